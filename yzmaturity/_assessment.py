@@ -1,0 +1,243 @@
+"""The result of assessing one enterprise: scores, level and where points were lost."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ._text import Text
+
+if TYPE_CHECKING:
+    from ._answers import AnswerSheet
+    from ._enterprise import Enterprise
+    from ._exceptions import ErrorDetail
+    from ._model import Questionnaire
+    from ._scoring import BatchScores
+
+
+def _num(value: float, digits: int = 4) -> float | None:
+    return None if math.isnan(value) else round(float(value), digits)
+
+
+@dataclass(frozen=True)
+class LevelInfo:
+    """A maturity level: number (0 = not yet level 1), id, names and description."""
+
+    number: int
+    id: str
+    name: Text
+    description: Text | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "id": self.id,
+            "name": self.name.model_dump(exclude_none=True),
+        }
+
+    def __str__(self) -> str:
+        return f"L{self.number} {self.name}"
+
+
+@dataclass(frozen=True)
+class DimensionResult:
+    """One dimension's score (0-100, None when nothing in it applies) and counts."""
+
+    id: str
+    title: Text
+    score: float | None
+    level: int | None
+    answered: int
+    applicable: int
+    questions: int
+    parent: str | None
+    depth: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "score": self.score,
+            "level": self.level,
+            "answered": self.answered,
+            "applicable": self.applicable,
+            "questions": self.questions,
+            "parent": self.parent,
+        }
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """One question: the answer, its score in [0, 1] and its share of the overall.
+
+    ``contribution`` is the points (of 100) the answer adds to the overall;
+    ``points_lost`` what the overall would gain with the best answer (the
+    raw material of gaps and the roadmap).  Both are 0 when not applicable.
+    """
+
+    id: str
+    dimension: str
+    answer: Any
+    score: float | None
+    applicable: bool
+    answered: bool
+    relevant: bool
+    not_applicable: bool
+    weight: float
+    contribution: float
+    points_lost: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dimension": self.dimension,
+            "answer": self.answer,
+            "score": self.score,
+            "applicable": self.applicable,
+            "contribution": self.contribution,
+            "points_lost": self.points_lost,
+        }
+
+
+class Assessment:
+    """A scored, levelled assessment of one enterprise.
+
+    Attributes: ``overall`` (0-100), ``level`` (:class:`LevelInfo`),
+    ``dimensions`` (id -> :class:`DimensionResult`), ``questions``
+    (id -> :class:`QuestionResult`), ``metrics``, ``warnings``, and the
+    questionnaire's ``questionnaire_id``, ``questionnaire_version`` and
+    ``questionnaire_hash``.
+    """
+
+    def __init__(self, questionnaire: Questionnaire, sheet: AnswerSheet, scores: BatchScores, row: int) -> None:
+        self.questionnaire = questionnaire
+        self.sheet = sheet
+        self._scores = scores
+        self._row = row
+        cq = questionnaire.compiled()
+        self.overall: float = float(scores.overall[row])
+        number = int(scores.level[row])
+        lv = cq.levels[number]
+        self.level = LevelInfo(number, lv.id, lv.name, lv.description)
+        self.metrics: dict[str, float | None] = {k: _num(float(v[row])) for k, v in scores.metrics.items()}
+        self.warnings: list[ErrorDetail] = list(scores.warnings[row]) if scores.warnings else []
+
+    @property
+    def enterprise(self) -> Enterprise:
+        return self.sheet.enterprise
+
+    @property
+    def questionnaire_id(self) -> str:
+        return self.questionnaire.id
+
+    @property
+    def questionnaire_version(self) -> str:
+        return self.questionnaire.version
+
+    @cached_property
+    def questionnaire_hash(self) -> str:
+        return self.questionnaire.content_hash
+
+    @cached_property
+    def dimensions(self) -> dict[str, DimensionResult]:
+        cq = self.questionnaire.compiled()
+        s, r = self._scores, self._row
+        member = cq.subtree_member
+        assert s.applicable is not None and s.answered is not None
+        relevant = s.relevant[r] if s.relevant is not None else np.ones(cq.n_questions, dtype=bool)
+        app = s.applicable[r].astype(np.float64) @ member
+        ans = (s.answered[r] & relevant).astype(np.float64) @ member
+        total = member.sum(axis=0)
+        depth = np.zeros(cq.n_dimensions, dtype=int)
+        for d in range(cq.n_dimensions):
+            p = cq.parent[d]
+            depth[d] = 0 if p < 0 else depth[p] + 1
+        out = {}
+        for d, dim in enumerate(cq.dims):
+            lv = int(s.dimension_levels[r, d])
+            parent = int(cq.parent[d])
+            out[dim.id] = DimensionResult(
+                id=dim.id,
+                title=dim.title,
+                score=_num(float(s.dimensions[r, d]), 2),
+                level=None if lv < 0 else lv,
+                answered=int(ans[d]),
+                applicable=int(app[d]),
+                questions=int(total[d]),
+                parent=None if parent < 0 else cq.dim_ids[parent],
+                depth=int(depth[d]),
+            )
+        return out
+
+    @cached_property
+    def questions(self) -> dict[str, QuestionResult]:
+        cq = self.questionnaire.compiled()
+        s, r = self._scores, self._row
+        assert s.applicable is not None and s.answered is not None and s.question_scores is not None
+        applicable = s.applicable[r]
+        eff = cq.effective_weights(applicable[None, :], s.dimensions[r][None, :])[0]
+        scores = np.nan_to_num(s.question_scores[r], nan=0.0)
+        relevant = s.relevant[r] if s.relevant is not None else np.ones(cq.n_questions, dtype=bool)
+        out = {}
+        for col, qid in enumerate(cq.qids):
+            answer = self.sheet.answers.get(qid)
+            score = s.question_scores[r, col]
+            out[qid] = QuestionResult(
+                id=qid,
+                dimension=cq.dim_ids[cq.question_dim[col]],
+                answer=None if answer is None else answer.model_dump(mode="json"),
+                score=_num(float(score)),
+                applicable=bool(applicable[col]),
+                answered=bool(s.answered[r, col]),
+                relevant=bool(relevant[col]),
+                not_applicable=bool(answer is not None and answer.not_applicable),
+                weight=float(cq.weights[col]),
+                contribution=round(float(eff[col] * scores[col]), 4),
+                points_lost=round(float(eff[col] * (1.0 - scores[col])), 4),
+            )
+        return out
+
+    # ------------------------------------------------------------------ output
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, JSON-ready data; deterministic for the same inputs."""
+        return {
+            "questionnaire": {
+                "id": self.questionnaire_id,
+                "version": self.questionnaire_version,
+                "hash": self.questionnaire_hash,
+            },
+            "enterprise": self.enterprise.model_dump(mode="json"),
+            "date": None if self.sheet.date is None else self.sheet.date.isoformat(),
+            "assessor": self.sheet.assessor.model_dump(mode="json", exclude_none=True),
+            "overall": _num(self.overall, 2),
+            "level": self.level.to_dict(),
+            "dimensions": {k: v.to_dict() for k, v in self.dimensions.items()},
+            "metrics": self.metrics,
+            "questions": {k: v.to_dict() for k, v in self.questions.items()},
+            "warnings": [w.to_dict() for w in self.warnings],
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, sort_keys=False)
+
+    def top_gaps(self, n: int = 5) -> list[QuestionResult]:
+        """The questions where the most overall points were lost, largest first."""
+        ranked = sorted(self.questions.values(), key=lambda x: (-x.points_lost, x.id))
+        return [x for x in ranked if x.points_lost > 0][:n]
+
+    def summary(self, lang: str = "zh") -> str:
+        """A readable multi-line summary (the CLI's output)."""
+        from ._render_text import assessment_summary
+
+        return assessment_summary(self, lang)
+
+    def __repr__(self) -> str:
+        tops = [d for d in self.dimensions.values() if d.depth == 0]
+        dims = ", ".join(f"{d.id}={d.score:.0f}" if d.score is not None else f"{d.id}=n/a" for d in tops)
+        return (
+            f"<Assessment {self.enterprise.name!r} on {self.questionnaire_id} v{self.questionnaire_version}: "
+            f"overall {self.overall:.1f}, {self.level}; {dims}>"
+        )
+

@@ -1,0 +1,225 @@
+"""The ``yzmaturity`` command line.
+
+Exit status: 0 success, 1 invalid input (the problems are listed), 2 wrong usage.
+Set ``YZMATURITY_DEBUG=1`` to see a traceback for an unexpected error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from . import __version__
+from ._exceptions import ErrorDetail, YzMaturityError
+from ._files import read_data_file
+from ._lint import lint
+from ._loading import (
+    answers_from_data,
+    is_questionnaire_data,
+    list_questionnaires,
+    load_questionnaire,
+    questionnaire_from_data,
+    resolve_questionnaire,
+)
+from ._model import Questionnaire
+from ._render_text import questionnaire_outline
+from ._scoring import assess, validate_answers
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="yzmaturity",
+        description="Digital-maturity self-assessment for 智改数转 (Yangzhou, GB/T 39116 levels).",
+    )
+    parser.add_argument("--version", action="version", version=f"yzmaturity {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("questionnaires", help="list the built-in questionnaires")
+
+    show = sub.add_parser("show", help="outline a questionnaire: dimensions, questions, levels")
+    show.add_argument("questionnaire", help="built-in id or path")
+    show.add_argument("--lang", choices=("zh", "en"), default="zh")
+
+    validate = sub.add_parser("validate", help="check a questionnaire or an answer sheet file")
+    validate.add_argument("file")
+    validate.add_argument("--questionnaire", "-q", help="questionnaire id or path (default: the sheet's)")
+    validate.add_argument("--json", action="store_true", help="findings as JSON")
+
+    assess_p = sub.add_parser("assess", help="score an answer sheet")
+    assess_p.add_argument("file")
+    assess_p.add_argument("--questionnaire", "-q", help="questionnaire id or path (default: the sheet's)")
+    assess_p.add_argument("--json", action="store_true", help="full result as JSON")
+    assess_p.add_argument("--lang", choices=("zh", "en"), default="zh")
+
+    template = sub.add_parser("template", help="write an empty answer sheet with every question")
+    template.add_argument("questionnaire", help="built-in id or path")
+    template.add_argument("-o", "--output", help="file to write (default: standard output)")
+    template.add_argument("--lang", choices=("zh", "en"), default="zh")
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of questionnaire or answer-sheet files")
+    schema.add_argument("kind", choices=("questionnaire", "answers"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args, sys.stdout)
+    except YzMaturityError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug: say so plainly, without a traceback unless asked
+        if os.environ.get("YZMATURITY_DEBUG"):
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc} (set YZMATURITY_DEBUG=1 for details)", file=sys.stderr)
+        return 3
+
+
+def _run(args: argparse.Namespace, out: TextIO) -> int:
+    if args.command == "questionnaires":
+        for qid in list_questionnaires():
+            q = load_questionnaire(qid)
+            print(f"{qid}\tv{q.version}\t{len(q.questions)} questions\t{q.title.zh or ''} / {q.title.en or ''}", file=out)
+        return 0
+    if args.command == "show":
+        print(questionnaire_outline(load_questionnaire(args.questionnaire), args.lang), file=out)
+        return 0
+    if args.command == "validate":
+        return _validate(args, out)
+    if args.command == "assess":
+        sheet = answers_from_data(read_data_file(args.file), source=args.file)
+        a = assess(sheet, args.questionnaire)
+        if args.json:
+            print(a.to_json(), file=out)
+        else:
+            print(a.summary(args.lang), file=out)
+        return 0
+    if args.command == "template":
+        text = answer_template(load_questionnaire(args.questionnaire), args.lang)
+        if args.output:
+            Path(args.output).write_text(text, encoding="utf-8")
+        else:
+            print(text, file=out, end="")
+        return 0
+    if args.command == "schema":
+        from ._schema import json_schema_text
+
+        print(json_schema_text(args.kind), file=out, end="")
+        return 0
+    raise AssertionError(args.command)
+
+
+def _print_findings(findings: list[ErrorDetail], as_json: bool, out: TextIO) -> None:
+    if as_json:
+        print(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2), file=out)
+        return
+    for f in findings:
+        print(f"{f.severity}: {f}", file=out)
+
+
+def _validate(args: argparse.Namespace, out: TextIO) -> int:
+    data = read_data_file(args.file)
+    if is_questionnaire_data(data):
+        from pydantic import ValidationError
+
+        from ._loading import details_from_pydantic
+
+        try:
+            q = Questionnaire.model_validate({k: v for k, v in data.items() if k != "$schema"})
+        except ValidationError as exc:
+            findings = details_from_pydantic(exc)
+        else:
+            findings = lint(q)
+        _print_findings(findings, args.json, out)
+        n_err = sum(f.severity == "error" for f in findings)
+        if not args.json:
+            print(f"{args.file}: questionnaire, {n_err} error(s), {len(findings) - n_err} warning(s)", file=out)
+        return 1 if n_err else 0
+    sheet = answers_from_data(data, source=args.file)
+    q = resolve_questionnaire(sheet, args.questionnaire)
+    try:
+        validate_answers(sheet, q)
+        findings: list[ErrorDetail] = []
+    except YzMaturityError as exc:
+        findings = list(getattr(exc, "details", []))
+        if not findings:
+            raise
+    _print_findings(findings, args.json, out)
+    if not args.json:
+        print(f"{args.file}: answer sheet for {q.id} v{q.version}, {len(findings)} error(s)", file=out)
+    return 1 if findings else 0
+
+
+def answer_template(q: Questionnaire, lang: str = "zh") -> str:
+    """An answer-sheet skeleton: every question, its choices as comments, values empty."""
+
+    def comment(text: str) -> str:
+        return "# " + " ".join(text.split())
+
+    lines = [
+        comment(f"Answer sheet for {q.id} v{q.version}: {q.title.of(lang)}"),
+        comment("Fill in each answer after the colon; 'n/a' where allowed; delete nothing."),
+        comment("Check it with: yzmaturity validate THIS_FILE; score it with: yzmaturity assess THIS_FILE"),
+        f"questionnaire: {q.id}",
+        f"questionnaire_version: {json.dumps(q.version)}",
+        f"date: {dt.date.today().isoformat()}",
+        "assessor:",
+        "  kind: self            # self | consultant",
+        "  # name: ",
+        "enterprise:",
+        '  name: ""              # required',
+        "  # credit_code:        # 18-character unified social credit code (GB 32100)",
+        "  # region: 江都区",
+        "  # industry: C36       # GB/T 4754-2017 code",
+        "  # employees: 0",
+        "  # revenue_yuan: 0     # annual main-business revenue",
+        "  # roles: [manufacturer]   # manufacturer | equipment_maker | solution_provider",
+        "  # rnd: false",
+        "  # diagnosed: false",
+        "  # planned_investment_yuan: 0",
+        "answers:",
+    ]
+    cq = q.compiled()
+    for dim in q.walk_dimensions():
+        depth = 0
+        p = cq.parent[cq.dim_index[dim.id]]
+        while p >= 0:
+            depth += 1
+            p = cq.parent[p]
+        lines.append("  " + comment(f"{'=' * (3 - min(depth, 2))} [{dim.id}] {dim.title.of(lang)}"))
+        for question in dim.questions:
+            flags = [question.type]
+            if not question.required:
+                flags.append("optional")
+            if question.allow_na:
+                flags.append("n/a allowed")
+            lines.append("  " + comment(f"{question.id} ({', '.join(flags)}): {question.text.of(lang)}"))
+            if question.help is not None:
+                lines.append("  " + comment(f"  {question.help.of(lang)}"))
+            for o in question.options:
+                lines.append("  " + comment(f"  {o.id}: {o.label.of(lang)}"))
+            if question.type == "multiple_choice":
+                lines.append("  " + comment("  answer as a list, e.g. [a, b]"))
+            if question.type == "numeric":
+                rng = f"{'' if question.min is None else f'{question.min:g}'}..{'' if question.max is None else f'{question.max:g}'}"
+                lines.append("  " + comment(f"  number {rng} {question.unit or ''}"))
+            if question.type == "yes_no":
+                lines.append("  " + comment("  true | false"))
+            if question.type in ("scale", "scene_level"):
+                lines.append("  " + comment(f"  integer {question.min:g}..{question.max:g}"))
+                for pt in question.points:
+                    lines.append("  " + comment(f"  {pt.value}: {pt.label.of(lang)}"))
+            lines.append(f"  {question.id}:")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

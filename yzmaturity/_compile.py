@@ -1,0 +1,693 @@
+"""Compile a questionnaire into numpy arrays, once, for vectorised scoring.
+
+An answer batch is encoded as a float64 matrix ``codes`` of shape (N, Q):
+
+* single choice: the option's index; yes/no: 0 (no) or 1 (yes);
+* scale and scene level: ``value - min`` (so a 1-5 scale is coded 0-4);
+* multiple choice: the bit mask of the selected options (bit i = option i);
+* numeric: the value itself;
+* NaN: no value (unanswered, or not applicable, which ``na`` marks).
+
+Discrete types (choice, yes/no, scale, scene level) score by one gather from a
+padded table; multiple choice by unpacking bits; numeric by a band search.
+See docs/concepts.md for the formulas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ._conditions import All, AnyOf, Compare, Condition, Count, CountSpec, Not
+from ._exceptions import QuestionnaireError
+
+if TYPE_CHECKING:
+    from ._model import Dimension, Question, Questionnaire
+
+DISCRETE = ("single_choice", "yes_no", "scale", "scene_level")
+ORDINAL = ("numeric", "scale", "scene_level")
+KIND_DISCRETE, KIND_MULTIPLE, KIND_NUMERIC = 0, 1, 2
+
+# Profile fields by how conditions compare them.
+PROFILE_NUMERIC = (
+    "employees",
+    "revenue_yuan",
+    "planned_investment_yuan",
+    "years_operating",
+    "industry_division",
+)
+PROFILE_BOOL = (
+    "rnd",
+    "diagnosed",
+    "above_designated_size",
+    "is_manufacturing",
+    "is_equipment_maker",
+    "in_yangzhou",
+)
+PROFILE_TEXT = ("name", "credit_code", "region", "industry", "size_class")
+PROFILE_SET = ("roles", "certifications")
+PROFILE_KINDS: dict[str, str] = (
+    dict.fromkeys(PROFILE_NUMERIC, "numeric")
+    | dict.fromkeys(PROFILE_BOOL, "bool")
+    | dict.fromkeys(PROFILE_TEXT, "text")
+    | dict.fromkeys(PROFILE_SET, "set")
+)
+
+Mask = np.ndarray
+ConditionFn = Callable[["EvalContext"], Mask]
+
+
+class ProfileColumns:
+    """Profile fields as arrays, built on demand from enterprises or given columns.
+
+    Numeric and boolean fields become float arrays (NaN = unknown, bool as 0/1);
+    text fields object arrays; set fields (``roles``) object arrays of frozensets.
+    ``view(rows)`` gives the same fields for a chunk of rows.
+    """
+
+    def __init__(
+        self,
+        n: int,
+        enterprises: Sequence[Any] | None = None,
+        columns: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.n = n
+        self._enterprises = enterprises
+        self._columns = dict(columns or {})
+        self._cache: dict[str, np.ndarray] = {}
+
+    def get(self, name: str) -> np.ndarray:
+        if name not in self._cache:
+            self._cache[name] = self._build(name)
+        return self._cache[name]
+
+    def view(self, rows: slice) -> ProfileView:
+        return ProfileView(self, rows)
+
+    def _raw(self, name: str) -> list[Any]:
+        if name in self._columns:
+            return list(self._columns[name])
+        if self._enterprises is None:
+            return [None] * self.n
+        return [None if e is None else e.profile_value(name) for e in self._enterprises]
+
+    def _build(self, name: str) -> np.ndarray:
+        kind = PROFILE_KINDS[name]
+        raw = self._raw(name)
+        if kind in ("numeric", "bool"):
+            return np.array([np.nan if v is None else float(v) for v in raw], dtype=np.float64)
+        out = np.empty(self.n, dtype=object)
+        out[:] = [frozenset(v or ()) for v in raw] if kind == "set" else raw
+        return out
+
+
+class ProfileView:
+    """The profile fields of a slice of rows (a scoring chunk)."""
+
+    def __init__(self, root: ProfileColumns, rows: slice) -> None:
+        self.root = root
+        self.rows = rows
+
+    def get(self, name: str) -> np.ndarray:
+        return self.root.get(name)[self.rows]
+
+
+@dataclass
+class EvalContext:
+    """What a condition can read, for a chunk of n rows."""
+
+    cq: CompiledQuestionnaire
+    codes: np.ndarray
+    na: np.ndarray
+    raw_scores: np.ndarray
+    profile: ProfileColumns | ProfileView
+    dimensions: np.ndarray | None = None
+    metrics: dict[str, np.ndarray] = field(default_factory=dict)
+    relevant: np.ndarray | None = None
+
+    @property
+    def n(self) -> int:
+        return int(self.codes.shape[0])
+
+    def values(self, col: int) -> np.ndarray:
+        return self.codes[:, col] + self.cq.offset[col]
+
+    def metric(self, name: str) -> np.ndarray:
+        if name not in self.metrics:
+            raise QuestionnaireError(f"metric {name!r} is read before it is computed")
+        return self.metrics[name]
+
+
+class CompiledQuestionnaire:
+    """The numpy form of a questionnaire; build with ``questionnaire.compiled()``."""
+
+    def __init__(self, q: Questionnaire) -> None:
+        from ._lint import raise_for_structure
+
+        raise_for_structure(q)
+        self.questionnaire = q
+        pairs = list(q.iter_questions())
+        self.questions: list[Question] = [question for _, question in pairs]
+        self.qids: list[str] = [question.id for question in self.questions]
+        self.index: dict[str, int] = {qid: i for i, qid in enumerate(self.qids)}
+        self.dims: list[Dimension] = list(q.walk_dimensions())
+        self.dim_ids: list[str] = [d.id for d in self.dims]
+        self.dim_index: dict[str, int] = {d: i for i, d in enumerate(self.dim_ids)}
+        self.question_dim = np.array([self.dim_index[d.id] for d, _ in pairs], dtype=np.intp)
+        n_q, n_d = len(self.qids), len(self.dims)
+        self.n_questions, self.n_dimensions = n_q, n_d
+
+        self.weights = np.array([qq.weight for qq in self.questions], dtype=np.float64)
+        self.offset = np.zeros(n_q)
+        self.kind = np.zeros(n_q, dtype=np.int8)
+        self.n_codes = np.zeros(n_q, dtype=np.int64)
+        tables: list[list[float]] = []
+        discrete_cols: list[int] = []
+        self.multiple: list[tuple[int, np.ndarray, int, str]] = []
+        self.numeric: list[tuple[int, np.ndarray, np.ndarray]] = []
+        self.option_index: list[dict[str, int]] = [{} for _ in range(n_q)]
+        for col, qq in enumerate(self.questions):
+            if qq.type in ("single_choice", "multiple_choice"):
+                self.option_index[col] = {o.id: i for i, o in enumerate(qq.options)}
+            if qq.type == "single_choice":
+                table = [float(o.score or 0.0) for o in qq.options]
+            elif qq.type == "yes_no":
+                table = [qq.score_no, qq.score_yes]
+            elif qq.type in ("scale", "scene_level"):
+                lo, hi = int(qq.min or 0), int(qq.max or 0)
+                self.offset[col] = lo
+                table = [(v - lo) / (hi - lo) for v in range(lo, hi + 1)]
+            elif qq.type == "multiple_choice":
+                self.kind[col] = KIND_MULTIPLE
+                scores = np.array([float(o.score or 0.0) for o in qq.options])
+                exclusive = sum(1 << i for i, o in enumerate(qq.options) if o.exclusive)
+                self.multiple.append((col, scores, exclusive, qq.combine))
+                self.n_codes[col] = 1 << len(qq.options)
+                continue
+            else:  # numeric
+                self.kind[col] = KIND_NUMERIC
+                bands = sorted(qq.bands, key=lambda b: b.min)
+                edges = np.array([b.min for b in bands], dtype=np.float64)
+                scores = np.array([float(b.score or 0.0) for b in bands])
+                self.numeric.append((col, edges, scores))
+                continue
+            self.n_codes[col] = len(table)
+            discrete_cols.append(col)
+            tables.append(table)
+        width = max((len(t) for t in tables), default=1)
+        self.discrete_cols = np.array(discrete_cols, dtype=np.intp)
+        self.table = np.full((len(tables), width), np.nan)
+        for i, t in enumerate(tables):
+            self.table[i, : len(t)] = t
+        # Flattened table for one gather: code + row offset into table.ravel().
+        self._table_flat = self.table.ravel()
+        self._table_base = (np.arange(len(tables)) * width).astype(np.float64)
+
+        # Leaf membership with weights: (Q, D); dimension tree in post-order.
+        self.leaf_weights = np.zeros((n_q, n_d))
+        self.leaf_weights[np.arange(n_q), self.question_dim] = self.weights
+        self.parent = np.full(n_d, -1, dtype=np.intp)
+        self.dim_weight = np.array([d.weight for d in self.dims], dtype=np.float64)
+        for i, d in enumerate(self.dims):
+            for child in d.dimensions:
+                self.parent[self.dim_index[child.id]] = i
+        self.children: list[np.ndarray] = [
+            np.array([self.dim_index[c.id] for c in d.dimensions], dtype=np.intp) for d in self.dims
+        ]
+        self.leaf_dims = np.array([i for i, d in enumerate(self.dims) if d.is_leaf], dtype=np.intp)
+        self.internal_postorder = [i for i in reversed(range(n_d)) if not self.dims[i].is_leaf]
+        self.top_dims = np.array([self.dim_index[d.id] for d in q.dimensions], dtype=np.intp)
+        self.dim_thresholds: list[np.ndarray | None] = [
+            None if d.level_thresholds is None else np.asarray(d.level_thresholds, dtype=np.float64)
+            for d in self.dims
+        ]
+        self.missing_counts = q.scoring.missing == "zero"
+        self.required = np.array([qq.required for qq in self.questions], dtype=bool)
+        self.allow_na = np.array([qq.allow_na for qq in self.questions], dtype=bool)
+
+        self.tags: dict[str, list[int]] = {}
+        for col, qq in enumerate(self.questions):
+            for tag in qq.tags:
+                self.tags.setdefault(tag, []).append(col)
+
+        self.relevance: list[tuple[int, ConditionFn]] = [
+            (col, self.compile_condition(qq.relevant))
+            for col, qq in enumerate(self.questions)
+            if qq.relevant is not None
+        ]
+        self.metric_ids = [m.id for m in q.metrics]
+        self.metric_fns: list[tuple[str, Callable[[EvalContext, np.ndarray, np.ndarray], np.ndarray]]] = [
+            (m.id, self._compile_metric(m)) for m in q.metrics
+        ]
+        self.levels = q.levels.levels
+        self.level_fns = [self.compile_condition(lv.rule) for lv in self.levels[1:] if lv.rule]
+
+    # ------------------------------------------------------------------ lookups
+    def question(self, qid: str) -> Question:
+        from ._exceptions import NotFoundError
+
+        try:
+            return self.questions[self.index[qid]]
+        except KeyError:
+            raise NotFoundError("question", qid, self.qids) from None
+
+    def dimension(self, did: str) -> Dimension:
+        from ._exceptions import NotFoundError
+
+        try:
+            return self.dims[self.dim_index[did]]
+        except KeyError:
+            raise NotFoundError("dimension", did, self.dim_ids) from None
+
+    def select(self, tags: Sequence[str] = (), questions: Sequence[str] = ()) -> np.ndarray:
+        """Columns of the questions listed, or carrying every one of ``tags``."""
+        cols = {self.index[qid] for qid in questions}
+        if tags:
+            sets = [set(self.tags.get(tag, ())) for tag in tags]
+            cols |= set.intersection(*sets)
+        return np.array(sorted(cols), dtype=np.intp)
+
+    def extreme_codes(self, best: bool) -> np.ndarray:
+        """Codes of the best (or worst) valid answer to every question."""
+        pick = np.nanargmax if best else np.nanargmin
+        out = np.empty(self.n_questions)
+        for i, col in enumerate(self.discrete_cols):
+            out[col] = pick(self.table[i])
+        for col, scores, exclusive, combine in self.multiple:
+            n_opt = len(scores)
+            candidates = [0] + [1 << i for i in range(n_opt)]
+            candidates.append(sum(1 << i for i in range(n_opt) if not (exclusive >> i) & 1))
+            codes = np.array(candidates, dtype=np.float64)[:, None]
+            probe = np.zeros((len(candidates), self.n_questions))
+            probe[:, col] = codes[:, 0]
+            values = self.question_scores(probe)[:, col]
+            out[col] = candidates[int(pick(values))]
+        for col, edges, scores in self.numeric:
+            qq = self.questions[col]
+            value = float(edges[int(pick(scores))])
+            if qq.min is not None:
+                value = max(value, qq.min)
+            if qq.max is not None:
+                value = min(value, qq.max)
+            out[col] = value
+        return out
+
+    def value_of(self, col: int, code: float) -> Any:
+        """The answer value a code stands for (the inverse of encoding)."""
+        qq = self.questions[col]
+        if np.isnan(code):
+            return None
+        if qq.type == "single_choice":
+            return qq.options[int(code)].id
+        if qq.type == "multiple_choice":
+            bits = int(code)
+            return [o.id for i, o in enumerate(qq.options) if (bits >> i) & 1]
+        if qq.type == "yes_no":
+            return bool(code)
+        if qq.type in ("scale", "scene_level"):
+            return int(code + self.offset[col])
+        return int(code) if float(code).is_integer() else float(code)
+
+    @cached_property
+    def subtree_member(self) -> np.ndarray:
+        """(Q, D) 0/1: question q lies in dimension d or below it."""
+        member = np.zeros((self.n_questions, self.n_dimensions))
+        for col in range(self.n_questions):
+            d = int(self.question_dim[col])
+            while d >= 0:
+                member[col, d] = 1.0
+                d = int(self.parent[d])
+        return member
+
+    # ------------------------------------------------------------------ scoring
+    def question_scores(self, codes: np.ndarray) -> np.ndarray:
+        """Raw score in [0, 1] of every answer (NaN where there is no value)."""
+        n = codes.shape[0]
+        out = np.empty((n, self.n_questions))
+        if len(self.discrete_cols):
+            sub = codes[:, self.discrete_cols]
+            missing = np.isnan(sub)
+            idx = np.where(missing, 0.0, sub) + self._table_base
+            vals = self._table_flat[idx.astype(np.intp)]
+            vals[missing] = np.nan
+            out[:, self.discrete_cols] = vals
+        for col, scores, _exclusive, combine in self.multiple:
+            column = codes[:, col]
+            missing = np.isnan(column)
+            bits = np.where(missing, 0, column).astype(np.int64)
+            selected = ((bits[:, None] >> np.arange(len(scores))) & 1).astype(np.float64)
+            if combine == "max":
+                value = (selected * scores).max(axis=1)
+            elif combine == "mean":
+                value = selected @ scores / max(float(scores.sum()), 1e-12)
+            else:
+                value = np.minimum(selected @ scores, 1.0)
+            value[missing] = np.nan
+            out[:, col] = value
+        for col, edges, scores in self.numeric:
+            column = codes[:, col]
+            pos = np.searchsorted(edges, column, side="right") - 1
+            value = scores[np.clip(pos, 0, len(scores) - 1)]
+            value = np.where(np.isnan(column), np.nan, np.where(pos < 0, 0.0, value))
+            out[:, col] = value
+        return out
+
+    def relevance_mask(self, ctx: EvalContext) -> np.ndarray:
+        relevant = np.ones((ctx.n, self.n_questions), dtype=bool)
+        for col, fn in self.relevance:
+            relevant[:, col] = fn(ctx)
+        return relevant
+
+    def score_chunk(
+        self,
+        codes: np.ndarray,
+        na: np.ndarray,
+        profile: ProfileColumns | ProfileView,
+        keep_questions: bool = True,
+    ) -> ChunkScores:
+        raw = self.question_scores(codes)
+        answered = ~np.isnan(raw)
+        ctx = EvalContext(self, codes, na, raw, profile)
+        relevant = self.relevance_mask(ctx) if self.relevance else None
+        ctx.relevant = relevant
+        # Applicable: asked (relevant), not marked N/A, and either answered or
+        # counted as zero when the questionnaire scores missing answers as 0.
+        applicable = ~na if self.missing_counts else answered.copy()
+        if relevant is not None:
+            applicable &= relevant
+        scored = np.where(applicable & answered, raw, 0.0)
+        app_f = applicable.astype(np.float64)
+        num = scored @ self.leaf_weights
+        den = app_f @ self.leaf_weights
+        dims = np.full((codes.shape[0], self.n_dimensions), np.nan)
+        leaf = self.leaf_dims
+        with np.errstate(invalid="ignore", divide="ignore"):
+            dims[:, leaf] = 100.0 * num[:, leaf] / den[:, leaf]
+        for d in self.internal_postorder:
+            dims[:, d] = _weighted_mean(dims[:, self.children[d]], self.dim_weight[self.children[d]])
+        overall = _weighted_mean(dims[:, self.top_dims], self.dim_weight[self.top_dims])
+        ctx.dimensions = dims
+        ctx.metrics["overall"] = overall
+        for metric_id, fn in self.metric_fns:
+            ctx.metrics[metric_id] = fn(ctx, scored, applicable)
+        level = self._levels(ctx)
+        ctx.metrics["level"] = level.astype(np.float64)
+        return ChunkScores(
+            question_scores=np.where(applicable, scored, np.nan) if keep_questions else None,
+            applicable=applicable if keep_questions else None,
+            answered=answered if keep_questions else None,
+            relevant=relevant,
+            dimensions=dims,
+            overall=overall,
+            level=level,
+            metrics={k: ctx.metrics[k] for k in self.metric_ids},
+        )
+
+    def _levels(self, ctx: EvalContext) -> np.ndarray:
+        n = ctx.n
+        if not self.level_fns:
+            return np.zeros(n, dtype=np.int64)
+        passes = np.column_stack([fn(ctx) for fn in self.level_fns])
+        if self.questionnaire.levels.cumulative:
+            return np.cumprod(passes, axis=1).sum(axis=1).astype(np.int64)
+        top = passes.shape[1] - np.argmax(passes[:, ::-1], axis=1)
+        return np.where(passes.any(axis=1), top, 0).astype(np.int64)
+
+    def dimension_levels(self, dims: np.ndarray) -> np.ndarray:
+        """Level of each dimension with ``level_thresholds``; -1 where undefined."""
+        out = np.full(dims.shape, -1, dtype=np.int64)
+        for d, thresholds in enumerate(self.dim_thresholds):
+            if thresholds is None:
+                continue
+            col = dims[:, d]
+            lv = np.searchsorted(thresholds, col, side="right")
+            out[:, d] = np.where(np.isnan(col), -1, lv)
+        return out
+
+    def effective_weights(self, applicable: np.ndarray, dims: np.ndarray) -> np.ndarray:
+        """Points (0-100 of the overall) each question carries for each row.
+
+        ``sum(effective * score) == overall``; ``effective * (1 - score)`` is
+        what the overall would gain if that answer were the best one.
+        """
+        n = applicable.shape[0]
+        defined = ~np.isnan(dims)
+        share = np.zeros((n, self.n_dimensions))
+        top = self.top_dims
+        w_top = self.dim_weight[top] * defined[:, top]
+        total = w_top.sum(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share[:, top] = np.where(total > 0, w_top / total, 0.0)
+            for d in range(self.n_dimensions):  # pre-order: parents before children
+                kids = self.children[d]
+                if len(kids) == 0:
+                    continue
+                w = self.dim_weight[kids] * defined[:, kids]
+                tot = w.sum(axis=1, keepdims=True)
+                share[:, kids] = share[:, [d]] * np.where(tot > 0, w / tot, 0.0)
+            app_w = applicable * self.weights
+            den = app_w @ self.leaf_weights.astype(bool).astype(np.float64)
+            den_q = den[:, self.question_dim]
+            eff = np.where(den_q > 0, 100.0 * share[:, self.question_dim] * app_w / den_q, 0.0)
+        return eff
+
+    # ------------------------------------------------------------------ conditions
+    def compile_condition(self, cond: Condition | None) -> ConditionFn:
+        if cond is None:
+            return lambda ctx: np.ones(ctx.n, dtype=bool)
+        if isinstance(cond, All):
+            fns = [self.compile_condition(c) for c in cond.all]
+            return lambda ctx: _reduce(np.logical_and, [f(ctx) for f in fns])
+        if isinstance(cond, AnyOf):
+            fns = [self.compile_condition(c) for c in cond.any]
+            return lambda ctx: _reduce(np.logical_or, [f(ctx) for f in fns])
+        if isinstance(cond, Not):
+            inner = self.compile_condition(cond.not_)
+            return lambda ctx: ~inner(ctx)
+        if isinstance(cond, Count):
+            return self._compile_count(cond.count)
+        return self._compile_compare(cond)
+
+    def _compile_count(self, spec: CountSpec) -> ConditionFn:
+        cols = self.select(spec.tags, spec.questions)
+        at_least = spec.at_least
+        if spec.score_gte is not None:
+            bar = spec.score_gte
+
+            def by_score(ctx: EvalContext) -> Mask:
+                sub = ctx.raw_scores[:, cols] >= bar - 1e-12
+                sub &= ~ctx.na[:, cols]
+                if ctx.relevant is not None:
+                    sub &= ctx.relevant[:, cols]
+                return np.asarray(sub.sum(axis=1) >= at_least)
+
+            return by_score
+        value_bar = float(spec.value_gte or 0.0)
+        offsets = self.offset[cols]
+
+        def by_value(ctx: EvalContext) -> Mask:
+            sub = (ctx.codes[:, cols] + offsets) >= value_bar
+            sub &= ~ctx.na[:, cols]
+            if ctx.relevant is not None:
+                sub &= ctx.relevant[:, cols]
+            return np.asarray(sub.sum(axis=1) >= at_least)
+
+        return by_value
+
+    def _compile_compare(self, cmp: Compare) -> ConditionFn:
+        kind, ref = cmp.subject
+        tests = [self._compile_op(kind, ref, op, value) for op, value in cmp.operators()]
+        if len(tests) == 1:
+            return tests[0]
+        return lambda ctx: _reduce(np.logical_and, [t(ctx) for t in tests])
+
+    def _compile_op(self, kind: str, ref: str, op: str, value: Any) -> ConditionFn:
+        if kind == "question":
+            return self._question_op(self.index[ref], op, value)
+        if kind == "question_score":
+            col = self.index[ref]
+            return _numeric_op(lambda ctx: ctx.raw_scores[:, col], op, value)
+        if kind == "dimension":
+            d = self.dim_index[ref]
+            return _numeric_op(lambda ctx: _dims(ctx)[:, d], op, value)
+        if kind == "metric":
+            return _numeric_op(lambda ctx: ctx.metric(ref), op, value)
+        return _profile_op(ref, op, value)
+
+    def _question_op(self, col: int, op: str, value: Any) -> ConditionFn:
+        qq = self.questions[col]
+        if op == "answered":
+            want = bool(value)
+            return lambda ctx: ~np.isnan(ctx.codes[:, col]) == want
+        if op == "not_applicable":
+            want = bool(value)
+            return lambda ctx: ctx.na[:, col] == want
+        if qq.type == "multiple_choice":
+            if op == "contains":
+                bit = self.option_index[col][str(value)]
+                return lambda ctx: _has_bit(ctx.codes[:, col], bit)
+            if op in ("in", "in_", "not_in"):
+                mask = sum(1 << self.option_index[col][str(v)] for v in value)
+
+                def any_of(ctx: EvalContext) -> Mask:
+                    column = ctx.codes[:, col]
+                    hit = (np.where(np.isnan(column), 0, column).astype(np.int64) & mask) != 0
+                    return hit if op != "not_in" else (~hit & ~np.isnan(column))
+
+                return any_of
+            raise AssertionError(f"lint lets no {op!r} reach a multiple_choice question")
+        if op == "contains":
+            op, value = "eq", value
+        if qq.type in ("single_choice", "yes_no") and op in ("eq", "ne", "in_", "not_in"):
+            values = value if isinstance(value, list) else [value]
+            codes = [self._code_of(col, v) for v in values]
+            return _numeric_op(lambda ctx: ctx.codes[:, col], op, codes if isinstance(value, list) else codes[0])
+        return _numeric_op(lambda ctx: ctx.values(col), op, value)
+
+    def _code_of(self, col: int, value: Any) -> float:
+        qq = self.questions[col]
+        if qq.type == "yes_no":
+            return 1.0 if value is True else 0.0
+        return float(self.option_index[col][str(value)])
+
+    def _compile_metric(self, metric: Any) -> Callable[[EvalContext, np.ndarray, np.ndarray], np.ndarray]:
+        if metric.group_mean is not None:
+            cols = self.select(metric.group_mean.tags, metric.group_mean.questions)
+            w = self.weights[cols]
+
+            def group_mean(ctx: EvalContext, scored: np.ndarray, applicable: np.ndarray) -> np.ndarray:
+                return _weighted_mean(
+                    np.where(applicable[:, cols], scored[:, cols], np.nan), w
+                )
+
+            return group_mean
+        parts = list(metric.cumulative.parts)
+        bar = metric.cumulative.pass_score
+
+        def cumulative(ctx: EvalContext, scored: np.ndarray, applicable: np.ndarray) -> np.ndarray:
+            values = np.column_stack([ctx.metric(p) for p in parts])
+            values = np.nan_to_num(values, nan=0.0)
+            passed = values >= bar - 1e-12
+            included = np.ones_like(passed)
+            included[:, 1:] = np.cumprod(passed, axis=1)[:, :-1]
+            return np.asarray((values * included).sum(axis=1))
+
+        return cumulative
+
+
+@dataclass
+class ChunkScores:
+    question_scores: np.ndarray | None
+    applicable: np.ndarray | None
+    answered: np.ndarray | None
+    relevant: np.ndarray | None
+    dimensions: np.ndarray
+    overall: np.ndarray
+    level: np.ndarray
+    metrics: dict[str, np.ndarray]
+
+
+def _dims(ctx: EvalContext) -> np.ndarray:
+    if ctx.dimensions is None:
+        raise QuestionnaireError("a dimension score is read before scores are computed")
+    return ctx.dimensions
+
+
+def _reduce(fn: Any, arrays: list[np.ndarray]) -> np.ndarray:
+    out = arrays[0].copy()
+    for a in arrays[1:]:
+        fn(out, a, out=out)
+    return out
+
+
+def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Row-wise weighted mean ignoring NaN; NaN where no value is defined."""
+    defined = ~np.isnan(values)
+    w = defined * weights
+    total = w.sum(axis=1)
+    num = (np.where(defined, values, 0.0) * weights).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, num / np.where(total > 0, total, 1.0), np.nan)
+
+
+def _has_bit(column: np.ndarray, bit: int) -> np.ndarray:
+    bits = np.where(np.isnan(column), 0, column).astype(np.int64)
+    return ((bits >> bit) & 1).astype(bool)
+
+
+_EPS = 1e-9
+
+
+def _numeric_op(get: Callable[[EvalContext], np.ndarray], op: str, value: Any) -> ConditionFn:
+    """A comparison of a float array; NaN (missing) compares false except under ``not``."""
+    if op in ("in_", "in", "not_in"):
+        targets = np.array([float(v) for v in value])
+
+        def member(ctx: EvalContext) -> Mask:
+            arr = get(ctx)
+            hit = np.isin(arr, targets)
+            return hit if op != "not_in" else (~hit & ~np.isnan(arr))
+
+        return member
+    v = float(value)
+    if op == "eq":
+        return lambda ctx: np.abs(get(ctx) - v) <= _EPS
+    if op == "ne":
+        return lambda ctx: (lambda a: (np.abs(a - v) > _EPS) & ~np.isnan(a))(get(ctx))
+    if op == "gte":
+        return lambda ctx: get(ctx) >= v - _EPS
+    if op == "gt":
+        return lambda ctx: get(ctx) > v + _EPS
+    if op == "lte":
+        return lambda ctx: get(ctx) <= v + _EPS
+    if op == "lt":
+        return lambda ctx: get(ctx) < v - _EPS
+    raise AssertionError(f"lint lets no {op!r} reach a numeric comparison")
+
+
+def _profile_op(name: str, op: str, value: Any) -> ConditionFn:
+    kind = PROFILE_KINDS[name]
+    if kind in ("numeric", "bool"):
+        if kind == "bool" and op in ("eq", "ne"):
+            value = 1.0 if value else 0.0
+        if kind == "bool" and op in ("in_", "not_in"):
+            value = [1.0 if v else 0.0 for v in value]
+        return _numeric_op(lambda ctx: ctx.profile.get(name), op, value)
+    if kind == "set":
+        if op == "contains":
+            return lambda ctx: np.fromiter(
+                (value in s for s in ctx.profile.get(name)), dtype=bool, count=ctx.n
+            )
+        if op in ("in_", "not_in"):
+            wanted = set(value)
+            hit: ConditionFn = lambda ctx: np.fromiter(  # noqa: E731
+                (bool(s & wanted) for s in ctx.profile.get(name)), dtype=bool, count=ctx.n
+            )
+            return hit if op == "in_" else (lambda ctx: ~hit(ctx))
+        raise AssertionError(f"lint lets no {op!r} reach a set field")
+    # text
+    if op in ("eq", "ne"):
+        def text_eq(ctx: EvalContext) -> Mask:
+            arr = ctx.profile.get(name)
+            eq = np.fromiter((a == value for a in arr), dtype=bool, count=ctx.n)
+            if op == "eq":
+                return eq
+            return ~eq & np.fromiter((a is not None for a in arr), dtype=bool, count=ctx.n)
+
+        return text_eq
+    if op in ("in_", "not_in"):
+        wanted_text = set(value)
+
+        def text_in(ctx: EvalContext) -> Mask:
+            arr = ctx.profile.get(name)
+            hit = np.fromiter((a in wanted_text for a in arr), dtype=bool, count=ctx.n)
+            if op == "in_":
+                return hit
+            return ~hit & np.fromiter((a is not None for a in arr), dtype=bool, count=ctx.n)
+
+        return text_in
+    raise AssertionError(f"lint lets no {op!r} reach a text field")

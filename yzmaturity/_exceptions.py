@@ -1,0 +1,150 @@
+"""Exceptions raised by yzmaturity.
+
+Every error the library raises on purpose derives from :class:`YzMaturityError`
+and also from the builtin that fits, so ``except ValueError`` keeps working::
+
+    YzMaturityError
+    ├── FileLoadError (ValueError)          a file is missing, too large, hostile or not YAML/JSON
+    ├── QuestionnaireError (ValueError)     a questionnaire (or catalog) breaks the model or its lint
+    ├── AnswerValidationError (ValueError)  an answer sheet does not fit its questionnaire
+    ├── NotFoundError (LookupError)         an unknown built-in id
+    └── MissingDependencyError (ImportError) an optional extra is not installed
+
+Errors about data carry a list of :class:`ErrorDetail`: a stable ``code``, the
+``loc`` of the offending field (question id, row number, dotted path), what was
+``expected`` and what ``got``.  Batches gather every detail instead of stopping
+at the first one, in the manner of pandera's lazy validation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "AnswerValidationError",
+    "ErrorDetail",
+    "FileLoadError",
+    "MissingDependencyError",
+    "NotFoundError",
+    "QuestionnaireError",
+    "YzMaturityError",
+]
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+@dataclass(frozen=True)
+class ErrorDetail:
+    """One problem found in a file, sheet or row.
+
+    ``code`` is stable across releases (e.g. ``unknown_option``); ``loc`` names
+    where the problem is (``("answers", "E2")``, ``("row", 17, "E2")``).
+    """
+
+    code: str
+    loc: tuple[str | int, ...]
+    message: str
+    expected: str | None = None
+    got: Any = None
+    severity: str = "error"
+
+    @property
+    def where(self) -> str:
+        return ".".join(str(part) for part in self.loc) or "<root>"
+
+    def __str__(self) -> str:
+        text = f"[{self.code}] {self.where}: {self.message}"
+        if self.expected is not None:
+            text += f" (expected {self.expected}, got {_short(self.got)})"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        got = self.got
+        if not isinstance(got, str | int | float | bool | type(None) | list | dict):
+            got = repr(got)
+        return {
+            "code": self.code,
+            "loc": list(self.loc),
+            "message": self.message,
+            "expected": self.expected,
+            "got": got,
+            "severity": self.severity,
+        }
+
+
+class YzMaturityError(Exception):
+    """Base class of every error yzmaturity raises on purpose."""
+
+
+class _DetailedError(YzMaturityError):
+    """An error that carries one or more :class:`ErrorDetail`."""
+
+    def __init__(self, title: str, details: Sequence[ErrorDetail] = ()) -> None:
+        self.title = title
+        self.details: list[ErrorDetail] = list(details)
+        super().__init__(self._render())
+
+    def _render(self, limit: int = 50) -> str:
+        if not self.details:
+            return self.title
+        lines = [f"{self.title}: {len(self.details)} problem(s)"]
+        lines += [f"  - {d}" for d in self.details[:limit]]
+        if len(self.details) > limit:
+            lines.append(f"  ... and {len(self.details) - limit} more")
+        return "\n".join(lines)
+
+    @property
+    def codes(self) -> list[str]:
+        return [d.code for d in self.details]
+
+    def errors(self) -> list[dict[str, Any]]:
+        """The details as plain dicts (JSON-ready), like pydantic's ``errors()``."""
+        return [d.to_dict() for d in self.details]
+
+
+class FileLoadError(_DetailedError, ValueError):
+    """A file could not be read safely: missing, too large, hostile or malformed."""
+
+    def __init__(self, path: str, code: str, message: str) -> None:
+        self.path = path
+        self.code = code
+        super().__init__(f"cannot load {path}", [ErrorDetail(code, (), message)])
+
+
+class QuestionnaireError(_DetailedError, ValueError):
+    """A questionnaire or policy catalog is invalid (model errors or lint errors)."""
+
+
+class AnswerValidationError(_DetailedError, ValueError):
+    """An answer sheet (or a batch of them) does not fit its questionnaire."""
+
+
+class NotFoundError(YzMaturityError, LookupError):
+    """A built-in questionnaire or catalog id that does not exist."""
+
+    def __init__(self, kind: str, name: str, known: Iterable[str]) -> None:
+        self.kind = kind
+        self.name = name
+        self.known = sorted(known)
+        super().__init__(
+            f"unknown {kind} {name!r}; expected one of {', '.join(self.known) or '(none)'}"
+            " or a path to a .yaml/.json file"
+        )
+
+
+class MissingDependencyError(YzMaturityError, ImportError):
+    """An optional feature needs a package that is not installed."""
+
+    def __init__(self, feature: str, package: str, extra: str) -> None:
+        self.feature = feature
+        self.package = package
+        self.extra = extra
+        super().__init__(
+            f"{feature} needs the optional package {package!r}; "
+            f"install it with: pip install 'yzmaturity[{extra}]'"
+        )

@@ -1,0 +1,351 @@
+"""The questionnaire model: dimensions, questions, levels and metrics as data.
+
+A questionnaire file is plain YAML or JSON; this module gives it a validated,
+typed shape (pydantic v2).  Structure problems (a wrong type, a missing field)
+are caught here; cross-references (unknown ids, cycles, unreachable levels) are
+caught by :mod:`yzmaturity._lint`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    model_validator,
+)
+
+from ._conditions import Condition
+from ._text import Text
+
+Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.\-]{0,63}$")]
+QuestionType = Literal["single_choice", "multiple_choice", "numeric", "yes_no", "scale", "scene_level"]
+Effort = Literal["low", "medium", "high"]
+EFFORT_COST: dict[str, float] = {"low": 1.0, "medium": 2.0, "high": 4.0}
+FORMAT_VERSION = 1
+MAX_MULTIPLE_OPTIONS = 52  # selections are stored as bits of a float64 (53-bit mantissa)
+
+_STRICT = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Option(BaseModel):
+    """One choice of a single- or multiple-choice question."""
+
+    model_config = _STRICT
+
+    id: Id
+    label: Text
+    score: float | None = Field(default=None, ge=0, le=1)
+    exclusive: bool = Field(
+        default=False, description="Multiple choice: this option cannot be combined (e.g. 'none')."
+    )
+    description: Text | None = None
+    guidance: Text | None = Field(
+        default=None, description="How to get from this answer to the next step up (roadmap)."
+    )
+
+
+class Band(BaseModel):
+    """A numeric band: answers from ``min`` (inclusive) up to the next band's min score ``score``."""
+
+    model_config = _STRICT
+
+    min: float
+    score: float | None = Field(default=None, ge=0, le=1)
+    label: Text | None = None
+    guidance: Text | None = None
+
+
+class Point(BaseModel):
+    """A labelled point of a scale or scene-level question."""
+
+    model_config = _STRICT
+
+    value: int
+    label: Text
+    guidance: Text | None = None
+
+
+class Question(BaseModel):
+    """A question in a leaf dimension.
+
+    Types and how an answer turns into a score in [0, 1]:
+
+    * ``single_choice``: the chosen option's ``score``;
+    * ``multiple_choice``: the selected options' scores combined by ``combine``
+      (``sum_capped`` = sum capped at 1, ``max``, or ``mean`` of all options'
+      share); an ``exclusive`` option (e.g. "none of these") stands alone;
+    * ``numeric``: the score of the band the value falls in (``bands`` sorted by ``min``);
+    * ``yes_no``: ``score_yes`` or ``score_no``;
+    * ``scale`` and ``scene_level``: linear from ``min`` (0) to ``max`` (1);
+      a scene level runs 0-4 as the MIIT business scenes.
+    """
+
+    model_config = _STRICT
+
+    id: Id
+    type: QuestionType
+    text: Text
+    help: Text | None = None
+    weight: float = 1.0
+    required: bool = True
+    allow_na: bool = False
+    tags: list[Id] = Field(default_factory=list)
+    source: str | None = Field(default=None, description="Framework item the question draws on.")
+    effort: Effort = "medium"
+    relevant: Condition | None = Field(
+        default=None, description="Ask this question only when the condition holds."
+    )
+    guidance: Text | None = Field(default=None, description="General advice to improve this item.")
+
+    options: list[Option] = Field(default_factory=list)
+    combine: Literal["sum_capped", "max", "mean"] = "sum_capped"
+
+    bands: list[Band] = Field(default_factory=list)
+    unit: str | None = None
+
+    min: float | None = None
+    max: float | None = None
+    points: list[Point] = Field(default_factory=list)
+
+    score_yes: float = Field(default=1.0, ge=0, le=1)
+    score_no: float = Field(default=0.0, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _fields_fit_type(self) -> Question:
+        t = self.type
+        if t in ("single_choice", "multiple_choice"):
+            if len(self.options) < 2:
+                raise ValueError(f"a {t} question needs at least two options")
+            if t == "multiple_choice" and len(self.options) > MAX_MULTIPLE_OPTIONS:
+                raise ValueError(f"a multiple_choice question has at most {MAX_MULTIPLE_OPTIONS} options")
+        elif self.options:
+            raise ValueError(f"'options' do not apply to a {t} question")
+        if t == "numeric":
+            if not self.bands:
+                raise ValueError("a numeric question needs 'bands' (value -> score)")
+        elif self.bands:
+            raise ValueError(f"'bands' do not apply to a {t} question")
+        if t == "scene_level":
+            lo = 0 if self.min is None else self.min
+            hi = 4 if self.max is None else self.max
+            object.__setattr__(self, "min", lo)
+            object.__setattr__(self, "max", hi)
+        if t in ("scale", "scene_level"):
+            if self.min is None or self.max is None:
+                raise ValueError("a scale question needs integer 'min' and 'max'")
+            if self.min != int(self.min) or self.max != int(self.max) or self.max <= self.min:
+                raise ValueError(f"'min' and 'max' must be integers with min < max (got {self.min}, {self.max})")
+            if self.max - self.min > 100:
+                raise ValueError("a scale has at most 101 points")
+        elif self.points:
+            raise ValueError(f"'points' do not apply to a {t} question")
+        if t == "yes_no" and self.score_yes < self.score_no:
+            raise ValueError("'score_yes' must not be below 'score_no'")
+        if self.combine != "sum_capped" and t != "multiple_choice":
+            raise ValueError("'combine' applies to a multiple_choice question only")
+        return self
+
+    def option(self, option_id: str) -> Option | None:
+        return next((o for o in self.options if o.id == option_id), None)
+
+
+class Dimension(BaseModel):
+    """A node of the dimension tree: either sub-dimensions or questions (a leaf)."""
+
+    model_config = _STRICT
+
+    id: Id
+    title: Text
+    description: Text | None = None
+    weight: float = 1.0
+    source: str | None = None
+    level_thresholds: list[float] | None = Field(
+        default=None,
+        description="Score (0-100) needed for dimension level 1, 2, ... (increasing).",
+    )
+    dimensions: list[Dimension] = Field(default_factory=list)
+    questions: list[Question] = Field(default_factory=list)
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.dimensions
+
+    def walk(self) -> Iterator[Dimension]:
+        """This dimension and every descendant, depth first (pre-order)."""
+        yield self
+        for child in self.dimensions:
+            yield from child.walk()
+
+
+class Level(BaseModel):
+    """One maturity level; level 0 ("not yet level 1") has no rule."""
+
+    model_config = _STRICT
+
+    number: int = Field(ge=0, le=20)
+    id: Id
+    name: Text
+    description: Text | None = None
+    rule: Condition | None = None
+
+
+class LevelScheme(BaseModel):
+    """Ordered levels; with ``cumulative`` a level also needs every lower level's rule."""
+
+    model_config = _STRICT
+
+    cumulative: bool = True
+    levels: list[Level] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _numbered_from_zero(self) -> LevelScheme:
+        numbers = [lv.number for lv in self.levels]
+        if numbers != list(range(len(numbers))):
+            raise ValueError(f"levels must be numbered 0, 1, 2, ... in order (got {numbers})")
+        if self.levels[0].rule is not None:
+            raise ValueError("level 0 is 'not yet level 1' and takes no rule")
+        missing = [lv.number for lv in self.levels[1:] if lv.rule is None]
+        if missing:
+            raise ValueError(f"levels {missing} need a 'rule'")
+        return self
+
+
+class GroupMean(BaseModel):
+    """Weighted mean score (0-1) of the applicable questions selected by tags or ids."""
+
+    model_config = _STRICT
+    tags: list[Id] = Field(default_factory=list)
+    questions: list[Id] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _selects(self) -> GroupMean:
+        if not self.tags and not self.questions:
+            raise ValueError("a group_mean needs 'tags' or 'questions'")
+        return self
+
+
+class Cumulative(BaseModel):
+    """GB/T 39117 style: add part scores in order up to and including the first below ``pass_score``."""
+
+    model_config = _STRICT
+    parts: list[Id] = Field(min_length=1)
+    pass_score: float = Field(default=0.8, gt=0)
+
+
+class Metric(BaseModel):
+    """A named derived score usable in level rules and fit rules (``metric: id``)."""
+
+    model_config = _STRICT
+
+    id: Id
+    title: Text
+    group_mean: GroupMean | None = None
+    cumulative: Cumulative | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Metric:
+        if (self.group_mean is None) == (self.cumulative is None):
+            raise ValueError("a metric needs exactly one of 'group_mean' or 'cumulative'")
+        return self
+
+
+class Scoring(BaseModel):
+    """Scoring settings: how a missing optional answer counts."""
+
+    model_config = _STRICT
+    missing: Literal["zero", "exclude"] = Field(
+        default="zero",
+        description="'zero': an unanswered optional question scores 0; 'exclude': it leaves the denominator.",
+    )
+
+
+class SourceRef(BaseModel):
+    model_config = _STRICT
+    citation: str = Field(min_length=1)
+    url: str | None = None
+    year: int | None = None
+
+
+class Questionnaire(BaseModel):
+    """A maturity questionnaire: identity, dimension tree, levels and metrics.
+
+    Load one with :func:`yzmaturity.load_questionnaire`; build one in code with
+    ``Questionnaire.model_validate(dict)``.  ``content_hash`` identifies the exact
+    content an assessment was scored against.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    format: Literal[1] = Field(default=FORMAT_VERSION, description="File format version.")
+    id: Id
+    version: str = Field(min_length=1, max_length=32)
+    title: Text
+    description: Text | None = None
+    source: SourceRef | None = None
+    scoring: Scoring = Field(default_factory=Scoring)
+    dimensions: list[Dimension] = Field(min_length=1)
+    levels: LevelScheme
+    metrics: list[Metric] = Field(default_factory=list)
+
+    _compiled: Any = PrivateAttr(default=None)
+
+    # ------------------------------------------------------------------ walking
+    def walk_dimensions(self) -> Iterator[Dimension]:
+        for dim in self.dimensions:
+            yield from dim.walk()
+
+    def leaf_dimensions(self) -> list[Dimension]:
+        return [d for d in self.walk_dimensions() if d.is_leaf]
+
+    def iter_questions(self) -> Iterator[tuple[Dimension, Question]]:
+        """(leaf dimension, question) in questionnaire order."""
+        for dim in self.walk_dimensions():
+            for q in dim.questions:
+                yield dim, q
+
+    @property
+    def questions(self) -> list[Question]:
+        return [q for _, q in self.iter_questions()]
+
+    def question(self, qid: str) -> Question:
+        return self.compiled().question(qid)
+
+    def dimension(self, did: str) -> Dimension:
+        return self.compiled().dimension(did)
+
+    # ------------------------------------------------------------------ identity
+    @property
+    def content_hash(self) -> str:
+        """``sha256:`` of the canonical JSON of the content (key order, whitespace ignored)."""
+        payload = json.dumps(
+            self.model_dump(mode="json", by_alias=True, exclude_none=True),
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        return "sha256:" + hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    def compiled(self) -> Any:
+        """The numpy form used for scoring, built once and cached (see ``_compile``)."""
+        if self._compiled is None:
+            from ._compile import CompiledQuestionnaire
+
+            self._compiled = CompiledQuestionnaire(self)
+        return self._compiled
+
+    def __repr__(self) -> str:
+        n_q = sum(1 for _ in self.iter_questions())
+        return (
+            f"<Questionnaire {self.id} v{self.version}: {len(self.dimensions)} dimensions, "
+            f"{n_q} questions, {len(self.levels.levels) - 1} levels>"
+        )
+
+    __str__ = __repr__

@@ -1,0 +1,107 @@
+"""Plain-text rendering for the terminal (the CLI's readable output)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._assessment import Assessment
+    from ._model import Questionnaire
+
+_LABELS = {
+    "zh": {
+        "overall": "总分",
+        "level": "成熟度等级",
+        "dimensions": "各维度得分",
+        "gaps": "失分最多的题目",
+        "questionnaire": "问卷",
+        "warnings": "提示",
+        "lost": "失分",
+        "na": "不适用",
+        "answered": "已答",
+    },
+    "en": {
+        "overall": "Overall",
+        "level": "Maturity level",
+        "dimensions": "Dimension scores",
+        "gaps": "Largest gaps",
+        "questionnaire": "Questionnaire",
+        "warnings": "Warnings",
+        "lost": "lost",
+        "na": "n/a",
+        "answered": "answered",
+    },
+}
+
+
+def _bar(score: float | None, width: int = 20) -> str:
+    if score is None:
+        return " " * width
+    filled = round(score / 100 * width)
+    return "█" * filled + "·" * (width - filled)
+
+
+def _pad(text: str, width: int) -> str:
+    """Pad to a display width, counting CJK characters as two columns."""
+    shown = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    return text + " " * max(0, width - shown)
+
+
+def assessment_summary(a: Assessment, lang: str = "zh") -> str:
+    t = _LABELS["en" if lang == "en" else "zh"]
+    e = a.enterprise
+    lines = [
+        f"{e.name}",
+        f"{t['questionnaire']}: {a.questionnaire_id} v{a.questionnaire_version} ({a.questionnaire_hash[:19]})",
+        "",
+        f"{t['overall']}: {a.overall:.1f} / 100",
+        f"{t['level']}: L{a.level.number} {a.level.name.of(lang)}",
+        "",
+        f"{t['dimensions']}:",
+    ]
+    for d in a.dimensions.values():
+        indent = "  " * (d.depth + 1)
+        title = _pad(indent + d.title.of(lang), 34)
+        score = f"{d.score:5.1f}" if d.score is not None else f"{t['na']:>5}"
+        level = f"  L{d.level}" if d.level is not None else ""
+        lines.append(f"{title} {score} {_bar(d.score)}{level}  ({t['answered']} {d.answered}/{d.questions})")
+    gaps = a.top_gaps(5)
+    if gaps:
+        lines += ["", f"{t['gaps']}:"]
+        q = a.questionnaire
+        for g in gaps:
+            text = q.question(g.id).text.of(lang)
+            lines.append(f"  {g.id:<6} -{g.points_lost:4.1f}  {text}")
+    if a.warnings:
+        lines += ["", f"{t['warnings']}:"] + [f"  {w}" for w in a.warnings]
+    return "\n".join(lines)
+
+
+def questionnaire_outline(q: Questionnaire, lang: str = "zh") -> str:
+    lines = [f"{q.id} v{q.version}: {q.title.of(lang)}"]
+    if q.source is not None:
+        lines.append(f"  {q.source.citation}")
+    lines.append("")
+    for dim in q.walk_dimensions():
+        depth = 0
+        cq = q.compiled()
+        p = cq.parent[cq.dim_index[dim.id]]
+        while p >= 0:
+            depth += 1
+            p = cq.parent[p]
+        lines.append(f"{'  ' * depth}[{dim.id}] {dim.title.of(lang)} (w={dim.weight:g})")
+        for question in dim.questions:
+            flags = []
+            if not question.required:
+                flags.append("optional")
+            if question.allow_na:
+                flags.append("n/a ok")
+            if question.relevant is not None:
+                flags.append("conditional")
+            suffix = f"  ({', '.join(flags)})" if flags else ""
+            lines.append(f"{'  ' * (depth + 1)}{question.id:<6} {question.type:<15} {question.text.of(lang)}{suffix}")
+    lines.append("")
+    lines.append("levels:")
+    for lv in q.levels.levels:
+        lines.append(f"  L{lv.number} {lv.id}: {lv.name.of(lang)}")
+    return "\n".join(lines)

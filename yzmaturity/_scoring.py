@@ -1,0 +1,308 @@
+"""Scoring: one vectorised path for one enterprise and for a million.
+
+``score_batch`` encodes answers (sheets or columns) into a matrix and scores it
+in chunks; ``assess`` is the same path with N = 1, wrapped in an
+:class:`~yzmaturity.Assessment`.  The formulas are in docs/concepts.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ._answers import AnswerSheet
+from ._compile import CompiledQuestionnaire
+from ._encode import AnswerMatrix, Encoder
+from ._exceptions import AnswerValidationError, ErrorDetail
+
+if TYPE_CHECKING:
+    from ._assessment import Assessment
+    from ._model import Questionnaire
+
+DEFAULT_CHUNK = 8192
+
+
+@dataclass(repr=False)
+class BatchScores:
+    """Scores of N enterprises as arrays (rows in input order).
+
+    ``overall`` (N,) 0-100, ``level`` (N,) int, ``dimensions`` (N, D) 0-100,
+    ``dimension_levels`` (N, D) int (-1 where undefined), and with
+    ``keep_questions`` the per-question ``question_scores`` (N, Q) in [0, 1]
+    (NaN where not applicable), ``applicable`` and ``answered``.  Invalid rows
+    have NaN scores, level -1 and their problems in ``errors``.
+    """
+
+    questionnaire: Questionnaire
+    overall: np.ndarray
+    level: np.ndarray
+    dimensions: np.ndarray
+    dimension_levels: np.ndarray
+    metrics: dict[str, np.ndarray]
+    valid: np.ndarray
+    errors: list[list[ErrorDetail]]
+    warnings: list[list[ErrorDetail]]
+    question_scores: np.ndarray | None = None
+    applicable: np.ndarray | None = None
+    answered: np.ndarray | None = None
+    relevant: np.ndarray | None = None
+    row_ids: list[str] | None = None
+    matrix: AnswerMatrix | None = field(default=None)
+
+    def __len__(self) -> int:
+        return int(self.overall.shape[0])
+
+    @property
+    def question_ids(self) -> list[str]:
+        return list(self.questionnaire.compiled().qids)
+
+    @property
+    def dimension_ids(self) -> list[str]:
+        return list(self.questionnaire.compiled().dim_ids)
+
+    def dimension(self, dimension_id: str) -> np.ndarray:
+        """The (N,) scores of one dimension."""
+        cq = self.questionnaire.compiled()
+        return self.dimensions[:, cq.dim_index[cq.dimension(dimension_id).id]]
+
+    @property
+    def n_invalid(self) -> int:
+        return int((~self.valid).sum())
+
+    def error_rows(self) -> Iterator[tuple[int, ErrorDetail]]:
+        """(row, error) for every problem, in row order."""
+        for i, errs in enumerate(self.errors):
+            for e in errs:
+                yield i, e
+
+    def level_counts(self) -> dict[int, int]:
+        """How many valid rows reached each level (every level listed, zeros too)."""
+        n_levels = len(self.questionnaire.levels.levels)
+        counts = np.bincount(self.level[self.valid], minlength=n_levels)
+        return {i: int(c) for i, c in enumerate(counts)}
+
+    def __repr__(self) -> str:
+        q = self.questionnaire
+        valid = self.overall[self.valid]
+        mean = f"{np.nanmean(valid):.1f}" if valid.size else "n/a"
+        return (
+            f"<BatchScores {q.id} v{q.version}: {len(self)} rows, {self.n_invalid} invalid, "
+            f"mean overall {mean}, levels {self.level_counts()}>"
+        )
+
+
+def encode(
+    questionnaire: Questionnaire,
+    answers: Sequence[AnswerSheet | Mapping[str, Any]] | Mapping[str, Any] | AnswerMatrix,
+    *,
+    profile: Mapping[str, Any] | None = None,
+) -> AnswerMatrix:
+    """Validate and encode answers: a sequence of sheets, or columns (question id -> array)."""
+    cq: CompiledQuestionnaire = questionnaire.compiled()
+    if isinstance(answers, AnswerMatrix):
+        return answers
+    encoder = Encoder(cq)
+    if isinstance(answers, Mapping):
+        return encoder.columns(answers, profile=profile)
+    sheets: list[AnswerSheet | None] = []
+    shape_errors: dict[int, list[ErrorDetail]] = {}
+    for i, item in enumerate(answers):
+        if isinstance(item, AnswerSheet):
+            sheets.append(item)
+            continue
+        try:
+            sheets.append(AnswerSheet.model_validate(item))
+        except Exception as exc:  # a row whose shape is wrong: reported, not fatal
+            from ._loading import details_from_pydantic
+
+            shape_errors[i] = details_from_pydantic(exc)
+            sheets.append(None)
+    good = [s for s in sheets if s is not None]
+    matrix = encoder.sheets(good)
+    if not shape_errors:
+        return matrix
+    # Put the rows back in input order, with the broken rows empty and carrying their errors.
+    n = len(sheets)
+    codes = np.full((n, cq.n_questions), np.nan)
+    na = np.zeros((n, cq.n_questions), dtype=bool)
+    errors: list[list[ErrorDetail]] = [[] for _ in range(n)]
+    warnings: list[list[ErrorDetail]] = [[] for _ in range(n)]
+    enterprises: list[Any] = [None] * n
+    positions = [i for i, s in enumerate(sheets) if s is not None]
+    codes[positions] = matrix.codes
+    na[positions] = matrix.na
+    for j, i in enumerate(positions):
+        errors[i] = matrix.errors[j]
+        warnings[i] = matrix.warnings[j]
+        enterprises[i] = good[j].enterprise
+    for i, errs in shape_errors.items():
+        errors[i] = errs
+    from ._compile import ProfileColumns
+
+    ids = [s.enterprise.name if s is not None else f"row {i}" for i, s in enumerate(sheets)]
+    return AnswerMatrix(codes, na, ProfileColumns(n, enterprises=enterprises), errors, warnings, ids)
+
+
+def score_matrix(
+    questionnaire: Questionnaire,
+    matrix: AnswerMatrix,
+    *,
+    keep_questions: bool = True,
+    chunk_size: int = DEFAULT_CHUNK,
+) -> BatchScores:
+    """Score an encoded matrix in chunks of ``chunk_size`` rows (bounded memory)."""
+    cq: CompiledQuestionnaire = questionnaire.compiled()
+    n, n_q, n_d = len(matrix), cq.n_questions, cq.n_dimensions
+    overall = np.empty(n)
+    level = np.empty(n, dtype=np.int64)
+    dims = np.empty((n, n_d))
+    metrics = {m: np.empty(n) for m in cq.metric_ids}
+    qs = np.empty((n, n_q)) if keep_questions else None
+    app = np.empty((n, n_q), dtype=bool) if keep_questions else None
+    ans = np.empty((n, n_q), dtype=bool) if keep_questions else None
+    rel = np.ones((n, n_q), dtype=bool) if keep_questions and cq.relevance else None
+    for start in range(0, n, chunk_size):
+        rows = slice(start, min(start + chunk_size, n))
+        part = cq.score_chunk(matrix.codes[rows], matrix.na[rows], matrix.profile.view(rows), keep_questions)
+        overall[rows] = part.overall
+        level[rows] = part.level
+        dims[rows] = part.dimensions
+        for m, values in part.metrics.items():
+            metrics[m][rows] = values
+        if keep_questions:
+            assert qs is not None and app is not None and ans is not None
+            qs[rows] = part.question_scores
+            app[rows] = part.applicable
+            ans[rows] = part.answered
+            if rel is not None and part.relevant is not None:
+                rel[rows] = part.relevant
+    valid = matrix.valid
+    if not valid.all():
+        bad = ~valid
+        overall[bad] = np.nan
+        level[bad] = -1
+        dims[bad] = np.nan
+        for values in metrics.values():
+            values[bad] = np.nan
+        if qs is not None:
+            qs[bad] = np.nan
+    return BatchScores(
+        questionnaire=questionnaire,
+        overall=overall,
+        level=level,
+        dimensions=dims,
+        dimension_levels=cq.dimension_levels(dims),
+        metrics=metrics,
+        valid=valid,
+        errors=matrix.errors,
+        warnings=matrix.warnings or [[] for _ in range(n)],
+        question_scores=qs,
+        applicable=app,
+        answered=ans,
+        relevant=rel,
+        row_ids=matrix.row_ids,
+        matrix=matrix,
+    )
+
+
+def score_batch(
+    questionnaire: Questionnaire | str,
+    answers: Sequence[AnswerSheet | Mapping[str, Any]] | Mapping[str, Any] | AnswerMatrix,
+    *,
+    profile: Mapping[str, Any] | None = None,
+    keep_questions: bool = True,
+    chunk_size: int = DEFAULT_CHUNK,
+) -> BatchScores:
+    """Score many enterprises at once.
+
+    Parameters
+    ----------
+    questionnaire
+        A :class:`Questionnaire` or a built-in id / path.
+    answers
+        A sequence of :class:`AnswerSheet` (or dicts of that shape); or a
+        columnar table: a mapping of question id -> array of raw values, where
+        None/NaN/"" is a blank, ``"n/a"`` not applicable, and multiple choice
+        is a list or a ``;``-separated string; or an already encoded
+        :class:`AnswerMatrix`.
+    profile
+        With columnar answers: enterprise profile columns (``employees`` ...).
+    keep_questions
+        Keep the (N, Q) per-question arrays (off for the lowest memory).
+
+    Returns
+    -------
+    BatchScores
+        Every input row, in order: invalid rows carry their errors and NaN scores.
+
+    Examples
+    --------
+    >>> import yzmaturity as yz
+    >>> q = yz.load_questionnaire("yangzhou-2022")
+    >>> best = yz.example_answers(q, "best")
+    >>> scores = yz.score_batch(q, [best, best])
+    >>> scores.overall.tolist()
+    [100.0, 100.0]
+    """
+    if isinstance(questionnaire, str):
+        from ._loading import load_questionnaire
+
+        questionnaire = load_questionnaire(questionnaire)
+    matrix = encode(questionnaire, answers, profile=profile)
+    return score_matrix(questionnaire, matrix, keep_questions=keep_questions, chunk_size=chunk_size)
+
+
+def validate_answers(sheet: AnswerSheet | Mapping[str, Any], questionnaire: Questionnaire | None = None) -> AnswerSheet:
+    """Check a sheet against its questionnaire; raise :class:`AnswerValidationError` with every problem."""
+    from ._loading import resolve_questionnaire
+
+    sheet = _as_sheet(sheet)
+    q = resolve_questionnaire(sheet, questionnaire)
+    matrix = Encoder(q.compiled()).sheets([sheet])
+    if matrix.errors[0]:
+        raise AnswerValidationError(f"answers of {sheet.enterprise.name!r} are invalid", matrix.errors[0])
+    return sheet
+
+
+def _as_sheet(sheet: AnswerSheet | Mapping[str, Any]) -> AnswerSheet:
+    if isinstance(sheet, AnswerSheet):
+        return sheet
+    from ._loading import details_from_pydantic
+
+    try:
+        return AnswerSheet.model_validate(sheet)
+    except Exception as exc:
+        raise AnswerValidationError("the answer sheet is malformed", details_from_pydantic(exc)) from None
+
+
+def assess(
+    sheet: AnswerSheet | Mapping[str, Any],
+    questionnaire: Questionnaire | str | None = None,
+) -> Assessment:
+    """Score one enterprise's answer sheet.
+
+    The questionnaire is the sheet's (a built-in id) unless one is given.
+    Raises :class:`AnswerValidationError` listing every problem of the sheet.
+
+    Examples
+    --------
+    >>> import yzmaturity as yz
+    >>> sheet = yz.load_answers(yz.example_path("yangzhou-autoparts"))
+    >>> a = yz.assess(sheet)
+    >>> 0 <= a.overall <= 100
+    True
+    """
+    from ._assessment import Assessment
+    from ._loading import resolve_questionnaire
+
+    sheet = _as_sheet(sheet)
+    q = resolve_questionnaire(sheet, questionnaire)
+    cq = q.compiled()
+    matrix = Encoder(cq).sheets([sheet])
+    if matrix.errors[0]:
+        raise AnswerValidationError(f"answers of {sheet.enterprise.name!r} are invalid", matrix.errors[0])
+    scores = score_matrix(q, matrix, chunk_size=1)
+    return Assessment(q, sheet, scores, 0)
