@@ -69,7 +69,9 @@ def condition(cond: dict[str, Any], ctx: dict[str, Any]) -> bool:
         spec = cond["count"]
         n = 0
         for question in ctx["questions"]:
-            if not all(t in question.get("tags", []) for t in spec.get("tags", [])) and question["id"] not in spec.get("questions", []):
+            if not all(t in question.get("tags", []) for t in spec.get("tags", [])) and question[
+                "id"
+            ] not in spec.get("questions", []):
                 continue
             if not ctx["relevant"].get(question["id"], True):
                 continue
@@ -150,11 +152,7 @@ def score(q: dict[str, Any], sheet: dict[str, Any]) -> dict[str, Any]:
     rules = [lv["rule"] for lv in q["levels"]["levels"][1:]]
     passes = [condition(rule, ctx) for rule in rules]
     if q["levels"].get("cumulative", True):
-        level = 0
-        for ok in passes:
-            if not ok:
-                break
-            level += 1
+        level = next((i for i, ok in enumerate(passes) if not ok), len(passes))
     else:
         level = max((i + 1 for i, ok in enumerate(passes) if ok), default=0)
     return {"questions": per_question, "dimensions": dims, "overall": overall, "level": level}

@@ -16,7 +16,9 @@ def _text(s: str) -> dict[str, str]:
 
 
 @st.composite
-def questions(draw: st.DrawFn, qid: str, earlier: list[dict[str, Any]], with_conditions: bool) -> dict[str, Any]:
+def questions(
+    draw: st.DrawFn, qid: str, earlier: list[dict[str, Any]], with_conditions: bool
+) -> dict[str, Any]:
     qtype = draw(st.sampled_from(TYPES))
     q: dict[str, Any] = {
         "id": qid,
@@ -61,8 +63,15 @@ def condition_on(draw: st.DrawFn, target: dict[str, Any]) -> dict[str, Any]:
     t, qid = target["type"], target["id"]
     if t == "single_choice":
         ids = [o["id"] for o in target["options"]]
-        return draw(st.sampled_from([{"question": qid, "eq": ids[0]}, {"question": qid, "in": ids[:2]},
-                                     {"not": {"question": qid, "eq": ids[-1]}}]))
+        return draw(
+            st.sampled_from(
+                [
+                    {"question": qid, "eq": ids[0]},
+                    {"question": qid, "in": ids[:2]},
+                    {"not": {"question": qid, "eq": ids[-1]}},
+                ]
+            )
+        )
     if t == "multiple_choice":
         return {"question": qid, "contains": target["options"][0]["id"]}
     if t == "yes_no":
@@ -74,7 +83,9 @@ def condition_on(draw: st.DrawFn, target: dict[str, Any]) -> dict[str, Any]:
 
 
 @st.composite
-def questionnaires(draw: st.DrawFn, with_conditions: bool = True, missing: str | None = None) -> dict[str, Any]:
+def questionnaires(
+    draw: st.DrawFn, with_conditions: bool = True, missing: str | None = None
+) -> dict[str, Any]:
     counter = iter(range(10_000))
     all_questions: list[dict[str, Any]] = []
     dim_ids: list[str] = []
@@ -109,7 +120,9 @@ def questionnaires(draw: st.DrawFn, with_conditions: bool = True, missing: str |
             dim_bar[did] = max(dim_bar.get(did, 0), draw(st.integers(0, bar)))
             parts.append({"dimension": did, "gte": dim_bar[did]})
         if scene_count and draw(st.booleans()):
-            parts.append({"count": {"at_least": draw(st.integers(0, scene_count)), "tags": ["scene"], "value_gte": 1}})
+            parts.append(
+                {"count": {"at_least": draw(st.integers(0, scene_count)), "tags": ["scene"], "value_gte": 1}}
+            )
         levels.append({"number": k, "id": f"L{k}", "name": _text(f"L{k}"), "rule": {"all": parts}})
     return {
         "id": "random",

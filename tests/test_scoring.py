@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-
-import yzmaturity as yz
 from reference import all_questions
 from reference import question_score as ref_question_score
 from reference import score as ref_score
 from strategies import questionnaires, sheets, valid_value
+
+import yzmaturity as yz
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -157,7 +157,10 @@ def _question_range(question: dict) -> list[float]:
     if t in ("single_choice",):
         return [o["score"] for o in question["options"]]
     if t == "multiple_choice":
-        return [0.0, ref_question_score(question, [o["id"] for o in question["options"] if not o.get("exclusive")])]
+        return [
+            0.0,
+            ref_question_score(question, [o["id"] for o in question["options"] if not o.get("exclusive")]),
+        ]
     if t == "numeric":
         return [b["score"] for b in question["bands"]]
     if t == "yes_no":

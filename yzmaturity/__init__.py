@@ -25,8 +25,8 @@ from ._loading import (
     save_answers,
 )
 from ._model import Dimension, Level, Option, Question, Questionnaire
-from ._synthetic import example_answers
 from ._scoring import BatchScores, assess, encode, score_batch, validate_answers
+from ._synthetic import example_answers
 from ._text import Text
 
 __version__ = "0.1.0"

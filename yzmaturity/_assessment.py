@@ -111,7 +111,9 @@ class Assessment:
     ``questionnaire_hash``.
     """
 
-    def __init__(self, questionnaire: Questionnaire, sheet: AnswerSheet, scores: BatchScores, row: int) -> None:
+    def __init__(
+        self, questionnaire: Questionnaire, sheet: AnswerSheet, scores: BatchScores, row: int
+    ) -> None:
         self.questionnaire = questionnaire
         self.sheet = sheet
         self._scores = scores
@@ -240,4 +242,3 @@ class Assessment:
             f"<Assessment {self.enterprise.name!r} on {self.questionnaire_id} v{self.questionnaire_version}: "
             f"overall {self.overall:.1f}, {self.level}; {dims}>"
         )
-

@@ -24,7 +24,6 @@ from ._loading import (
     is_questionnaire_data,
     list_questionnaires,
     load_questionnaire,
-    questionnaire_from_data,
     resolve_questionnaire,
 )
 from ._model import Questionnaire
@@ -79,7 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: say so plainly, without a traceback unless asked
         if os.environ.get("YZMATURITY_DEBUG"):
             raise
-        print(f"internal error: {type(exc).__name__}: {exc} (set YZMATURITY_DEBUG=1 for details)", file=sys.stderr)
+        print(
+            f"internal error: {type(exc).__name__}: {exc} (set YZMATURITY_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
         return 3
 
 
@@ -87,7 +89,10 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     if args.command == "questionnaires":
         for qid in list_questionnaires():
             q = load_questionnaire(qid)
-            print(f"{qid}\tv{q.version}\t{len(q.questions)} questions\t{q.title.zh or ''} / {q.title.en or ''}", file=out)
+            print(
+                f"{qid}\tv{q.version}\t{len(q.questions)} questions\t{q.title.zh or ''} / {q.title.en or ''}",
+                file=out,
+            )
         return 0
     if args.command == "show":
         print(questionnaire_outline(load_questionnaire(args.questionnaire), args.lang), file=out)
@@ -132,6 +137,7 @@ def _validate(args: argparse.Namespace, out: TextIO) -> int:
 
         from ._loading import details_from_pydantic
 
+        findings: list[ErrorDetail]
         try:
             q = Questionnaire.model_validate({k: v for k, v in data.items() if k != "$schema"})
         except ValidationError as exc:
@@ -141,13 +147,15 @@ def _validate(args: argparse.Namespace, out: TextIO) -> int:
         _print_findings(findings, args.json, out)
         n_err = sum(f.severity == "error" for f in findings)
         if not args.json:
-            print(f"{args.file}: questionnaire, {n_err} error(s), {len(findings) - n_err} warning(s)", file=out)
+            print(
+                f"{args.file}: questionnaire, {n_err} error(s), {len(findings) - n_err} warning(s)", file=out
+            )
         return 1 if n_err else 0
     sheet = answers_from_data(data, source=args.file)
     q = resolve_questionnaire(sheet, args.questionnaire)
     try:
         validate_answers(sheet, q)
-        findings: list[ErrorDetail] = []
+        findings = []
     except YzMaturityError as exc:
         findings = list(getattr(exc, "details", []))
         if not findings:
@@ -196,7 +204,7 @@ def answer_template(q: Questionnaire, lang: str = "zh") -> str:
             p = cq.parent[p]
         lines.append("  " + comment(f"{'=' * (3 - min(depth, 2))} [{dim.id}] {dim.title.of(lang)}"))
         for question in dim.questions:
-            flags = [question.type]
+            flags: list[str] = [question.type]
             if not question.required:
                 flags.append("optional")
             if question.allow_na:
@@ -209,7 +217,9 @@ def answer_template(q: Questionnaire, lang: str = "zh") -> str:
             if question.type == "multiple_choice":
                 lines.append("  " + comment("  answer as a list, e.g. [a, b]"))
             if question.type == "numeric":
-                rng = f"{'' if question.min is None else f'{question.min:g}'}..{'' if question.max is None else f'{question.max:g}'}"
+                lo = "" if question.min is None else f"{question.min:g}"
+                hi = "" if question.max is None else f"{question.max:g}"
+                rng = f"{lo}..{hi}"
                 lines.append("  " + comment(f"  number {rng} {question.unit or ''}"))
             if question.type == "yes_no":
                 lines.append("  " + comment("  true | false"))

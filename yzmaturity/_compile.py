@@ -134,7 +134,7 @@ class EvalContext:
         return int(self.codes.shape[0])
 
     def values(self, col: int) -> np.ndarray:
-        return self.codes[:, col] + self.cq.offset[col]
+        return np.asarray(self.codes[:, col] + self.cq.offset[col])
 
     def metric(self, name: str) -> np.ndarray:
         if name not in self.metrics:
@@ -211,7 +211,8 @@ class CompiledQuestionnaire:
         self.leaf_weights = np.zeros((n_q, n_d))
         self.leaf_weights[np.arange(n_q), self.question_dim] = self.weights
         self.parent = np.full(n_d, -1, dtype=np.intp)
-        self.dim_weight = np.array([d.weight for d in self.dims], dtype=np.float64)
+        # An unscored dimension weighs nothing in its parent (it is still scored itself).
+        self.dim_weight = np.array([d.weight if d.scored else 0.0 for d in self.dims], dtype=np.float64)
         for i, d in enumerate(self.dims):
             for child in d.dimensions:
                 self.parent[self.dim_index[child.id]] = i
@@ -277,7 +278,7 @@ class CompiledQuestionnaire:
         out = np.empty(self.n_questions)
         for i, col in enumerate(self.discrete_cols):
             out[col] = pick(self.table[i])
-        for col, scores, exclusive, combine in self.multiple:
+        for col, scores, exclusive, _combine in self.multiple:
             n_opt = len(scores)
             candidates = [0] + [1 << i for i in range(n_opt)]
             candidates.append(sum(1 << i for i in range(n_opt) if not (exclusive >> i) & 1))
@@ -413,7 +414,7 @@ class CompiledQuestionnaire:
             return np.zeros(n, dtype=np.int64)
         passes = np.column_stack([fn(ctx) for fn in self.level_fns])
         if self.questionnaire.levels.cumulative:
-            return np.cumprod(passes, axis=1).sum(axis=1).astype(np.int64)
+            return np.asarray(np.cumprod(passes, axis=1).sum(axis=1), dtype=np.int64)
         top = passes.shape[1] - np.argmax(passes[:, ::-1], axis=1)
         return np.where(passes.any(axis=1), top, 0).astype(np.int64)
 
@@ -536,7 +537,7 @@ class CompiledQuestionnaire:
                 def any_of(ctx: EvalContext) -> Mask:
                     column = ctx.codes[:, col]
                     hit = (np.where(np.isnan(column), 0, column).astype(np.int64) & mask) != 0
-                    return hit if op != "not_in" else (~hit & ~np.isnan(column))
+                    return np.asarray(hit if op != "not_in" else (~hit & ~np.isnan(column)))
 
                 return any_of
             raise AssertionError(f"lint lets no {op!r} reach a multiple_choice question")
@@ -545,7 +546,9 @@ class CompiledQuestionnaire:
         if qq.type in ("single_choice", "yes_no") and op in ("eq", "ne", "in_", "not_in"):
             values = value if isinstance(value, list) else [value]
             codes = [self._code_of(col, v) for v in values]
-            return _numeric_op(lambda ctx: ctx.codes[:, col], op, codes if isinstance(value, list) else codes[0])
+            return _numeric_op(
+                lambda ctx: ctx.codes[:, col], op, codes if isinstance(value, list) else codes[0]
+            )
         return _numeric_op(lambda ctx: ctx.values(col), op, value)
 
     def _code_of(self, col: int, value: Any) -> float:
@@ -560,9 +563,7 @@ class CompiledQuestionnaire:
             w = self.weights[cols]
 
             def group_mean(ctx: EvalContext, scored: np.ndarray, applicable: np.ndarray) -> np.ndarray:
-                return _weighted_mean(
-                    np.where(applicable[:, cols], scored[:, cols], np.nan), w
-                )
+                return _weighted_mean(np.where(applicable[:, cols], scored[:, cols], np.nan), w)
 
             return group_mean
         parts = list(metric.cumulative.parts)
@@ -671,12 +672,13 @@ def _profile_op(name: str, op: str, value: Any) -> ConditionFn:
         raise AssertionError(f"lint lets no {op!r} reach a set field")
     # text
     if op in ("eq", "ne"):
+
         def text_eq(ctx: EvalContext) -> Mask:
             arr = ctx.profile.get(name)
             eq = np.fromiter((a == value for a in arr), dtype=bool, count=ctx.n)
             if op == "eq":
                 return eq
-            return ~eq & np.fromiter((a is not None for a in arr), dtype=bool, count=ctx.n)
+            return np.asarray(~eq & np.fromiter((a is not None for a in arr), dtype=bool, count=ctx.n))
 
         return text_eq
     if op in ("in_", "not_in"):
@@ -687,7 +689,7 @@ def _profile_op(name: str, op: str, value: Any) -> ConditionFn:
             hit = np.fromiter((a in wanted_text for a in arr), dtype=bool, count=ctx.n)
             if op == "in_":
                 return hit
-            return ~hit & np.fromiter((a is not None for a in arr), dtype=bool, count=ctx.n)
+            return np.asarray(~hit & np.fromiter((a is not None for a in arr), dtype=bool, count=ctx.n))
 
         return text_in
     raise AssertionError(f"lint lets no {op!r} reach a text field")

@@ -78,8 +78,7 @@ class Compare(BaseModel):
         subjects = [s for s in SUBJECTS if getattr(self, s) is not None]
         if len(subjects) != 1:
             raise ValueError(
-                f"a comparison needs exactly one subject of {', '.join(SUBJECTS)}; "
-                f"got {subjects or 'none'}"
+                f"a comparison needs exactly one subject of {', '.join(SUBJECTS)}; got {subjects or 'none'}"
             )
         if not self.operators():
             raise ValueError(
@@ -151,9 +150,14 @@ def _kind(value: Any) -> str | None:
                 return key
         return "compare"
     if isinstance(value, BaseModel):
-        return {All: "all", AnyOf: "any", Not: "not", Count: "count", Compare: "compare"}.get(
-            type(value)
-        )
+        kinds: dict[type[BaseModel], str] = {
+            All: "all",
+            AnyOf: "any",
+            Not: "not",
+            Count: "count",
+            Compare: "compare",
+        }
+        return kinds.get(type(value))
     return None
 
 

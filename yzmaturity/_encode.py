@@ -12,6 +12,7 @@ the sheet, reported, and not scored).
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -108,7 +109,9 @@ class Encoder:
                 return fail("duplicate_option", f"an option of {qq.id!r} is selected twice")
             exclusive = [v for v in value if qq.options[index[v]].exclusive]
             if exclusive and len(value) > 1:
-                return fail("exclusive_option", f"option {exclusive[0]!r} of {qq.id!r} cannot be combined with others")
+                return fail(
+                    "exclusive_option", f"option {exclusive[0]!r} of {qq.id!r} cannot be combined with others"
+                )
             return float(sum(1 << index[v] for v in value))
         if t == "yes_no":
             if not isinstance(value, bool):
@@ -125,13 +128,18 @@ class Encoder:
                 return fail("wrong_type", f"{qq.id!r} takes a whole number")
             if not (qq.min or 0) <= number <= (qq.max or 0):
                 return fail("out_of_range", f"{qq.id!r} is out of range")
-            return number - cq.offset[col]
+            return number - float(cq.offset[col])
         if (qq.min is not None and number < qq.min) or (qq.max is not None and number > qq.max):
             return fail("out_of_range", f"{qq.id!r} is out of range")
         return number
 
     def answers(
-        self, answers: Mapping[str, Answer], loc: Loc, codes: np.ndarray, na: np.ndarray, errors: list[ErrorDetail]
+        self,
+        answers: Mapping[str, Answer],
+        loc: Loc,
+        codes: np.ndarray,
+        na: np.ndarray,
+        errors: list[ErrorDetail],
     ) -> None:
         """Encode one sheet's answers into a row of ``codes`` and ``na``."""
         index = self.cq.index
@@ -151,8 +159,13 @@ class Encoder:
             if answer.not_applicable:
                 if not self.cq.allow_na[col]:
                     errors.append(
-                        ErrorDetail("na_not_allowed", (*loc, qid), f"{qid!r} cannot be answered 'not applicable'",
-                                    expected=self.expected[col], got=NA_TOKEN)
+                        ErrorDetail(
+                            "na_not_allowed",
+                            (*loc, qid),
+                            f"{qid!r} cannot be answered 'not applicable'",
+                            expected=self.expected[col],
+                            got=NA_TOKEN,
+                        )
                     )
                 else:
                     na[col] = True
@@ -173,18 +186,33 @@ class Encoder:
             if questionnaire_check:
                 if sheet.questionnaire != q.id:
                     errs.append(
-                        ErrorDetail("questionnaire_mismatch", ("questionnaire",), "the sheet answers another questionnaire",
-                                    expected=q.id, got=sheet.questionnaire)
+                        ErrorDetail(
+                            "questionnaire_mismatch",
+                            ("questionnaire",),
+                            "the sheet answers another questionnaire",
+                            expected=q.id,
+                            got=sheet.questionnaire,
+                        )
                     )
                 elif sheet.questionnaire_version is not None and sheet.questionnaire_version != q.version:
                     errs.append(
-                        ErrorDetail("version_mismatch", ("questionnaire_version",), "the sheet answers another version",
-                                    expected=q.version, got=sheet.questionnaire_version)
+                        ErrorDetail(
+                            "version_mismatch",
+                            ("questionnaire_version",),
+                            "the sheet answers another version",
+                            expected=q.version,
+                            got=sheet.questionnaire_version,
+                        )
                     )
             self.answers(sheet.answers, ("answers",), codes[i], na[i], errs)
         enterprises: list[Enterprise] = [s.enterprise for s in sheets]
-        matrix = AnswerMatrix(codes, na, ProfileColumns(n, enterprises=enterprises), errors,
-                              row_ids=[e.name for e in enterprises])
+        matrix = AnswerMatrix(
+            codes,
+            na,
+            ProfileColumns(n, enterprises=enterprises),
+            errors,
+            row_ids=[e.name for e in enterprises],
+        )
         self.check_relevance(matrix, loc_prefix=("answers",))
         return matrix
 
@@ -206,7 +234,11 @@ class Encoder:
 
             raise AnswerValidationError(
                 "columns have different lengths",
-                [ErrorDetail("ragged_columns", (), "every column needs one value per row", got=sorted(lengths))],
+                [
+                    ErrorDetail(
+                        "ragged_columns", (), "every column needs one value per row", got=sorted(lengths)
+                    )
+                ],
             )
         n = lengths.pop() if lengths else 0
         codes = np.full((n, cq.n_questions), np.nan)
@@ -216,16 +248,24 @@ class Encoder:
             col = cq.index.get(qid)
             if col is None:
                 for i in range(n):
-                    errors[i].append(ErrorDetail("unknown_question", ("row", i, qid),
-                                                 f"the questionnaire has no question {qid!r}",
-                                                 expected="a question id of the questionnaire", got=qid))
+                    errors[i].append(
+                        ErrorDetail(
+                            "unknown_question",
+                            ("row", i, qid),
+                            f"the questionnaire has no question {qid!r}",
+                            expected="a question id of the questionnaire",
+                            got=qid,
+                        )
+                    )
                 continue
             self._column(col, column, codes, na, errors)
         matrix = AnswerMatrix(codes, na, ProfileColumns(n, enterprises=enterprises, columns=profile), errors)
         self.check_relevance(matrix, loc_prefix=None)
         return matrix
 
-    def _column(self, col: int, column: Any, codes: np.ndarray, na: np.ndarray, errors: list[list[ErrorDetail]]) -> None:
+    def _column(
+        self, col: int, column: Any, codes: np.ndarray, na: np.ndarray, errors: list[list[ErrorDetail]]
+    ) -> None:
         cq = self.cq
         qid = cq.qids[col]
         if not isinstance(column, np.ndarray) and hasattr(column, "dtype"):
@@ -243,8 +283,8 @@ class Encoder:
             with np.errstate(invalid="ignore"):
                 bad |= ~blank & ((values < lo) | (values > hi))
             codes[:, col] = values - cq.offset[col]
-            for i in np.flatnonzero(bad):  # the slow path only for bad cells, for their messages
-                codes[i, col] = self.value(col, float(values[i]), ("row", int(i), qid), errors[i])
+            for row in np.flatnonzero(bad).tolist():  # the slow path only for bad cells, for their messages
+                codes[row, col] = self.value(col, float(values[row]), ("row", row, qid), errors[row])
             return
         cache: dict[Any, tuple[float, bool, list[ErrorDetail]]] = {}
         multiple = cq.kind[col] == KIND_MULTIPLE
@@ -256,9 +296,15 @@ class Encoder:
                 if cq.allow_na[col]:
                     na[i, col] = True
                 else:
-                    errors[i].append(ErrorDetail("na_not_allowed", ("row", i, qid),
-                                                 f"{qid!r} cannot be answered 'not applicable'",
-                                                 expected=self.expected[col], got=raw))
+                    errors[i].append(
+                        ErrorDetail(
+                            "na_not_allowed",
+                            ("row", i, qid),
+                            f"{qid!r} cannot be answered 'not applicable'",
+                            expected=self.expected[col],
+                            got=raw,
+                        )
+                    )
                 continue
             key = tuple(raw) if multiple and isinstance(raw, list) else raw
             try:
@@ -269,10 +315,8 @@ class Encoder:
                 errs: list[ErrorDetail] = []
                 code = self.value(col, raw, ("row", -1, qid), errs)
                 hit = (code, False, errs)
-                try:
+                with contextlib.suppress(TypeError):  # unhashable cells are not cached
                     cache[key] = hit
-                except TypeError:
-                    pass
             codes[i, col] = hit[0]
             for e in hit[2]:
                 errors[i].append(ErrorDetail(e.code, ("row", i, qid), e.message, e.expected, e.got))
@@ -300,12 +344,18 @@ class Encoder:
                 continue
             loc = (*loc_prefix, qid) if loc_prefix is not None else ("row", int(i), qid)
             matrix.errors[i].append(
-                ErrorDetail("missing_required", loc, f"{qid!r} is required", expected=self.expected[col], got=None)
+                ErrorDetail(
+                    "missing_required", loc, f"{qid!r} is required", expected=self.expected[col], got=None
+                )
             )
         for i, col in zip(*np.nonzero(skipped), strict=True):
             qid = cq.qids[col]
             loc = (*loc_prefix, qid) if loc_prefix is not None else ("row", int(i), qid)
             matrix.warnings[i].append(
-                ErrorDetail("not_relevant", loc, f"{qid!r} is skipped by its condition; the answer is not scored",
-                            severity="warning")
+                ErrorDetail(
+                    "not_relevant",
+                    loc,
+                    f"{qid!r} is skipped by its condition; the answer is not scored",
+                    severity="warning",
+                )
             )

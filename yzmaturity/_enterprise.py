@@ -73,7 +73,8 @@ def normalise_industry(code: str) -> str:
     match = _INDUSTRY.match(raw)
     if not match:
         raise ValueError(
-            f"an industry code has GB/T 4754 form: a section letter and a 2-4 digit class such as 'C36' (got {code!r})"
+            "an industry code has GB/T 4754 form: a section letter and a 2-4 digit class "
+            f"such as 'C36' (got {code!r})"
         )
     letter, division_text, rest = match.groups()
     division = int(division_text)
@@ -190,9 +191,9 @@ class Enterprise(BaseModel):
 
     def dump(self) -> dict[str, Any]:
         """The input fields only (no derived ones), for saving."""
-        return self.model_dump(
-            mode="json", exclude_defaults=True, exclude=set(PROFILE_DERIVED_FIELDS)
-        ) | {"name": self.name}
+        return self.model_dump(mode="json", exclude_defaults=True, exclude=set(PROFILE_DERIVED_FIELDS)) | {
+            "name": self.name
+        }
 
 
 PROFILE_INPUT_FIELDS = tuple(Enterprise.model_fields)

@@ -19,7 +19,7 @@ at the first one, in the manner of pandera's lazy validation.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = [

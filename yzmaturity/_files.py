@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 from ._exceptions import FileLoadError
 
@@ -36,12 +36,12 @@ class _GuardedLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise _Refused(
                 "yaml_alias",
                 f"YAML anchors/aliases are not allowed (alias at line {event.start_mark.line + 1})",
             )
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
             raise _Refused(
@@ -54,10 +54,9 @@ class _GuardedLoader(yaml.SafeLoader):
             if self._depth > MAX_DEPTH:
                 raise _Refused(
                     "too_deep",
-                    f"nesting deeper than {MAX_DEPTH} levels "
-                    f"(at line {event.start_mark.line + 1})",
+                    f"nesting deeper than {MAX_DEPTH} levels (at line {event.start_mark.line + 1})",
                 )
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
@@ -65,7 +64,7 @@ class _GuardedLoader(yaml.SafeLoader):
         seen: set[Any] = set()
         for key_node, _ in node.value:
             if isinstance(key_node, ScalarNode):
-                key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+                key = self.construct_object(key_node, deep=deep)
                 if key in seen:
                     raise _Refused(
                         "duplicate_key",
@@ -123,15 +122,13 @@ def parse_text(text: str, *, fmt: str, source: str = "<string>") -> Any:
         if fmt == "json":
             # Bound nesting before json's own recursion can blow the stack.
             _precheck_json_depth(text)
-            data = json.loads(
-                text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant
-            )
+            data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
         else:
             loader = _GuardedLoader(text)
             try:
                 data = loader.get_single_data()
             finally:
-                loader.dispose()  # type: ignore[no-untyped-call]
+                loader.dispose()
         _check_depth(data)
     except _Refused as exc:
         raise FileLoadError(source, exc.code, exc.message) from None
@@ -176,7 +173,9 @@ def format_of(path: str | os.PathLike[str]) -> str:
         return "json"
     if suffix in (".yaml", ".yml"):
         return "yaml"
-    raise FileLoadError(str(path), "bad_extension", f"expected a .yaml, .yml or .json file, got {suffix or 'no extension'!r}")
+    raise FileLoadError(
+        str(path), "bad_extension", f"expected a .yaml, .yml or .json file, got {suffix or 'no extension'!r}"
+    )
 
 
 def read_data_file(path: str | os.PathLike[str]) -> Any:

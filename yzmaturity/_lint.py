@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -74,16 +75,18 @@ def structure_findings(q: Questionnaire) -> list[ErrorDetail]:
     ):
         for dup in _duplicates(ids):
             out.append(_err("duplicate_id", (kind, dup), f"{kind} id {dup!r} is used more than once"))
-    for m in metric_ids:
-        if m in RESERVED_METRICS:
-            out.append(_err("duplicate_id", ("metric", m), f"metric id {m!r} is reserved"))
+    for reserved in RESERVED_METRICS:
+        if reserved in metric_ids:
+            out.append(_err("duplicate_id", ("metric", reserved), f"metric id {reserved!r} is reserved"))
 
     for d in dims:
         loc: tuple[str | int, ...] = ("dimension", d.id)
         if d.weight <= 0:
             out.append(_err("non_positive_weight", loc, "weight must be > 0", expected="> 0", got=d.weight))
         if d.dimensions and d.questions:
-            out.append(_err("mixed_dimension", loc, "a dimension holds sub-dimensions or questions, not both"))
+            out.append(
+                _err("mixed_dimension", loc, "a dimension holds sub-dimensions or questions, not both")
+            )
         if not d.dimensions and not d.questions:
             out.append(_err("empty_dimension", loc, "a leaf dimension needs at least one question"))
         if d.level_thresholds is not None and not _increasing(d.level_thresholds):
@@ -106,14 +109,22 @@ def structure_findings(q: Questionnaire) -> list[ErrorDetail]:
         if qq.relevant is None:
             continue
         loc = ("question", qq.id, "relevant")
-        out.extend(_condition_findings(qq.relevant, loc, q, by_id, dim_ids, tags, metric_ids, PROFILE_KINDS, DISCRETE, ORDINAL))
+        out.extend(
+            _condition_findings(
+                qq.relevant, loc, q, by_id, dim_ids, tags, metric_ids, PROFILE_KINDS, DISCRETE, ORDINAL
+            )
+        )
         deps: set[str] = set()
         for leaf in walk(qq.relevant):
             if isinstance(leaf, Compare):
                 kind, ref = leaf.subject
                 if kind in ("dimension", "metric"):
                     out.append(
-                        _err("bad_condition", loc, f"relevance may read answers and the profile, not a {kind} ({ref!r})")
+                        _err(
+                            "bad_condition",
+                            loc,
+                            f"relevance may read answers and the profile, not a {kind} ({ref!r})",
+                        )
                     )
                 if kind in ("question", "question_score"):
                     deps.add(ref)
@@ -132,7 +143,13 @@ def structure_findings(q: Questionnaire) -> list[ErrorDetail]:
                 )
         graph[qq.id] = {d for d in deps if d in by_id}
     for cycle in _cycles(graph):
-        out.append(_err("condition_cycle", ("question", cycle[0], "relevant"), "relevance conditions form a cycle: " + " -> ".join(cycle)))
+        out.append(
+            _err(
+                "condition_cycle",
+                ("question", cycle[0], "relevant"),
+                "relevance conditions form a cycle: " + " -> ".join(cycle),
+            )
+        )
 
     # Metrics: groups select something; cumulative parts defined earlier.
     seen_metrics: set[str] = set()
@@ -150,7 +167,9 @@ def structure_findings(q: Questionnaire) -> list[ErrorDetail]:
                 if part not in metric_ids:
                     out.append(_err("unknown_reference", loc, f"unknown metric {part!r}"))
                 elif part not in seen_metrics:
-                    out.append(_err("forward_reference", loc, f"metric {part!r} must be defined before {m.id!r}"))
+                    out.append(
+                        _err("forward_reference", loc, f"metric {part!r} must be defined before {m.id!r}")
+                    )
         seen_metrics.add(m.id)
 
     # Levels: conditions valid, no rule reads the level itself, thresholds do not go down.
@@ -159,7 +178,11 @@ def structure_findings(q: Questionnaire) -> list[ErrorDetail]:
         loc = ("levels", lv.id, "rule")
         if lv.rule is None:
             continue
-        out.extend(_condition_findings(lv.rule, loc, q, by_id, dim_ids, tags, metric_ids, PROFILE_KINDS, DISCRETE, ORDINAL))
+        out.extend(
+            _condition_findings(
+                lv.rule, loc, q, by_id, dim_ids, tags, metric_ids, PROFILE_KINDS, DISCRETE, ORDINAL
+            )
+        )
         for leaf in walk(lv.rule):
             if isinstance(leaf, Compare):
                 subject = leaf.subject
@@ -185,7 +208,7 @@ def structure_findings(q: Questionnaire) -> list[ErrorDetail]:
 
 
 def _increasing(values: list[float]) -> bool:
-    return all(b > a for a, b in zip(values, values[1:], strict=False))
+    return all(b > a for a, b in pairwise(values))
 
 
 def _question_findings(qq: Question) -> Iterator[ErrorDetail]:
@@ -196,18 +219,46 @@ def _question_findings(qq: Question) -> Iterator[ErrorDetail]:
         yield _err("duplicate_id", (*loc, "options", dup), f"option id {dup!r} is used more than once")
     for o in qq.options:
         if o.score is None:
-            yield _err("option_without_score", (*loc, "options", o.id), "option has no score", expected="a score in [0, 1]", got=None)
+            yield _err(
+                "option_without_score",
+                (*loc, "options", o.id),
+                "option has no score",
+                expected="a score in [0, 1]",
+                got=None,
+            )
     if qq.bands:
         mins = [b.min for b in qq.bands]
         if not _increasing(mins):
-            yield _err("non_increasing_thresholds", (*loc, "bands"), "band minimums must increase", expected="strictly increasing", got=mins)
+            yield _err(
+                "non_increasing_thresholds",
+                (*loc, "bands"),
+                "band minimums must increase",
+                expected="strictly increasing",
+                got=mins,
+            )
         for i, b in enumerate(qq.bands):
             if b.score is None:
-                yield _err("option_without_score", (*loc, "bands", i), "band has no score", expected="a score in [0, 1]", got=None)
+                yield _err(
+                    "option_without_score",
+                    (*loc, "bands", i),
+                    "band has no score",
+                    expected="a score in [0, 1]",
+                    got=None,
+                )
         if qq.min is not None and mins and qq.min < mins[0]:
-            yield _warn("band_gap", (*loc, "bands"), f"values from {qq.min} to {mins[0]} fall below every band and score 0")
+            yield _warn(
+                "band_gap",
+                (*loc, "bands"),
+                f"values from {qq.min} to {mins[0]} fall below every band and score 0",
+            )
         if qq.min is not None and qq.max is not None and qq.max <= qq.min:
-            yield _err("non_increasing_thresholds", loc, "'max' must be above 'min'", expected=f"> {qq.min}", got=qq.max)
+            yield _err(
+                "non_increasing_thresholds",
+                loc,
+                "'max' must be above 'min'",
+                expected=f"> {qq.min}",
+                got=qq.max,
+            )
     if qq.points:
         values = [p.value for p in qq.points]
         for dup in _duplicates(str(v) for v in values):
@@ -215,7 +266,13 @@ def _question_findings(qq: Question) -> Iterator[ErrorDetail]:
         lo, hi = qq.min, qq.max
         for v in values:
             if lo is not None and hi is not None and not lo <= v <= hi:
-                yield _err("bad_point", (*loc, "points"), f"point {v} lies outside the scale", expected=f"{lo:g}..{hi:g}", got=v)
+                yield _err(
+                    "bad_point",
+                    (*loc, "points"),
+                    f"point {v} lies outside the scale",
+                    expected=f"{lo:g}..{hi:g}",
+                    got=v,
+                )
     if qq.source is None:
         yield _warn("missing_source", loc, "no framework citation in 'source'")
 
@@ -253,12 +310,24 @@ def _condition_findings(
             yield from _numeric_ops(ops, loc, f"dimension {ref!r}")
         elif kind == "metric":
             if ref not in RESERVED_METRICS and ref not in metric_ids:
-                yield _err("unknown_reference", loc, f"unknown metric {ref!r}", expected="overall, level or a defined metric", got=ref)
+                yield _err(
+                    "unknown_reference",
+                    loc,
+                    f"unknown metric {ref!r}",
+                    expected="overall, level or a defined metric",
+                    got=ref,
+                )
             yield from _numeric_ops(ops, loc, f"metric {ref!r}")
         else:
             field_kind = profile_kinds.get(ref)
             if field_kind is None:
-                yield _err("unknown_reference", loc, f"unknown profile field {ref!r}", expected=", ".join(sorted(profile_kinds)), got=ref)
+                yield _err(
+                    "unknown_reference",
+                    loc,
+                    f"unknown profile field {ref!r}",
+                    expected=", ".join(sorted(profile_kinds)),
+                    got=ref,
+                )
                 continue
             for op, value in ops:
                 allowed = {
@@ -268,9 +337,15 @@ def _condition_findings(
                     "set": ("contains", "in_", "not_in"),
                 }[field_kind]
                 if op not in allowed:
-                    yield _err("bad_condition", loc, f"operator {op.rstrip('_')!r} does not apply to {field_kind} field {ref!r}")
+                    yield _err(
+                        "bad_condition",
+                        loc,
+                        f"operator {op.rstrip('_')!r} does not apply to {field_kind} field {ref!r}",
+                    )
                 elif field_kind == "bool" and not isinstance(value, bool):
-                    yield _err("bad_condition", loc, f"{ref!r} is true or false", expected="true or false", got=value)
+                    yield _err(
+                        "bad_condition", loc, f"{ref!r} is true or false", expected="true or false", got=value
+                    )
                 elif field_kind == "numeric" and _not_number(value):
                     yield _err("bad_condition", loc, f"{ref!r} is a number", expected="a number", got=value)
 
@@ -285,7 +360,9 @@ def _numeric_ops(ops: list[tuple[str, Any]], loc: tuple[str | int, ...], what: s
         if op in ("contains", "answered", "not_applicable"):
             yield _err("bad_condition", loc, f"operator {op!r} does not apply to {what}")
         elif _not_number(value):
-            yield _err("bad_condition", loc, f"{what} is compared with numbers", expected="a number", got=value)
+            yield _err(
+                "bad_condition", loc, f"{what} is compared with numbers", expected="a number", got=value
+            )
 
 
 def _question_op_findings(
@@ -299,10 +376,18 @@ def _question_op_findings(
         name = op.rstrip("_")
         if t in ("single_choice", "multiple_choice"):
             if op in ("gt", "gte", "lt", "lte"):
-                yield _err("bad_condition", loc, f"{name!r} does not apply to choice question {question.id!r}; compare its question_score")
+                yield _err(
+                    "bad_condition",
+                    loc,
+                    f"{name!r} does not apply to choice question {question.id!r}; compare its question_score",
+                )
                 continue
             if t == "multiple_choice" and op in ("eq", "ne"):
-                yield _err("bad_condition", loc, f"use 'contains' or 'in' on multiple-choice question {question.id!r}")
+                yield _err(
+                    "bad_condition",
+                    loc,
+                    f"use 'contains' or 'in' on multiple-choice question {question.id!r}",
+                )
                 continue
             for v in value if isinstance(value, list) else [value]:
                 if str(v) not in option_ids:
@@ -315,18 +400,36 @@ def _question_op_findings(
                     )
         elif t == "yes_no":
             if op not in ("eq", "ne", "contains"):
-                yield _err("bad_condition", loc, f"{name!r} does not apply to yes/no question {question.id!r}")
+                yield _err(
+                    "bad_condition", loc, f"{name!r} does not apply to yes/no question {question.id!r}"
+                )
             elif not isinstance(value, bool):
-                yield _err("bad_condition", loc, f"yes/no question {question.id!r} compares with true or false", expected="true or false", got=value)
+                yield _err(
+                    "bad_condition",
+                    loc,
+                    f"yes/no question {question.id!r} compares with true or false",
+                    expected="true or false",
+                    got=value,
+                )
         else:
             if op == "contains":
                 yield _err("bad_condition", loc, f"'contains' does not apply to {t} question {question.id!r}")
             elif _not_number(value):
-                yield _err("bad_condition", loc, f"{t} question {question.id!r} compares with numbers", expected="a number", got=value)
+                yield _err(
+                    "bad_condition",
+                    loc,
+                    f"{t} question {question.id!r} compares with numbers",
+                    expected="a number",
+                    got=value,
+                )
 
 
 def _count_findings(
-    spec: CountSpec, loc: tuple[str | int, ...], by_id: dict[str, Question], tags: set[str], ordinal: tuple[str, ...]
+    spec: CountSpec,
+    loc: tuple[str | int, ...],
+    by_id: dict[str, Question],
+    tags: set[str],
+    ordinal: tuple[str, ...],
 ) -> Iterator[ErrorDetail]:
     for tag in spec.tags:
         if tag not in tags:

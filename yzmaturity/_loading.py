@@ -83,7 +83,14 @@ def details_from_pydantic(exc: BaseException, prefix: tuple[str | int, ...] = ()
     return out
 
 
-_UNION_TAGS = {"all", "any", "not", "count", "compare", "function-after[_one_subject_some_operator(), Compare]"}
+_UNION_TAGS = {
+    "all",
+    "any",
+    "not",
+    "count",
+    "compare",
+    "function-after[_one_subject_some_operator(), Compare]",
+}
 
 
 def questionnaire_from_data(data: Any, source: str = "<data>") -> Questionnaire:
@@ -93,13 +100,23 @@ def questionnaire_from_data(data: Any, source: str = "<data>") -> Questionnaire:
     if not isinstance(data, dict):
         raise QuestionnaireError(
             f"{source} is not a questionnaire",
-            [ErrorDetail("wrong_type", (), "a questionnaire file holds a mapping", expected="a mapping", got=type(data).__name__)],
+            [
+                ErrorDetail(
+                    "wrong_type",
+                    (),
+                    "a questionnaire file holds a mapping",
+                    expected="a mapping",
+                    got=type(data).__name__,
+                )
+            ],
         )
     data = {k: v for k, v in data.items() if k != "$schema"}
     try:
         q = Questionnaire.model_validate(data)
     except ValidationError as exc:
-        raise QuestionnaireError(f"{source} is not a valid questionnaire", details_from_pydantic(exc)) from None
+        raise QuestionnaireError(
+            f"{source} is not a valid questionnaire", details_from_pydantic(exc)
+        ) from None
     errors = [f for f in lint(q) if f.severity == "error"]
     if errors:
         raise QuestionnaireError(f"{source} is not a valid questionnaire", errors)
@@ -130,10 +147,14 @@ def load_questionnaire(source: PathLike | Questionnaire) -> Questionnaire:
 
 
 def _looks_like_path(text: str) -> bool:
-    return any(sep in text for sep in ("/", "\\", os.sep)) or text.lower().endswith((".yaml", ".yml", ".json"))
+    return any(sep in text for sep in ("/", "\\", os.sep)) or text.lower().endswith(
+        (".yaml", ".yml", ".json")
+    )
 
 
-def resolve_questionnaire(sheet: AnswerSheet, questionnaire: Questionnaire | PathLike | None) -> Questionnaire:
+def resolve_questionnaire(
+    sheet: AnswerSheet, questionnaire: Questionnaire | PathLike | None
+) -> Questionnaire:
     """The questionnaire given, or the sheet's built-in one."""
     if questionnaire is not None:
         return load_questionnaire(questionnaire)
@@ -144,13 +165,23 @@ def answers_from_data(data: Any, source: str = "<data>") -> AnswerSheet:
     if not isinstance(data, dict):
         raise AnswerValidationError(
             f"{source} is not an answer sheet",
-            [ErrorDetail("wrong_type", (), "an answer sheet is a mapping", expected="a mapping", got=type(data).__name__)],
+            [
+                ErrorDetail(
+                    "wrong_type",
+                    (),
+                    "an answer sheet is a mapping",
+                    expected="a mapping",
+                    got=type(data).__name__,
+                )
+            ],
         )
     data = {k: v for k, v in data.items() if k != "$schema"}
     try:
         return AnswerSheet.model_validate(data)
     except ValidationError as exc:
-        raise AnswerValidationError(f"{source} is not a valid answer sheet", details_from_pydantic(exc)) from None
+        raise AnswerValidationError(
+            f"{source} is not a valid answer sheet", details_from_pydantic(exc)
+        ) from None
 
 
 def load_answers(path: PathLike) -> AnswerSheet:

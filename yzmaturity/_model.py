@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -23,6 +23,9 @@ from pydantic import (
 )
 
 from ._conditions import Condition
+
+if TYPE_CHECKING:
+    from ._compile import CompiledQuestionnaire
 from ._text import Text
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.\-]{0,63}$")]
@@ -142,7 +145,9 @@ class Question(BaseModel):
             if self.min is None or self.max is None:
                 raise ValueError("a scale question needs integer 'min' and 'max'")
             if self.min != int(self.min) or self.max != int(self.max) or self.max <= self.min:
-                raise ValueError(f"'min' and 'max' must be integers with min < max (got {self.min}, {self.max})")
+                raise ValueError(
+                    f"'min' and 'max' must be integers with min < max (got {self.min}, {self.max})"
+                )
             if self.max - self.min > 100:
                 raise ValueError("a scale has at most 101 points")
         elif self.points:
@@ -166,6 +171,11 @@ class Dimension(BaseModel):
     title: Text
     description: Text | None = None
     weight: float = 1.0
+    scored: bool = Field(
+        default=True,
+        description="False: the dimension is scored and shown but does not count in its parent "
+        "(e.g. the MIIT business scenes, judged by level gates only).",
+    )
     source: str | None = None
     level_thresholds: list[float] | None = Field(
         default=None,
@@ -284,7 +294,7 @@ class Questionnaire(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    format: Literal[1] = Field(default=FORMAT_VERSION, description="File format version.")
+    format: Literal[1] = Field(default=1, description="File format version.")
     id: Id
     version: str = Field(min_length=1, max_length=32)
     title: Text
@@ -333,13 +343,14 @@ class Questionnaire(BaseModel):
         )
         return "sha256:" + hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
-    def compiled(self) -> Any:
+    def compiled(self) -> CompiledQuestionnaire:
         """The numpy form used for scoring, built once and cached (see ``_compile``)."""
         if self._compiled is None:
             from ._compile import CompiledQuestionnaire
 
             self._compiled = CompiledQuestionnaire(self)
-        return self._compiled
+        compiled: CompiledQuestionnaire = self._compiled
+        return compiled
 
     def __repr__(self) -> str:
         n_q = sum(1 for _ in self.iter_questions())

@@ -52,7 +52,8 @@ def assessment_summary(a: Assessment, lang: str = "zh") -> str:
     e = a.enterprise
     lines = [
         f"{e.name}",
-        f"{t['questionnaire']}: {a.questionnaire_id} v{a.questionnaire_version} ({a.questionnaire_hash[:19]})",
+        f"{t['questionnaire']}: {a.questionnaire_id} v{a.questionnaire_version} "
+        f"({a.questionnaire_hash[:19]})",
         "",
         f"{t['overall']}: {a.overall:.1f} / 100",
         f"{t['level']}: L{a.level.number} {a.level.name.of(lang)}",
@@ -99,7 +100,9 @@ def questionnaire_outline(q: Questionnaire, lang: str = "zh") -> str:
             if question.relevant is not None:
                 flags.append("conditional")
             suffix = f"  ({', '.join(flags)})" if flags else ""
-            lines.append(f"{'  ' * (depth + 1)}{question.id:<6} {question.type:<15} {question.text.of(lang)}{suffix}")
+            lines.append(
+                f"{'  ' * (depth + 1)}{question.id:<6} {question.type:<15} {question.text.of(lang)}{suffix}"
+            )
     lines.append("")
     lines.append("levels:")
     for lv in q.levels.levels:

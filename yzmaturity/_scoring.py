@@ -255,7 +255,9 @@ def score_batch(
     return score_matrix(questionnaire, matrix, keep_questions=keep_questions, chunk_size=chunk_size)
 
 
-def validate_answers(sheet: AnswerSheet | Mapping[str, Any], questionnaire: Questionnaire | None = None) -> AnswerSheet:
+def validate_answers(
+    sheet: AnswerSheet | Mapping[str, Any], questionnaire: Questionnaire | None = None
+) -> AnswerSheet:
     """Check a sheet against its questionnaire; raise :class:`AnswerValidationError` with every problem."""
     from ._loading import resolve_questionnaire
 
