@@ -1,7 +1,5 @@
 """yzmaturity: enterprise digital-maturity self-assessment for Yangzhou's 智改数转 programme."""
 
-from __future__ import annotations
-
 from ._answers import Answer, AnswerSheet, Assessor
 from ._assessment import Assessment, DimensionResult, LevelInfo, QuestionResult
 from ._encode import AnswerMatrix
