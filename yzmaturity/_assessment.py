@@ -14,6 +14,9 @@ from ._text import Text
 
 if TYPE_CHECKING:
     from ._answers import AnswerSheet
+    from ._matching import Recommendation
+    from ._policy import PolicyCatalog
+    from ._roadmap import Roadmap
     from ._enterprise import Enterprise
     from ._exceptions import ErrorDetail
     from ._model import Questionnaire
@@ -201,6 +204,28 @@ class Assessment:
             )
         return out
 
+    # ------------------------------------------------------------------ policy and plans
+    @cached_property
+    def recommendations(self) -> list[Recommendation]:
+        """All categories of the questionnaire's default policy catalog, best first."""
+        return _recommend(self)
+
+    def recommend(self, catalog: PolicyCatalog | str | None = None) -> list[Recommendation]:
+        """Recommendations against another catalog (an id or a path), best first."""
+        return _recommend(self, catalog)
+
+    def roadmap(self, target_level: int | None = None) -> Roadmap:
+        """The lowest-effort answer improvements that reach ``target_level`` (default: next level)."""
+        from ._roadmap import roadmap
+
+        return roadmap(self, target_level)
+
+    def what_if(self, **answers: Any) -> Assessment:
+        """Re-assess with some answers changed (``None`` removes one): ``a.what_if(E1="full")``."""
+        from ._scoring import assess
+
+        return assess(self.sheet.with_answers(**answers), self.questionnaire)
+
     # ------------------------------------------------------------------ output
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready data; deterministic for the same inputs."""
@@ -242,3 +267,14 @@ class Assessment:
             f"<Assessment {self.enterprise.name!r} on {self.questionnaire_id} v{self.questionnaire_version}: "
             f"overall {self.overall:.1f}, {self.level}; {dims}>"
         )
+
+
+def _recommend(a: Assessment, catalog: Any = None) -> list[Any]:
+    from ._loading import default_catalog, load_catalog
+    from ._matching import compiled_catalog
+
+    cat = default_catalog(a.questionnaire_id) if catalog is None else load_catalog(catalog, a.questionnaire)
+    if cat is None:
+        return []
+    compiled = compiled_catalog(cat, a.questionnaire)
+    return compiled.recommendations(a._scores.context(slice(a._row, a._row + 1)), 0)

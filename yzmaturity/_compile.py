@@ -288,13 +288,19 @@ class CompiledQuestionnaire:
             values = self.question_scores(probe)[:, col]
             out[col] = candidates[int(pick(values))]
         for col, edges, scores in self.numeric:
+            # Band minimums and the allowed bound; best = highest score, then highest value.
             qq = self.questions[col]
-            value = float(edges[int(pick(scores))])
+            bound = qq.max if best else qq.min
+            values = sorted({float(e) for e in edges} | ({float(bound)} if bound is not None else set()))
             if qq.min is not None:
-                value = max(value, qq.min)
+                values = [v for v in values if v >= qq.min]
             if qq.max is not None:
-                value = min(value, qq.max)
-            out[col] = value
+                values = [v for v in values if v <= qq.max]
+            probe = np.zeros((len(values), self.n_questions))
+            probe[:, col] = values
+            got = self.question_scores(probe)[:, col]
+            sign = 1.0 if best else -1.0
+            out[col] = max(zip(sign * got, [sign * v for v in values], values, strict=True))[2]
         return out
 
     def value_of(self, col: int, code: float) -> Any:
@@ -474,30 +480,43 @@ class CompiledQuestionnaire:
         return self._compile_compare(cond)
 
     def _compile_count(self, spec: CountSpec) -> ConditionFn:
-        cols = self.select(spec.tags, spec.questions)
+        counts = self.count_fn(spec)
         at_least = spec.at_least
-        if spec.score_gte is not None:
-            bar = spec.score_gte
+        return lambda ctx: np.asarray(counts(ctx) >= at_least)
 
-            def by_score(ctx: EvalContext) -> Mask:
-                sub = ctx.raw_scores[:, cols] >= bar - 1e-12
-                sub &= ~ctx.na[:, cols]
-                if ctx.relevant is not None:
-                    sub &= ctx.relevant[:, cols]
-                return np.asarray(sub.sum(axis=1) >= at_least)
-
-            return by_score
-        value_bar = float(spec.value_gte or 0.0)
+    def count_fn(self, spec: CountSpec) -> Callable[[EvalContext], np.ndarray]:
+        """How many selected questions pass the count's bar, per row (applicable ones only)."""
+        cols = self.select(spec.tags, spec.questions)
         offsets = self.offset[cols]
+        by_score = spec.score_gte is not None
+        bar = float(spec.score_gte if spec.score_gte is not None else spec.value_gte or 0.0)
 
-        def by_value(ctx: EvalContext) -> Mask:
-            sub = (ctx.codes[:, cols] + offsets) >= value_bar
+        def counts(ctx: EvalContext) -> np.ndarray:
+            if by_score:
+                sub = ctx.raw_scores[:, cols] >= bar - 1e-12
+            else:
+                sub = (ctx.codes[:, cols] + offsets) >= bar - 1e-12
             sub &= ~ctx.na[:, cols]
             if ctx.relevant is not None:
                 sub &= ctx.relevant[:, cols]
-            return np.asarray(sub.sum(axis=1) >= at_least)
+            return np.asarray(sub.sum(axis=1))
 
-        return by_value
+        return counts
+
+    def subject_fn(self, kind: str, ref: str) -> Callable[[EvalContext], np.ndarray]:
+        """The values a comparison reads: answer values (option index for choices), scores, profile."""
+        if kind == "question":
+            col = self.index[ref]
+            return lambda ctx: ctx.values(col)
+        if kind == "question_score":
+            col = self.index[ref]
+            return lambda ctx: ctx.raw_scores[:, col]
+        if kind == "dimension":
+            d = self.dim_index[ref]
+            return lambda ctx: _dims(ctx)[:, d]
+        if kind == "metric":
+            return lambda ctx: ctx.metric(ref)
+        return lambda ctx: ctx.profile.get(ref)
 
     def _compile_compare(self, cmp: Compare) -> ConditionFn:
         kind, ref = cmp.subject
@@ -509,15 +528,9 @@ class CompiledQuestionnaire:
     def _compile_op(self, kind: str, ref: str, op: str, value: Any) -> ConditionFn:
         if kind == "question":
             return self._question_op(self.index[ref], op, value)
-        if kind == "question_score":
-            col = self.index[ref]
-            return _numeric_op(lambda ctx: ctx.raw_scores[:, col], op, value)
-        if kind == "dimension":
-            d = self.dim_index[ref]
-            return _numeric_op(lambda ctx: _dims(ctx)[:, d], op, value)
-        if kind == "metric":
-            return _numeric_op(lambda ctx: ctx.metric(ref), op, value)
-        return _profile_op(ref, op, value)
+        if kind == "profile":
+            return _profile_op(ref, op, value)
+        return _numeric_op(self.subject_fn(kind, ref), op, value)
 
     def _question_op(self, col: int, op: str, value: Any) -> ConditionFn:
         qq = self.questions[col]

@@ -9,7 +9,7 @@ import functools
 import os
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -17,9 +17,7 @@ from ._answers import AnswerSheet
 from ._exceptions import AnswerValidationError, ErrorDetail, NotFoundError, QuestionnaireError
 from ._files import read_data_file, write_data_file
 from ._model import Questionnaire
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable
+from ._policy import PolicyCatalog
 
 PathLike = str | os.PathLike[str]
 
@@ -198,5 +196,66 @@ def is_questionnaire_data(data: Any) -> bool:
     return isinstance(data, dict) and "dimensions" in data and "levels" in data
 
 
-def iter_lines(items: Iterable[Any]) -> list[str]:
-    return [str(i) for i in items]
+def is_catalog_data(data: Any) -> bool:
+    return isinstance(data, dict) and "categories" in data
+
+
+# --------------------------------------------------------------------------- policy catalogs
+def policies_dir() -> Path:
+    return builtin_dir() / "policies"
+
+
+def list_catalogs() -> list[str]:
+    """Ids of the built-in policy catalogs, sorted."""
+    return sorted(p.stem for p in policies_dir().glob("*.yaml"))
+
+
+def catalog_from_data(data: Any, source: str = "<data>", questionnaire: Questionnaire | None = None) -> PolicyCatalog:
+    """Validate plain data as a policy catalog and check it against its questionnaire."""
+    from ._matching import catalog_findings
+
+    if not isinstance(data, dict):
+        raise QuestionnaireError(
+            f"{source} is not a policy catalog",
+            [ErrorDetail("wrong_type", (), "a catalog file holds a mapping", expected="a mapping", got=type(data).__name__)],
+        )
+    data = {k: v for k, v in data.items() if k != "$schema"}
+    try:
+        catalog = PolicyCatalog.model_validate(data)
+    except ValidationError as exc:
+        raise QuestionnaireError(f"{source} is not a valid policy catalog", details_from_pydantic(exc)) from None
+    q = questionnaire if questionnaire is not None else load_questionnaire(catalog.questionnaire)
+    errors = [f for f in catalog_findings(catalog, q) if f.severity == "error"]
+    if errors:
+        raise QuestionnaireError(f"{source} does not fit questionnaire {q.id!r}", errors)
+    return catalog
+
+
+@functools.lru_cache(maxsize=32)
+def _load_builtin_catalog(name: str) -> PolicyCatalog:
+    return catalog_from_data(read_data_file(policies_dir() / f"{name}.yaml"), source=f"built-in catalog {name!r}")
+
+
+def load_catalog(source: PathLike | PolicyCatalog, questionnaire: Questionnaire | None = None) -> PolicyCatalog:
+    """A built-in policy catalog by id, or one from a YAML/JSON file (a district's, next year's ...).
+
+    The catalog is checked against its questionnaire when loaded: a catalog
+    naming a missing dimension, question or tag fails here, not during matching.
+    """
+    if isinstance(source, PolicyCatalog):
+        return source
+    text = os.fspath(source)
+    if text in list_catalogs():
+        return _load_builtin_catalog(text)
+    if not _looks_like_path(text):
+        raise NotFoundError("policy catalog", text, list_catalogs())
+    return catalog_from_data(read_data_file(text), source=text, questionnaire=questionnaire)
+
+
+def default_catalog(questionnaire_id: str) -> PolicyCatalog | None:
+    """The first built-in catalog written for this questionnaire, if any."""
+    for name in list_catalogs():
+        catalog = _load_builtin_catalog(name)
+        if catalog.questionnaire == questionnaire_id:
+            return catalog
+    return None

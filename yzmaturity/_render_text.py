@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ._assessment import Assessment
+    from ._compare import Comparison
     from ._model import Questionnaire
 
 _LABELS = {
@@ -107,4 +108,35 @@ def questionnaire_outline(q: Questionnaire, lang: str = "zh") -> str:
     lines.append("levels:")
     for lv in q.levels.levels:
         lines.append(f"  L{lv.number} {lv.id}: {lv.name.of(lang)}")
+    return "\n".join(lines)
+
+
+def comparison_summary(c: Comparison, lang: str = "zh") -> str:
+    zh = lang != "en"
+    title = "诊断对比" if zh else "Progress"
+    lines = [f"{c.after.enterprise.name}: {title}"]
+    lines.append(
+        f"{'总分' if zh else 'Overall'}: {c.overall.before} -> {c.overall.after} ({c.overall.change:+.1f})"
+        if c.overall.change is not None
+        else f"{'总分' if zh else 'Overall'}: {c.overall.before} -> {c.overall.after}"
+    )
+    lv0 = c.before.level
+    lv1 = c.after.level
+    lines.append(f"{'等级' if zh else 'Level'}: L{lv0.number} {lv0.name.of(lang)} -> L{lv1.number} {lv1.name.of(lang)}")
+    lines.append("")
+    for did, d in c.dimensions.items():
+        title_text = c.after.questionnaire.dimension(did).title.of(lang)
+        change = "" if d.change is None else f"{d.change:+6.1f}"
+        before = "n/a" if d.before is None else f"{d.before:5.1f}"
+        after = "n/a" if d.after is None else f"{d.after:5.1f}"
+        lines.append(f"  {_pad(title_text, 30)} {before} -> {after} {change}")
+    if c.categories_changed:
+        lines += ["", "资助类别变化:" if zh else "Support categories that changed:"]
+        for cat in c.categories_changed:
+            lines.append(
+                f"  {cat.category}: fit {cat.fit.before:.2f} -> {cat.fit.after:.2f}, "
+                f"{cat.eligibility_before} -> {cat.eligibility_after}"
+            )
+    for n in c.notes:
+        lines.append(f"! {n}")
     return "\n".join(lines)

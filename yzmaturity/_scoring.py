@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._answers import AnswerSheet
-from ._compile import CompiledQuestionnaire
+from ._compile import CompiledQuestionnaire, EvalContext
 from ._encode import AnswerMatrix, Encoder
 from ._exceptions import AnswerValidationError, ErrorDetail
 
@@ -54,6 +54,27 @@ class BatchScores:
 
     def __len__(self) -> int:
         return int(self.overall.shape[0])
+
+    def context(self, rows: slice | None = None) -> EvalContext:
+        """What conditions read (answers, scores, profile), for policy matching on these rows."""
+        if self.matrix is None:
+            raise ValueError("these scores were made without their answer matrix")
+        rows = rows or slice(None)
+        cq = self.questionnaire.compiled()
+        codes = self.matrix.codes[rows]
+        ctx = EvalContext(
+            cq,
+            codes,
+            self.matrix.na[rows],
+            cq.question_scores(codes),
+            self.matrix.profile.view(rows),
+            dimensions=self.dimensions[rows],
+            relevant=None if self.relevant is None else self.relevant[rows],
+        )
+        ctx.metrics = {k: v[rows] for k, v in self.metrics.items()}
+        ctx.metrics["overall"] = self.overall[rows]
+        ctx.metrics["level"] = self.level[rows].astype(np.float64)
+        return ctx
 
     @property
     def question_ids(self) -> list[str]:
@@ -163,7 +184,7 @@ def score_matrix(
     qs = np.empty((n, n_q)) if keep_questions else None
     app = np.empty((n, n_q), dtype=bool) if keep_questions else None
     ans = np.empty((n, n_q), dtype=bool) if keep_questions else None
-    rel = np.ones((n, n_q), dtype=bool) if keep_questions and cq.relevance else None
+    rel = np.ones((n, n_q), dtype=bool) if cq.relevance else None
     for start in range(0, n, chunk_size):
         rows = slice(start, min(start + chunk_size, n))
         part = cq.score_chunk(matrix.codes[rows], matrix.na[rows], matrix.profile.view(rows), keep_questions)
@@ -177,8 +198,8 @@ def score_matrix(
             qs[rows] = part.question_scores
             app[rows] = part.applicable
             ans[rows] = part.answered
-            if rel is not None and part.relevant is not None:
-                rel[rows] = part.relevant
+        if rel is not None and part.relevant is not None:
+            rel[rows] = part.relevant
     valid = matrix.valid
     if not valid.all():
         bad = ~valid
