@@ -14,12 +14,12 @@ from ._text import Text
 
 if TYPE_CHECKING:
     from ._answers import AnswerSheet
-    from ._matching import Recommendation
-    from ._policy import PolicyCatalog
-    from ._roadmap import Roadmap
     from ._enterprise import Enterprise
     from ._exceptions import ErrorDetail
+    from ._matching import Recommendation
     from ._model import Questionnaire
+    from ._policy import PolicyCatalog
+    from ._roadmap import Roadmap
     from ._scoring import BatchScores
 
 

@@ -90,7 +90,8 @@ class Comparison:
     def __repr__(self) -> str:
         ch = self.overall.change
         return (
-            f"<Comparison {self.after.enterprise.name!r}: overall {self.overall.before} -> {self.overall.after} "
+            f"<Comparison {self.after.enterprise.name!r}: "
+            f"overall {self.overall.before} -> {self.overall.after} "
             f"({'+' if (ch or 0) >= 0 else ''}{ch}), L{self.level_before} -> L{self.level_after}, "
             f"{len(self.answers_changed)} answers changed>"
         )
@@ -152,7 +153,12 @@ def compare(before: Assessment, after: Assessment) -> Comparison:
     rec0 = {r.category: r for r in before.recommendations}
     rec1 = {r.category: r for r in after.recommendations}
     categories = [
-        CategoryChange(cid, Delta(round(rec0[cid].fit, 4), round(rec1[cid].fit, 4)), rec0[cid].eligibility, rec1[cid].eligibility)
+        CategoryChange(
+            cid,
+            Delta(round(rec0[cid].fit, 4), round(rec1[cid].fit, 4)),
+            rec0[cid].eligibility,
+            rec1[cid].eligibility,
+        )
         for cid in rec0
         if cid in rec1
     ]

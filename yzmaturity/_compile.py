@@ -285,22 +285,24 @@ class CompiledQuestionnaire:
             codes = np.array(candidates, dtype=np.float64)[:, None]
             probe = np.zeros((len(candidates), self.n_questions))
             probe[:, col] = codes[:, 0]
-            values = self.question_scores(probe)[:, col]
-            out[col] = candidates[int(pick(values))]
-        for col, edges, scores in self.numeric:
+            got = self.question_scores(probe)[:, col]
+            out[col] = candidates[int(pick(got))]
+        for col, edges, _scores in self.numeric:
             # Band minimums and the allowed bound; best = highest score, then highest value.
             qq = self.questions[col]
             bound = qq.max if best else qq.min
-            values = sorted({float(e) for e in edges} | ({float(bound)} if bound is not None else set()))
-            if qq.min is not None:
-                values = [v for v in values if v >= qq.min]
-            if qq.max is not None:
-                values = [v for v in values if v <= qq.max]
+            lo = -np.inf if qq.min is None else qq.min
+            hi = np.inf if qq.max is None else qq.max
+            values = sorted(
+                v
+                for v in {float(e) for e in edges} | ({float(bound)} if bound is not None else set())
+                if lo <= v <= hi
+            )
             probe = np.zeros((len(values), self.n_questions))
             probe[:, col] = values
-            got = self.question_scores(probe)[:, col]
+            scores_at = self.question_scores(probe)[:, col]
             sign = 1.0 if best else -1.0
-            out[col] = max(zip(sign * got, [sign * v for v in values], values, strict=True))[2]
+            out[col] = max(zip(sign * scores_at, [sign * v for v in values], values, strict=True))[2]
         return out
 
     def value_of(self, col: int, code: float) -> Any:

@@ -210,20 +210,32 @@ def list_catalogs() -> list[str]:
     return sorted(p.stem for p in policies_dir().glob("*.yaml"))
 
 
-def catalog_from_data(data: Any, source: str = "<data>", questionnaire: Questionnaire | None = None) -> PolicyCatalog:
+def catalog_from_data(
+    data: Any, source: str = "<data>", questionnaire: Questionnaire | None = None
+) -> PolicyCatalog:
     """Validate plain data as a policy catalog and check it against its questionnaire."""
     from ._matching import catalog_findings
 
     if not isinstance(data, dict):
         raise QuestionnaireError(
             f"{source} is not a policy catalog",
-            [ErrorDetail("wrong_type", (), "a catalog file holds a mapping", expected="a mapping", got=type(data).__name__)],
+            [
+                ErrorDetail(
+                    "wrong_type",
+                    (),
+                    "a catalog file holds a mapping",
+                    expected="a mapping",
+                    got=type(data).__name__,
+                )
+            ],
         )
     data = {k: v for k, v in data.items() if k != "$schema"}
     try:
         catalog = PolicyCatalog.model_validate(data)
     except ValidationError as exc:
-        raise QuestionnaireError(f"{source} is not a valid policy catalog", details_from_pydantic(exc)) from None
+        raise QuestionnaireError(
+            f"{source} is not a valid policy catalog", details_from_pydantic(exc)
+        ) from None
     q = questionnaire if questionnaire is not None else load_questionnaire(catalog.questionnaire)
     errors = [f for f in catalog_findings(catalog, q) if f.severity == "error"]
     if errors:
@@ -233,10 +245,14 @@ def catalog_from_data(data: Any, source: str = "<data>", questionnaire: Question
 
 @functools.lru_cache(maxsize=32)
 def _load_builtin_catalog(name: str) -> PolicyCatalog:
-    return catalog_from_data(read_data_file(policies_dir() / f"{name}.yaml"), source=f"built-in catalog {name!r}")
+    return catalog_from_data(
+        read_data_file(policies_dir() / f"{name}.yaml"), source=f"built-in catalog {name!r}"
+    )
 
 
-def load_catalog(source: PathLike | PolicyCatalog, questionnaire: Questionnaire | None = None) -> PolicyCatalog:
+def load_catalog(
+    source: PathLike | PolicyCatalog, questionnaire: Questionnaire | None = None
+) -> PolicyCatalog:
     """A built-in policy catalog by id, or one from a YAML/JSON file (a district's, next year's ...).
 
     The catalog is checked against its questionnaire when loaded: a catalog

@@ -53,9 +53,16 @@ class Citation:
     threshold: Any = None
 
     def describe(self, lang: str = "zh") -> str:
-        op = {"gte": "≥", "gt": ">", "lte": "≤", "lt": "<", "eq": "=", "ne": "≠", "in_": "∈", "not_in": "∉"}.get(
-            self.op or "", self.op or ""
-        )
+        op = {
+            "gte": "≥",
+            "gt": ">",
+            "lte": "≤",
+            "lt": "<",
+            "eq": "=",
+            "ne": "≠",
+            "in_": "∈",
+            "not_in": "∉",
+        }.get(self.op or "", self.op or "")
         bar = f" ({op} {_fmt(self.threshold)})" if self.op else ""
         value = "?" if self.value is None else _fmt(self.value)
         return f"{self.kind} {self.ref} = {value}{bar}"
@@ -151,7 +158,8 @@ class Recommendation:
         }
 
     def __repr__(self) -> str:
-        return f"<Recommendation {self.category}: fit {self.fit:.2f}, {self.eligibility}, {len(self.reasons)} reason(s)>"
+        n = len(self.reasons)
+        return f"<Recommendation {self.category}: fit {self.fit:.2f}, {self.eligibility}, {n} reason(s)>"
 
 
 def _fmt(value: Any) -> str:
@@ -227,7 +235,9 @@ def catalog_findings(catalog: PolicyCatalog, questionnaire: Questionnaire) -> li
     tags = {t for q in questions for t in q.tags}
     metric_ids = [m.id for m in questionnaire.metrics]
     for dup in sorted(k for k, n in Counter(c.id for c in catalog.categories).items() if n > 1):
-        out.append(ErrorDetail("duplicate_id", ("category", dup), f"category id {dup!r} is used more than once"))
+        out.append(
+            ErrorDetail("duplicate_id", ("category", dup), f"category id {dup!r} is used more than once")
+        )
     for c in catalog.categories:
         conditions: list[tuple[tuple[str | int, ...], Condition]] = []
         if c.applies_to is not None:
@@ -249,11 +259,22 @@ def catalog_findings(catalog: PolicyCatalog, questionnaire: Questionnaire) -> li
             conditions.append((("category", c.id, "tiers", tier.id), tier.when))
         for kind, ids in (("rule", [r.id for r in c.fit]), ("requirement", [r.id for r in c.eligibility])):
             for dup in sorted(k for k, n in Counter(ids).items() if n > 1):
-                out.append(ErrorDetail("duplicate_id", ("category", c.id, kind, dup), f"{kind} id {dup!r} repeats"))
+                out.append(
+                    ErrorDetail("duplicate_id", ("category", c.id, kind, dup), f"{kind} id {dup!r} repeats")
+                )
         for loc, cond in conditions:
             out.extend(
                 _condition_findings(
-                    cond, loc, questionnaire, by_id, dim_ids, tags, metric_ids, PROFILE_KINDS, DISCRETE, ORDINAL
+                    cond,
+                    loc,
+                    questionnaire,
+                    by_id,
+                    dim_ids,
+                    tags,
+                    metric_ids,
+                    PROFILE_KINDS,
+                    DISCRETE,
+                    ORDINAL,
                 )
             )
     return out
@@ -265,7 +286,9 @@ class CompiledCatalog:
     def __init__(self, catalog: PolicyCatalog, questionnaire: Questionnaire) -> None:
         errors = [f for f in catalog_findings(catalog, questionnaire) if f.severity == "error"]
         if errors:
-            raise QuestionnaireError(f"policy catalog {catalog.id!r} does not fit {questionnaire.id!r}", errors)
+            raise QuestionnaireError(
+                f"policy catalog {catalog.id!r} does not fit {questionnaire.id!r}", errors
+            )
         self.catalog = catalog
         self.questionnaire = questionnaire
         cq = questionnaire.compiled()
@@ -276,7 +299,11 @@ class CompiledCatalog:
                 _CompiledRequirement(
                     fn=None if r.condition is None else cq.compile_condition(r.condition),
                     profile_fields=sorted(
-                        {leaf.subject[1] for leaf in _leaves(r.condition) if isinstance(leaf, Compare) and leaf.subject[0] == "profile"}
+                        {
+                            leaf.subject[1]
+                            for leaf in _leaves(r.condition)
+                            if isinstance(leaf, Compare) and leaf.subject[0] == "profile"
+                        }
                     ),
                     manual=r.manual,
                 )
@@ -348,7 +375,9 @@ class CompiledCatalog:
                 RequirementResult(
                     id=req.id,
                     text=req.text,
-                    status={MET: "met", UNMET: "unmet", UNKNOWN: "unknown"}[int(arrays.requirement_status[j][row, r])],  # type: ignore[arg-type]
+                    status={MET: "met", UNMET: "unmet", UNKNOWN: "unknown"}[
+                        int(arrays.requirement_status[j][row, r])
+                    ],  # type: ignore[arg-type]
                     manual=req.manual,
                     cites=tuple(self._cite(req.condition, ctx, row)) if req.condition is not None else (),
                 )
@@ -380,9 +409,9 @@ class CompiledCatalog:
                 value = int(self.cq.count_fn(leaf)(ctx)[row])
                 ref = "+".join(leaf.tags) if leaf.tags else ",".join(leaf.questions)
                 bar = leaf.value_gte if leaf.value_gte is not None else leaf.score_gte
-                key = ("count", ref, "gte")
-                if key not in seen:
-                    seen.add(key)
+                count_key: tuple[str, str, str | None] = ("count", ref, "gte")
+                if count_key not in seen:
+                    seen.add(count_key)
                     cites.append(Citation("count", f"{ref} at >= {_fmt(bar)}", value, "gte", leaf.at_least))
                 continue
             kind, ref = leaf.subject
@@ -418,7 +447,7 @@ def _leaves(cond: Condition | None) -> list[Compare | CountSpec]:
 
 def _known(values: np.ndarray) -> np.ndarray:
     if values.dtype.kind == "f":
-        return ~np.isnan(values)
+        return np.asarray(~np.isnan(values))
     return np.fromiter((v is not None for v in values), dtype=bool, count=len(values))
 
 
@@ -461,7 +490,8 @@ class CohortMatch:
         return out
 
     def __repr__(self) -> str:
-        return f"<CohortMatch {self.catalog.id}: {int(self.valid.sum())} valid rows x {len(self.category_ids)} categories>"
+        n, c = int(self.valid.sum()), len(self.category_ids)
+        return f"<CohortMatch {self.catalog.id}: {n} valid rows x {c} categories>"
 
 
 def match_batch(catalog: PolicyCatalog, scores: BatchScores) -> CohortMatch:

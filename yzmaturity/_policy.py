@@ -41,7 +41,9 @@ class Requirement(BaseModel):
     id: Id
     text: Text
     condition: Condition | None = None
-    manual: bool = Field(default=False, description="Cannot be decided from the data: always 'needs checking'.")
+    manual: bool = Field(
+        default=False, description="Cannot be decided from the data: always 'needs checking'."
+    )
     source: str | None = None
 
 
@@ -115,7 +117,9 @@ class PolicyCatalog(BaseModel):
     version: str = Field(min_length=1, max_length=32)
     title: Text
     description: Text | None = None
-    questionnaire: Id = Field(description="The questionnaire whose dimensions, questions and tags the rules name.")
+    questionnaire: Id = Field(
+        description="The questionnaire whose dimensions, questions and tags the rules name."
+    )
     source: SourceRef
     categories: list[Category] = Field(min_length=1)
 
@@ -140,6 +144,7 @@ class PolicyCatalog(BaseModel):
         return "sha256:" + hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
     def __repr__(self) -> str:
-        return f"<PolicyCatalog {self.id} v{self.version}: {len(self.categories)} categories for {self.questionnaire}>"
+        n = len(self.categories)
+        return f"<PolicyCatalog {self.id} v{self.version}: {n} categories for {self.questionnaire}>"
 
     __str__ = __repr__

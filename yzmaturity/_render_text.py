@@ -122,7 +122,9 @@ def comparison_summary(c: Comparison, lang: str = "zh") -> str:
     )
     lv0 = c.before.level
     lv1 = c.after.level
-    lines.append(f"{'等级' if zh else 'Level'}: L{lv0.number} {lv0.name.of(lang)} -> L{lv1.number} {lv1.name.of(lang)}")
+    lines.append(
+        f"{'等级' if zh else 'Level'}: L{lv0.number} {lv0.name.of(lang)} -> L{lv1.number} {lv1.name.of(lang)}"
+    )
     lines.append("")
     for did, d in c.dimensions.items():
         title_text = c.after.questionnaire.dimension(did).title.of(lang)

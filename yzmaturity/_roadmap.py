@@ -157,7 +157,7 @@ class Planner:
             return [code for _, code in pairs]
         table = cq.table[list(cq.discrete_cols).index(col)]
         n = int(cq.n_codes[col])
-        return sorted(range(n), key=lambda c: (table[c], c))  # type: ignore[return-value]
+        return [float(c) for c in sorted(range(n), key=lambda c: (table[c], c))]
 
     def next_steps(self, col: int, code: float) -> list[float]:
         """One-step improvements of the answer coded ``code`` (NaN = unanswered)."""
@@ -167,13 +167,19 @@ class Planner:
             bits = 0 if np.isnan(code) else int(code)
             if bits & exclusive:
                 bits = 0
-            return [float(bits | (1 << i)) for i in range(len(scores)) if not (bits >> i) & 1 and not (exclusive >> i) & 1]
+            return [
+                float(bits | (1 << i))
+                for i in range(len(scores))
+                if not (bits >> i) & 1 and not (exclusive >> i) & 1
+            ]
         ladder = self.ladders[col]
         if not ladder:
             return []
         current = self._score(col, code)
         for candidate in ladder:
-            if self._score(col, candidate) > current + 1e-12 and (cq.kind[col] != KIND_NUMERIC or np.isnan(code) or candidate > code):
+            if self._score(col, candidate) > current + 1e-12 and (
+                cq.kind[col] != KIND_NUMERIC or np.isnan(code) or candidate > code
+            ):
                 return [float(candidate)]
         return []
 
@@ -202,10 +208,16 @@ class Planner:
             if kind != "profile" and (cond.gte is not None or cond.gt is not None):
                 get = cq.subject_fn(kind, ref)
                 bar = float(cond.gte if cond.gte is not None else cond.gt)  # type: ignore[arg-type]
-                scale = 100.0 if kind in ("dimension", "metric") and ref in ("overall", *cq.dim_ids) else max(abs(bar), 1.0)
+                scale = (
+                    100.0
+                    if kind in ("dimension", "metric") and ref in ("overall", *cq.dim_ids)
+                    else max(abs(bar), 1.0)
+                )
                 holds = cq.compile_condition(cond)
-                return lambda ctx: np.where(holds(ctx), 0.0, np.maximum(np.nan_to_num(bar - get(ctx), nan=bar), 1e-6) / scale)
-        holds_fn = cq.compile_condition(cond)  # type: ignore[arg-type]
+                return lambda ctx: np.where(
+                    holds(ctx), 0.0, np.maximum(np.nan_to_num(bar - get(ctx), nan=bar), 1e-6) / scale
+                )
+        holds_fn = cq.compile_condition(cond)
         return lambda ctx: np.where(holds_fn(ctx), 0.0, 1.0)
 
     # ------------------------------------------------------------------ planning
@@ -230,7 +242,15 @@ class Planner:
             na_b = np.broadcast_to(na, batch.shape).copy()
             profile = ProfileColumns(n, enterprises=[enterprise] * n)
             res = cq.score_chunk(batch, na_b, profile, keep_questions=False)
-            ctx = EvalContext(cq, batch, na_b, cq.question_scores(batch), profile, dimensions=res.dimensions, relevant=res.relevant)
+            ctx = EvalContext(
+                cq,
+                batch,
+                na_b,
+                cq.question_scores(batch),
+                profile,
+                dimensions=res.dimensions,
+                relevant=res.relevant,
+            )
             ctx.metrics = dict(res.metrics) | {"overall": res.overall}
             deficit = np.sum([f(ctx) for f in shortfall], axis=0) if shortfall else np.zeros(n)
             return res.level, np.nan_to_num(res.overall), deficit
@@ -271,7 +291,11 @@ class Planner:
             col, new = cands[pick]
             codes[col] = new
             chosen_order.append(col)
-            level, overall, deficit = c_level[pick : pick + 1], c_overall[pick : pick + 1], c_deficit[pick : pick + 1]
+            level, overall, deficit = (
+                c_level[pick : pick + 1],
+                c_overall[pick : pick + 1],
+                c_deficit[pick : pick + 1],
+            )
 
         ok = bool(reached(level)[0])
         if ok:
@@ -293,10 +317,14 @@ class Planner:
         if not cq.relevance:
             return np.ones(cq.n_questions, dtype=bool)
         batch = codes[None, :]
-        ctx = EvalContext(cq, batch, na[None, :], cq.question_scores(batch), ProfileColumns(1, enterprises=[enterprise]))
-        return cq.relevance_mask(ctx)[0]
+        ctx = EvalContext(
+            cq, batch, na[None, :], cq.question_scores(batch), ProfileColumns(1, enterprises=[enterprise])
+        )
+        return np.asarray(cq.relevance_mask(ctx)[0])
 
-    def _prune(self, codes0: np.ndarray, codes: np.ndarray, order: list[int], evaluate: Any, reached: Any) -> np.ndarray:
+    def _prune(
+        self, codes0: np.ndarray, codes: np.ndarray, order: list[int], evaluate: Any, reached: Any
+    ) -> np.ndarray:
         planned = list(dict.fromkeys(order))
         # Most expensive first: dropping those saves the most.
         for col in sorted(planned, key=lambda c: -self.costs[c]):
@@ -323,7 +351,11 @@ class Planner:
         if self.cq.kind[col] == KIND_MULTIPLE:
             base = 0 if np.isnan(start) else int(start)
             added = int(code) & ~base
-            return [float(int(code) & ~(1 << i)) for i in range(added.bit_length()) if (added >> i) & 1 and (int(code) & ~(1 << i)) != base]
+            return [
+                float(int(code) & ~(1 << i))
+                for i in range(added.bit_length())
+                if (added >> i) & 1 and (int(code) & ~(1 << i)) != base
+            ]
         ladder = self.ladders[col]
         if code not in ladder:
             return []
@@ -333,7 +365,9 @@ class Planner:
             return [ladder[idx - 1]]
         return []
 
-    def _steps(self, a: Assessment, codes0: np.ndarray, codes: np.ndarray, order: list[int], evaluate: Any) -> list[RoadmapStep]:
+    def _steps(
+        self, a: Assessment, codes0: np.ndarray, codes: np.ndarray, order: list[int], evaluate: Any
+    ) -> list[RoadmapStep]:
         cq = self.cq
         changed = [c for c in dict.fromkeys(order) if not _same(codes0[c], codes[c])]
         steps = []
@@ -421,7 +455,9 @@ class Planner:
                     ref = "+".join(spec.tags) if spec.tags else ",".join(spec.questions)
                     bar_value = spec.value_gte if spec.value_gte is not None else spec.score_gte
                     key = ("count", f"{ref} at >= {bar_value:g}")
-                    bars[key] = Gap("count", key[1], float(self.cq.count_fn(spec)(ctx)[0]), float(spec.at_least))
+                    bars[key] = Gap(
+                        "count", key[1], float(self.cq.count_fn(spec)(ctx)[0]), float(spec.at_least)
+                    )
         return list(bars.values())
 
 
@@ -436,7 +472,9 @@ def _gte_leaves(cond: Condition) -> list[Compare | Count]:
             stack.extend(reversed(node.any))
         elif isinstance(node, Not):
             continue
-        elif isinstance(node, Count) or (isinstance(node, Compare) and (node.gte is not None or node.gt is not None)):
+        elif isinstance(node, Count) or (
+            isinstance(node, Compare) and (node.gte is not None or node.gt is not None)
+        ):
             out.append(node)
     return out
 
