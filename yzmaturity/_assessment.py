@@ -227,9 +227,13 @@ class Assessment:
         return assess(self.sheet.with_answers(**answers), self.questionnaire)
 
     # ------------------------------------------------------------------ output
-    def to_dict(self) -> dict[str, Any]:
-        """Plain, JSON-ready data; deterministic for the same inputs."""
-        return {
+    def to_dict(self, recommendations: bool = False) -> dict[str, Any]:
+        """Plain, JSON-ready data; deterministic for the same inputs.
+
+        With ``recommendations``, also the ranked support categories and the
+        roadmap to the next level.
+        """
+        out = {
             "questionnaire": {
                 "id": self.questionnaire_id,
                 "version": self.questionnaire_version,
@@ -245,20 +249,25 @@ class Assessment:
             "questions": {k: v.to_dict() for k, v in self.questions.items()},
             "warnings": [w.to_dict() for w in self.warnings],
         }
+        if recommendations:
+            out["recommendations"] = [r.to_dict() for r in self.recommendations]
+            top = len(self.questionnaire.levels.levels) - 1
+            out["roadmap"] = self.roadmap().to_dict() if self.level.number < top else None
+        return out
 
-    def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, sort_keys=False)
+    def to_json(self, indent: int | None = 2, recommendations: bool = False) -> str:
+        return json.dumps(self.to_dict(recommendations), ensure_ascii=False, indent=indent, sort_keys=False)
 
     def top_gaps(self, n: int = 5) -> list[QuestionResult]:
         """The questions where the most overall points were lost, largest first."""
         ranked = sorted(self.questions.values(), key=lambda x: (-x.points_lost, x.id))
         return [x for x in ranked if x.points_lost > 0][:n]
 
-    def summary(self, lang: str = "zh") -> str:
-        """A readable multi-line summary (the CLI's output)."""
+    def summary(self, lang: str = "zh", with_plan: bool = True) -> str:
+        """A readable multi-line summary: scores, gaps, top recommendations, roadmap (the CLI's output)."""
         from ._render_text import assessment_summary
 
-        return assessment_summary(self, lang)
+        return assessment_summary(self, lang, with_plan)
 
     def __repr__(self) -> str:
         tops = [d for d in self.dimensions.values() if d.depth == 0]

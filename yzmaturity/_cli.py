@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__
+from ._answers import AnswerSheet
 from ._exceptions import ErrorDetail, YzMaturityError
 from ._files import read_data_file
 from ._lint import lint
 from ._loading import (
     answers_from_data,
+    is_catalog_data,
     is_questionnaire_data,
     list_questionnaires,
     load_questionnaire,
@@ -56,13 +58,27 @@ def _parser() -> argparse.ArgumentParser:
     assess_p.add_argument("--json", action="store_true", help="full result as JSON")
     assess_p.add_argument("--lang", choices=("zh", "en"), default="zh")
 
+    recommend = sub.add_parser("recommend", help="rank the funded support categories for an answer sheet")
+    recommend.add_argument("file")
+    recommend.add_argument("--catalog", "-c", help="policy catalog id or path (default: the questionnaire's)")
+    recommend.add_argument("--questionnaire", "-q", help="questionnaire id or path (default: the sheet's)")
+    recommend.add_argument("--json", action="store_true")
+    recommend.add_argument("--lang", choices=("zh", "en"), default="zh")
+
+    compare_p = sub.add_parser("compare", help="compare two assessments of one enterprise (T0 -> T1)")
+    compare_p.add_argument("old")
+    compare_p.add_argument("new")
+    compare_p.add_argument("--questionnaire", "-q", help="questionnaire id or path (default: the sheets')")
+    compare_p.add_argument("--json", action="store_true")
+    compare_p.add_argument("--lang", choices=("zh", "en"), default="zh")
+
     template = sub.add_parser("template", help="write an empty answer sheet with every question")
     template.add_argument("questionnaire", help="built-in id or path")
     template.add_argument("-o", "--output", help="file to write (default: standard output)")
     template.add_argument("--lang", choices=("zh", "en"), default="zh")
 
     schema = sub.add_parser("schema", help="print the JSON Schema of questionnaire or answer-sheet files")
-    schema.add_argument("kind", choices=("questionnaire", "answers"))
+    schema.add_argument("kind", choices=("questionnaire", "answers", "catalog"))
     return parser
 
 
@@ -100,12 +116,37 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     if args.command == "validate":
         return _validate(args, out)
     if args.command == "assess":
-        sheet = answers_from_data(read_data_file(args.file), source=args.file)
-        a = assess(sheet, args.questionnaire)
+        a = assess(_load_sheet(args.file), args.questionnaire)
         if args.json:
-            print(a.to_json(), file=out)
+            print(a.to_json(recommendations=True), file=out)
         else:
             print(a.summary(args.lang), file=out)
+        return 0
+    if args.command == "recommend":
+        a = assess(_load_sheet(args.file), args.questionnaire)
+        recs = a.recommend(args.catalog)
+        if args.json:
+            print(json.dumps([r.to_dict() for r in recs], ensure_ascii=False, indent=2), file=out)
+        else:
+            from ._render_text import recommendations_text
+
+            print(
+                f"{a.enterprise.name}: L{a.level.number} {a.level.name.of(args.lang)}, {a.overall:.1f}",
+                file=out,
+            )
+            print(recommendations_text(recs, args.lang), file=out)
+        return 0
+    if args.command == "compare":
+        from ._compare import compare
+
+        comparison = compare(
+            assess(_load_sheet(args.old), args.questionnaire),
+            assess(_load_sheet(args.new), args.questionnaire),
+        )
+        if args.json:
+            print(json.dumps(comparison.to_dict(), ensure_ascii=False, indent=2), file=out)
+        else:
+            print(comparison.summary(args.lang), file=out)
         return 0
     if args.command == "template":
         text = answer_template(load_questionnaire(args.questionnaire), args.lang)
@@ -122,6 +163,10 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     raise AssertionError(args.command)
 
 
+def _load_sheet(path: str) -> AnswerSheet:
+    return answers_from_data(read_data_file(path), source=path)
+
+
 def _print_findings(findings: list[ErrorDetail], as_json: bool, out: TextIO) -> None:
     if as_json:
         print(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2), file=out)
@@ -132,6 +177,15 @@ def _print_findings(findings: list[ErrorDetail], as_json: bool, out: TextIO) -> 
 
 def _validate(args: argparse.Namespace, out: TextIO) -> int:
     data = read_data_file(args.file)
+    if is_catalog_data(data):
+        from ._loading import catalog_from_data
+
+        catalog = catalog_from_data(data, source=args.file)
+        print(
+            f"{args.file}: policy catalog {catalog.id} v{catalog.version} for {catalog.questionnaire}, 0 error(s)",
+            file=out,
+        )
+        return 0
     if is_questionnaire_data(data):
         from pydantic import ValidationError
 

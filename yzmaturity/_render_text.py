@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ._assessment import Assessment
     from ._compare import Comparison
+    from ._matching import Recommendation
     from ._model import Questionnaire
+    from ._roadmap import Roadmap
 
 _LABELS = {
     "zh": {
@@ -48,7 +50,7 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - shown)
 
 
-def assessment_summary(a: Assessment, lang: str = "zh") -> str:
+def assessment_summary(a: Assessment, lang: str = "zh", with_plan: bool = True) -> str:
     t = _LABELS["en" if lang == "en" else "zh"]
     e = a.enterprise
     lines = [
@@ -76,6 +78,14 @@ def assessment_summary(a: Assessment, lang: str = "zh") -> str:
             lines.append(f"  {g.id:<6} -{g.points_lost:4.1f}  {text}")
     if a.warnings:
         lines += ["", f"{t['warnings']}:"] + [f"  {w}" for w in a.warnings]
+    if with_plan:
+        recs = a.recommendations
+        if recs:
+            lines += ["", "资助方向建议:" if lang != "en" else "Support categories:"]
+            lines.append(recommendations_text(recs, lang, limit=3))
+        top = len(a.questionnaire.levels.levels) - 1
+        if a.level.number < top:
+            lines += ["", roadmap_text(a.roadmap(), lang)]
     return "\n".join(lines)
 
 
@@ -142,3 +152,81 @@ def comparison_summary(c: Comparison, lang: str = "zh") -> str:
     for n in c.notes:
         lines.append(f"! {n}")
     return "\n".join(lines)
+
+
+_STATE_TEXT = {
+    "zh": {
+        "eligible": "符合条件",
+        "needs_checking": "待核实",
+        "not_eligible": "暂不符合",
+        "not_applicable": "不适用",
+    },
+    "en": {
+        "eligible": "eligible",
+        "needs_checking": "needs checking",
+        "not_eligible": "not eligible",
+        "not_applicable": "not applicable",
+    },
+}
+
+
+def recommendations_text(recs: list[Recommendation], lang: str = "zh", limit: int | None = None) -> str:
+    zh = lang != "en"
+    states = _STATE_TEXT["zh" if zh else "en"]
+    lines = []
+    for i, r in enumerate(recs[:limit] if limit else recs, start=1):
+        lines.append(f"{i}. {r.name.of(lang)} [{r.category}]  fit {r.fit:.2f}  {states[r.eligibility]}")
+        if r.eligibility == "not_applicable":
+            why_not = r.category_spec.not_applicable_reason
+            if why_not is not None:
+                lines.append(f"     - {why_not.of(lang)}")
+            continue
+        for reason in r.reasons:
+            lines.append(f"     + {reason.text.of(lang)}")
+        for req in r.unmet:
+            lines.append(f"     x {('未满足: ' if zh else 'unmet: ')}{req.text.of(lang)}")
+        for req in r.to_check:
+            lines.append(f"     ? {('待核实: ' if zh else 'to check: ')}{req.text.of(lang)}")
+        if r.tier is not None:
+            lines.append(f"     > {('可争创: ' if zh else 'could aim at: ')}{r.tier.name.of(lang)}")
+        for action in r.actions[:2]:
+            lines.append(f"     -> {action.of(lang)}")
+    return "\n".join(lines)
+
+
+def roadmap_text(rm: Roadmap, lang: str = "zh") -> str:
+    zh = lang != "en"
+    head = (
+        f"{'提升路线' if zh else 'Roadmap'}: L{rm.current_level} -> L{rm.target_level}, "
+        f"{len(rm.steps)} {'步' if zh else 'steps'}, {'工作量' if zh else 'effort'} {rm.total_cost:g}, "
+        f"{'总分' if zh else 'overall'} {rm.overall_before:.1f} -> {rm.overall_after:.1f}"
+    )
+    lines = [head]
+    if not rm.reached:
+        lines.append(
+            "  "
+            + (
+                "目标等级无法仅靠改进答案达到"
+                if zh
+                else "the target cannot be reached by improving answers alone"
+            )
+        )
+    for g in rm.gaps:
+        if g.gap > 0:
+            cur = "n/a" if g.current is None else f"{g.current:g}"
+            lines.append(f"  {'差距' if zh else 'gap'}: {g.kind} {g.ref} {cur} / {g.required:g}")
+    for i, s in enumerate(rm.steps, start=1):
+        lines.append(
+            f"  {i:>2}. [{s.question}] {s.text.of(lang)}: {_fmt_answer(s.current)} -> {_fmt_answer(s.target)}  (+{s.overall_gain:.1f}, {s.effort})"
+        )
+        if s.guidance:
+            lines.append(f"      {s.guidance[0].of(lang)}")
+    return "\n".join(lines)
+
+
+def _fmt_answer(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        return "[" + ", ".join(map(str, value)) + "]"
+    return str(value)

@@ -12,20 +12,24 @@ from typing import Any
 
 from ._answers import AnswerSheet
 from ._model import Questionnaire
+from ._policy import PolicyCatalog
 
 SCHEMA_FILES = {
     "questionnaire": "questionnaire.schema.json",
     "answers": "answer-sheet.schema.json",
+    "catalog": "policy-catalog.schema.json",
 }
 
 
 def json_schema(kind: str = "questionnaire") -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of a questionnaire or answer-sheet file."""
-    model: type[Questionnaire] | type[AnswerSheet]
+    """The JSON Schema (draft 2020-12) of a questionnaire, answer-sheet or policy-catalog file."""
+    model: type[Questionnaire] | type[AnswerSheet] | type[PolicyCatalog]
     if kind == "questionnaire":
         model, title = Questionnaire, "yzmaturity questionnaire"
     elif kind == "answers":
         model, title = AnswerSheet, "yzmaturity answer sheet"
+    elif kind == "catalog":
+        model, title = PolicyCatalog, "yzmaturity policy catalog"
     else:
         raise ValueError(f"kind must be one of {', '.join(SCHEMA_FILES)} (got {kind!r})")
     schema = model.model_json_schema(by_alias=True, mode="validation")
