@@ -69,6 +69,18 @@ class Answer(BaseModel):
             raise ValueError("an answer is either a value or not applicable, not both")
         return self
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        # Files use the short form most of the time: a bare value, a list, or "n/a".
+        long_form = handler(core_schema)
+        return {
+            "anyOf": [
+                {"type": ["string", "number", "boolean", "null"]},
+                {"type": "array", "items": {"type": "string"}},
+                long_form,
+            ]
+        }
+
     @model_serializer(mode="wrap")
     def _dump_short(self, handler: Any) -> Any:
         if self.note is None and not self.evidence:
