@@ -85,7 +85,7 @@ class ProfileColumns:
             self._cache[name] = self._build(name)
         return self._cache[name]
 
-    def view(self, rows: slice) -> ProfileView:
+    def view(self, rows: slice | np.ndarray) -> ProfileView:
         return ProfileView(self, rows)
 
     def _raw(self, name: str) -> list[Any]:
@@ -106,9 +106,9 @@ class ProfileColumns:
 
 
 class ProfileView:
-    """The profile fields of a slice of rows (a scoring chunk)."""
+    """The profile fields of some rows (a scoring chunk, or one row repeated)."""
 
-    def __init__(self, root: ProfileColumns, rows: slice) -> None:
+    def __init__(self, root: ProfileColumns, rows: slice | np.ndarray) -> None:
         self.root = root
         self.rows = rows
 

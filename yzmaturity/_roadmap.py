@@ -140,6 +140,7 @@ class Planner:
 
     def __init__(self, cq: CompiledQuestionnaire) -> None:
         self.cq = cq
+        self._score_cache: dict[tuple[int, float], float] = {}
         self.ladders = [self._ladder(col) for col in range(cq.n_questions)]
         self.costs = np.array([EFFORT_COST[q.effort] for q in cq.questions])
 
@@ -184,11 +185,18 @@ class Planner:
         return []
 
     def _score(self, col: int, code: float) -> float:
-        if np.isnan(code):
-            return 0.0
-        probe = np.full((1, self.cq.n_questions), np.nan)
-        probe[0, col] = code
-        return float(self.cq.question_scores(probe)[0, col])
+        """The score of one answer code, memoised (the planner asks often)."""
+        key = (col, code)
+        hit = self._score_cache.get(key)
+        if hit is None:
+            if np.isnan(code):
+                hit = 0.0
+            else:
+                probe = np.full((1, self.cq.n_questions), np.nan)
+                probe[0, col] = code
+                hit = float(self.cq.question_scores(probe)[0, col])
+            self._score_cache[key] = hit
+        return hit
 
     # ------------------------------------------------------------------ shortfall
     def shortfall_fn(self, cond: Condition) -> ShortfallFn:
@@ -237,10 +245,12 @@ class Planner:
             rules = rules[-1:]
         shortfall = [self.shortfall_fn(r) for r in rules]
 
+        one_profile = ProfileColumns(1, enterprises=[enterprise])
+
         def evaluate(batch: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             n = batch.shape[0]
             na_b = np.broadcast_to(na, batch.shape).copy()
-            profile = ProfileColumns(n, enterprises=[enterprise] * n)
+            profile = one_profile.view(np.zeros(n, dtype=np.intp))  # the same enterprise n times
             res = cq.score_chunk(batch, na_b, profile, keep_questions=False)
             ctx = EvalContext(
                 cq,
@@ -322,27 +332,30 @@ class Planner:
         )
         return np.asarray(cq.relevance_mask(ctx)[0])
 
-    def _prune(
-        self, codes0: np.ndarray, codes: np.ndarray, order: list[int], evaluate: Any, reached: Any
-    ) -> np.ndarray:
+    def _prune(self, codes0: np.ndarray, codes: np.ndarray, order: list[int], evaluate: Any, reached: Any) -> np.ndarray:
+        """Undo or lower planned answers while the target holds, biggest saving first (batched)."""
         planned = list(dict.fromkeys(order))
-        # Most expensive first: dropping those saves the most.
-        for col in sorted(planned, key=lambda c: -self.costs[c]):
-            trial = codes.copy()
-            trial[col] = codes0[col]
-            if reached(evaluate(trial[None, :])[0])[0]:
-                codes = trial
-                continue
-            lowered = True
-            while lowered:  # lower it step by step while the target holds
-                lowered = False
+        while True:
+            trials: list[tuple[int, float, float]] = []  # (col, code, saving)
+            for col in planned:
+                if _same(codes0[col], codes[col]):
+                    continue
+                full = self._distance(col, codes0[col], codes[col]) * self.costs[col]
+                trials.append((col, codes0[col], full))
                 for lower in self._one_down(col, codes0[col], codes[col]):
-                    trial = codes.copy()
-                    trial[col] = lower
-                    if reached(evaluate(trial[None, :])[0])[0]:
-                        codes, lowered = trial, True
-                        break
-        return codes
+                    trials.append((col, lower, float(self.costs[col])))
+            if not trials:
+                return codes
+            batch = np.repeat(codes[None, :], len(trials), axis=0)
+            for i, (col, code, _) in enumerate(trials):
+                batch[i, col] = code
+            ok = reached(evaluate(batch)[0])
+            if not ok.any():
+                return codes
+            best = max((i for i in np.flatnonzero(ok)), key=lambda i: (trials[i][2], -i))
+            col, code, _ = trials[best]
+            codes = codes.copy()
+            codes[col] = code
 
     def _one_down(self, col: int, start: float, code: float) -> list[float]:
         """Answers one step below ``code`` that are still above ``start``."""
