@@ -49,7 +49,7 @@ def synthetic_matrix(q: yz.Questionnaire, n: int, seed: int = 0) -> AnswerMatrix
     na = np.zeros((n, cq.n_questions), dtype=bool)
     na[:, cq.allow_na] = rng.random((n, int(cq.allow_na.sum()))) < 0.05
     codes[na] = np.nan
-    return AnswerMatrix(codes, na, ProfileColumns(n), [[] for _ in range(n)])
+    return AnswerMatrix(codes, na, ProfileColumns(n))
 
 
 def timed(fn, repeat: int = 3) -> float:
@@ -133,9 +133,7 @@ def main() -> None:
     start = time.perf_counter()
     one = [yz.assess(s, q) for s in sheets]
     per_sheet = (time.perf_counter() - start) / m
-    check = yz._scoring.score_matrix(
-        q, AnswerMatrix(matrix.codes[:m], matrix.na[:m], ProfileColumns(m), [[] for _ in range(m)])
-    )
+    check = yz._scoring.score_matrix(q, AnswerMatrix(matrix.codes[:m], matrix.na[:m], ProfileColumns(m)))
     assert np.allclose([a.overall for a in one], check.overall, equal_nan=True), (
         "one-by-one differs from batch"
     )

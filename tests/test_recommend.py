@@ -44,8 +44,15 @@ def answers_at(q: yz.Questionnaire, frac: float, **overrides: object) -> dict:
 
 
 def assess(q, answers: dict, **profile: object) -> yz.Assessment:
-    enterprise = {"name": "扬州测试企业", "region": "江都区", "industry": "C3670", "employees": 400,
-                  "revenue_yuan": 3e8, "diagnosed": True, "years_operating": 10} | profile
+    enterprise = {
+        "name": "扬州测试企业",
+        "region": "江都区",
+        "industry": "C3670",
+        "employees": 400,
+        "revenue_yuan": 3e8,
+        "diagnosed": True,
+        "years_operating": 10,
+    } | profile
     sheet = {"questionnaire": Q, "enterprise": enterprise, "answers": answers}
     a = yz.assess(sheet, q)
     # Drop answers to skipped questions so the sheets stay clean.
@@ -65,8 +72,15 @@ def test_all_seven_categories_are_ranked(q):
     recs = a.recommendations
     assert [r.category for r in recs] != []
     assert sorted(r.category for r in recs) == sorted(
-        ["intelligent_upgrade", "digital_transformation", "industrial_internet", "smart_equipment_rnd",
-         "diagnosis_service", "benchmark_demo", "leading_provider"]
+        [
+            "intelligent_upgrade",
+            "digital_transformation",
+            "industrial_internet",
+            "smart_equipment_rnd",
+            "diagnosis_service",
+            "benchmark_demo",
+            "leading_provider",
+        ]
     )
     priorities = [r.priority for r in recs]
     assert priorities == sorted(priorities, reverse=True)
@@ -88,8 +102,16 @@ def test_low_maturity_without_diagnosis_means_diagnosis_first(q):
 
 
 def test_low_equipment_with_investment_means_intelligent_upgrade(q):
-    answers = answers_at(q, 0.8, eq_digitisation_rate=15, eq_automation="manual", eq_cnc="lt30",
-                         eq_robots="none", eq_smart="none", eq_workshop="none")
+    answers = answers_at(
+        q,
+        0.8,
+        eq_digitisation_rate=15,
+        eq_automation="manual",
+        eq_cnc="lt30",
+        eq_robots="none",
+        eq_smart="none",
+        eq_workshop="none",
+    )
     a = assess(q, answers, planned_investment_yuan=5e6)
     assert a.dimensions["equipment"].score < 50
     top = a.recommendations[0]
@@ -104,9 +126,20 @@ def test_low_equipment_with_investment_means_intelligent_upgrade(q):
 
 
 def test_weak_systems_and_data_mean_digital_transformation(q):
-    weak = {qq.id: v for qq in q.questions for v in [None]
-            if q.compiled().dim_ids[q.compiled().question_dim[q.compiled().index[qq.id]]] in (
-                "business_systems", "design_systems", "integration", "data_collection", "data_governance", "data_application")}
+    weak = {
+        qq.id: v
+        for qq in q.questions
+        for v in [None]
+        if q.compiled().dim_ids[q.compiled().question_dim[q.compiled().index[qq.id]]]
+        in (
+            "business_systems",
+            "design_systems",
+            "integration",
+            "data_collection",
+            "data_governance",
+            "data_application",
+        )
+    }
     answers = answers_at(q, 0.8) | {k: answers_at(q, 0.1)[k] for k in weak}
     a = assess(q, answers)
     assert a.recommendations[0].category == "digital_transformation"
@@ -115,8 +148,15 @@ def test_weak_systems_and_data_mean_digital_transformation(q):
 
 
 def test_low_networking_and_no_platform_mean_industrial_internet(q):
-    answers = answers_at(q, 0.8, ii_networking_rate=8, ii_platform="none", ii_identifier="none",
-                         ii_network=["office"], ii_cloud="none")
+    answers = answers_at(
+        q,
+        0.8,
+        ii_networking_rate=8,
+        ii_platform="none",
+        ii_identifier="none",
+        ii_network=["office"],
+        ii_cloud="none",
+    )
     answers.pop("ii_platform_depth", None)
     answers.pop("ii_5g_apps", None)
     a = assess(q, answers)
@@ -151,8 +191,16 @@ def test_solution_provider_gets_leading_provider_and_manufacturing_categories_do
     recs = by_id(a)
     assert a.recommendations[0].category == "leading_provider"
     assert recs["leading_provider"].eligibility == "needs_checking"
-    assert {"provider", "software_division", "own_platform"} == {r.rule for r in recs["leading_provider"].reasons}
-    for cid in ("intelligent_upgrade", "digital_transformation", "industrial_internet", "diagnosis_service", "benchmark_demo"):
+    assert {"provider", "software_division", "own_platform"} == {
+        r.rule for r in recs["leading_provider"].reasons
+    }
+    for cid in (
+        "intelligent_upgrade",
+        "digital_transformation",
+        "industrial_internet",
+        "diagnosis_service",
+        "benchmark_demo",
+    ):
         assert recs[cid].eligibility == "not_applicable"
         assert recs[cid].priority == 0
 
@@ -167,7 +215,11 @@ def test_below_designated_size_is_told_which_categories_need_it(q):
 
 
 def test_unknown_profile_fields_mean_needs_checking(q):
-    sheet = {"questionnaire": Q, "enterprise": {"name": "未知企业", "diagnosed": True}, "answers": answers_at(q, 0.3)}
+    sheet = {
+        "questionnaire": Q,
+        "enterprise": {"name": "未知企业", "diagnosed": True},
+        "answers": answers_at(q, 0.3),
+    }
     a = yz.assess(sheet, q)
     for w in a.warnings:
         sheet["answers"].pop(w.loc[-1])
@@ -195,8 +247,14 @@ def test_cohort_matching_equals_one_by_one(q):
     sheets = []
     for i in range(12):
         answers = answers_at(q, float(rng.uniform(0, 1)))
-        profile = {"name": f"企业{i}", "region": "江都区", "industry": "C3670", "employees": 400,
-                   "revenue_yuan": float(rng.choice([1e7, 3e8])), "diagnosed": bool(rng.integers(0, 2))}
+        profile = {
+            "name": f"企业{i}",
+            "region": "江都区",
+            "industry": "C3670",
+            "employees": 400,
+            "revenue_yuan": float(rng.choice([1e7, 3e8])),
+            "diagnosed": bool(rng.integers(0, 2)),
+        }
         sheet = {"questionnaire": Q, "enterprise": profile, "answers": answers}
         for w in yz.assess(sheet, q).warnings:
             answers.pop(w.loc[-1])
@@ -206,16 +264,23 @@ def test_cohort_matching_equals_one_by_one(q):
     cohort = yz.match_batch(yz.load_catalog("yangzhou-zgsz-2022"), batch)
     counts = cohort.counts()
     for j, cid in enumerate(cohort.category_ids):
-        assert sum(counts[cid][s] for s in ("eligible", "needs_checking", "not_eligible", "not_applicable")) == 12
+        assert (
+            sum(counts[cid][s] for s in ("eligible", "needs_checking", "not_eligible", "not_applicable"))
+            == 12
+        )
         for i, sheet in enumerate(sheets[:-1]):
             one = by_id(yz.assess(sheet, q))[cid]
             assert cohort.arrays.fit[i, j] == pytest.approx(one.fit)
-            assert ["eligible", "needs_checking", "not_eligible", "not_applicable"][cohort.arrays.state[i, j]] == one.eligibility
+            assert ["eligible", "needs_checking", "not_eligible", "not_applicable"][
+                cohort.arrays.state[i, j]
+            ] == one.eligibility
     assert np.isnan(cohort.arrays.fit[-1]).all()
 
 
 def test_a_catalog_naming_a_missing_dimension_fails_at_load(tmp_path):
-    data = yaml.safe_load((ROOT / "questionnaires/policies/yangzhou-zgsz-2022.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load(
+        (ROOT / "questionnaires/policies/yangzhou-zgsz-2022.yaml").read_text(encoding="utf-8")
+    )
     bad = copy.deepcopy(data)
     bad["categories"][1]["fit"][0]["when"] = {"dimension": "robotics", "lt": 50}
     bad["categories"][2]["fit"][0]["when"] = {"count": {"at_least": 2, "tags": ["quantum"], "value_gte": 1}}
@@ -229,12 +294,19 @@ def test_a_catalog_naming_a_missing_dimension_fails_at_load(tmp_path):
 
 
 def test_a_district_catalog_loads_from_a_path_without_code_changes(tmp_path, q):
-    data = yaml.safe_load((ROOT / "questionnaires/policies/yangzhou-zgsz-2022.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load(
+        (ROOT / "questionnaires/policies/yangzhou-zgsz-2022.yaml").read_text(encoding="utf-8")
+    )
     data["id"] = "jiangdu-2025"
     data["categories"] = [c for c in data["categories"] if c["id"] != "leading_provider"]
     diag = next(c for c in data["categories"] if c["id"] == "diagnosis_service")
-    diag["eligibility"].append({"id": "in_jiangdu", "text": {"zh": "注册在江都区", "en": "In Jiangdu"},
-                                "condition": {"profile": "region", "eq": "江都区"}})
+    diag["eligibility"].append(
+        {
+            "id": "in_jiangdu",
+            "text": {"zh": "注册在江都区", "en": "In Jiangdu"},
+            "condition": {"profile": "region", "eq": "江都区"},
+        }
+    )
     path = tmp_path / "jiangdu.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     a = assess(q, answers_at(q, 0.2), diagnosed=False, region="广陵区")

@@ -102,7 +102,8 @@ def test_greedy_plan_is_close_to_the_optimum_on_a_small_questionnaire(mini, mini
         answers = {
             "E1": str(rng.choice(["none", "some", "full"])),
             "E2": float(rng.choice([0, 12, 25, 45])),
-            "S1": list(rng.choice(["erp", "mes", "plm"], size=int(rng.integers(0, 2)), replace=False)) or ["none"],
+            "S1": list(rng.choice(["erp", "mes", "plm"], size=int(rng.integers(0, 2)), replace=False))
+            or ["none"],
             "O1": int(rng.integers(0, 3)),
             "O2": int(rng.integers(0, 3)),
         }

@@ -12,6 +12,7 @@ from ._exceptions import (
     MissingDependencyError,
     NotFoundError,
     QuestionnaireError,
+    RowProblems,
     YzMaturityError,
 )
 from ._lint import lint
@@ -65,6 +66,7 @@ __all__ = [
     "Roadmap",
     "RoadmapStep",
     "Role",
+    "RowProblems",
     "Text",
     "YzMaturityError",
     "__version__",

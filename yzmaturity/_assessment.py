@@ -127,7 +127,7 @@ class Assessment:
         lv = cq.levels[number]
         self.level = LevelInfo(number, lv.id, lv.name, lv.description)
         self.metrics: dict[str, float | None] = {k: _num(float(v[row])) for k, v in scores.metrics.items()}
-        self.warnings: list[ErrorDetail] = list(scores.warnings[row]) if scores.warnings else []
+        self.warnings: list[ErrorDetail] = list(scores.warnings[row])
 
     @property
     def enterprise(self) -> Enterprise:

@@ -123,15 +123,27 @@ class EvalContext:
     cq: CompiledQuestionnaire
     codes: np.ndarray
     na: np.ndarray
-    raw_scores: np.ndarray
     profile: ProfileColumns | ProfileView
     dimensions: np.ndarray | None = None
     metrics: dict[str, np.ndarray] = field(default_factory=dict)
     relevant: np.ndarray | None = None
+    zero_filled: np.ndarray | None = None  # question scores with 0 for no value, if known
+    cache: dict[Any, np.ndarray] = field(default_factory=dict)
+    _raw: np.ndarray | None = None
 
     @property
     def n(self) -> int:
         return int(self.codes.shape[0])
+
+    @property
+    def raw_scores(self) -> np.ndarray:
+        """Question scores with NaN where there is no value (computed on first use)."""
+        if self._raw is None:
+            if self.zero_filled is not None:
+                self._raw = np.where(np.isnan(self.codes), np.nan, self.zero_filled)
+            else:
+                self._raw = self.cq.question_scores(self.codes)
+        return self._raw
 
     def values(self, col: int) -> np.ndarray:
         return np.asarray(self.codes[:, col] + self.cq.offset[col])
@@ -203,9 +215,24 @@ class CompiledQuestionnaire:
         self.table = np.full((len(tables), width), np.nan)
         for i, t in enumerate(tables):
             self.table[i, : len(t)] = t
-        # Flattened table for one gather: code + row offset into table.ravel().
-        self._table_flat = self.table.ravel()
-        self._table_base = (np.arange(len(tables)) * width).astype(np.float64)
+        # One flat table over *all* columns for a single gather: column q's row starts at
+        # q * (width + 1); its last slot is NaN, where a missing answer (code NaN) points.
+        # Multiple-choice and numeric columns gather garbage there and are overwritten.
+        full = np.full((n_q, width + 1), np.nan)
+        full[self.discrete_cols, :width] = self.table
+        self._table_flat = full.ravel()
+        self._table_zero = np.nan_to_num(self._table_flat, nan=0.0)
+        # Multiple choice: a lookup table over every selection mask when it is small.
+        self._multiple_scorers: list[tuple[int, np.ndarray | None, np.ndarray, str]] = []
+        for col, scores, _exclusive, combine in self.multiple:
+            lut = None
+            if len(scores) <= 14:
+                masks = np.arange(1 << len(scores))
+                selected = ((masks[:, None] >> np.arange(len(scores))) & 1).astype(np.float64)
+                lut = _combine(selected, scores, combine)
+            self._multiple_scorers.append((col, lut, scores, combine))
+        self._table_base = np.arange(n_q, dtype=np.intp) * (width + 1)
+        self._nan_slot = float(width)
 
         # Leaf membership with weights: (Q, D); dimension tree in post-order.
         self.leaf_weights = np.zeros((n_q, n_d))
@@ -229,6 +256,12 @@ class CompiledQuestionnaire:
         self.missing_counts = q.scoring.missing == "zero"
         self.required = np.array([qq.required for qq in self.questions], dtype=bool)
         self.allow_na = np.array([qq.allow_na for qq in self.questions], dtype=bool)
+        conditional = np.array([qq.relevant is not None for qq in self.questions], dtype=bool)
+        # Columns whose weight may leave the denominator: N/A allowed, conditional,
+        # or (policy 'exclude') optional.  Validation guarantees the rest applies.
+        can_leave = self.allow_na | conditional | (~self.required if not self.missing_counts else False)
+        self.excludable = np.flatnonzero(can_leave)
+        self.leaf_total = self.leaf_weights.sum(axis=0)
 
         self.tags: dict[str, list[int]] = {}
         for col, qq in enumerate(self.questions):
@@ -333,35 +366,33 @@ class CompiledQuestionnaire:
         return member
 
     # ------------------------------------------------------------------ scoring
-    def question_scores(self, codes: np.ndarray) -> np.ndarray:
-        """Raw score in [0, 1] of every answer (NaN where there is no value)."""
+    def question_scores(self, codes: np.ndarray, missing: float = np.nan) -> np.ndarray:
+        """Score in [0, 1] of every answer; ``missing`` (NaN by default) where there is no value."""
         n = codes.shape[0]
         out = np.empty((n, self.n_questions))
         if len(self.discrete_cols):
-            sub = codes[:, self.discrete_cols]
-            missing = np.isnan(sub)
-            idx = np.where(missing, 0.0, sub) + self._table_base
-            vals = self._table_flat[idx.astype(np.intp)]
-            vals[missing] = np.nan
-            out[:, self.discrete_cols] = vals
-        for col, scores, _exclusive, combine in self.multiple:
+            # fmin maps NaN to the missing slot; the cast to int is exact for valid codes.
+            idx = np.empty(codes.shape, dtype=np.intp)
+            np.fmin(codes, self._nan_slot, out=idx, casting="unsafe")
+            idx += self._table_base
+            table = self._table_flat if np.isnan(missing) else self._table_zero
+            np.take(table, idx, mode="clip", out=out)
+        for col, lut, scores, combine in self._multiple_scorers:
             column = codes[:, col]
-            missing = np.isnan(column)
-            bits = np.where(missing, 0, column).astype(np.int64)
-            selected = ((bits[:, None] >> np.arange(len(scores))) & 1).astype(np.float64)
-            if combine == "max":
-                value = (selected * scores).max(axis=1)
-            elif combine == "mean":
-                value = selected @ scores / max(float(scores.sum()), 1e-12)
+            absent = np.isnan(column)
+            bits = np.where(absent, 0, column).astype(np.intp)
+            if lut is not None:
+                value = lut[bits]
             else:
-                value = np.minimum(selected @ scores, 1.0)
-            value[missing] = np.nan
+                selected = ((bits[:, None] >> np.arange(len(scores))) & 1).astype(np.float64)
+                value = _combine(selected, scores, combine)
+            value[absent] = missing
             out[:, col] = value
         for col, edges, scores in self.numeric:
             column = codes[:, col]
             pos = np.searchsorted(edges, column, side="right") - 1
-            value = scores[np.clip(pos, 0, len(scores) - 1)]
-            value = np.where(np.isnan(column), np.nan, np.where(pos < 0, 0.0, value))
+            value = np.where(pos < 0, 0.0, scores[np.maximum(pos, 0)])
+            value[np.isnan(column)] = missing
             out[:, col] = value
         return out
 
@@ -378,37 +409,49 @@ class CompiledQuestionnaire:
         profile: ProfileColumns | ProfileView,
         keep_questions: bool = True,
     ) -> ChunkScores:
-        raw = self.question_scores(codes)
-        answered = ~np.isnan(raw)
-        ctx = EvalContext(self, codes, na, raw, profile)
+        scored = self.question_scores(codes, missing=0.0)
+        ctx = EvalContext(self, codes, na, profile, zero_filled=scored)
         relevant = self.relevance_mask(ctx) if self.relevance else None
         ctx.relevant = relevant
         # Applicable: asked (relevant), not marked N/A, and either answered or
         # counted as zero when the questionnaire scores missing answers as 0.
-        applicable = ~na if self.missing_counts else answered.copy()
+        # Only the "excludable" columns can ever be inapplicable, so their
+        # weight and points are taken back with narrow products.
+        cols = self.excludable
+        excluded = na[:, cols]  # a copy (fancy index)
         if relevant is not None:
-            applicable &= relevant
-        scored = np.where(applicable & answered, raw, 0.0)
-        app_f = applicable.astype(np.float64)
-        num = scored @ self.leaf_weights
-        den = app_f @ self.leaf_weights
-        dims = np.full((codes.shape[0], self.n_dimensions), np.nan)
+            excluded |= ~relevant[:, cols]
+        if not self.missing_counts:
+            excluded |= np.isnan(codes[:, cols])
+        excluded_f = excluded.astype(np.float64)
+        narrow = self.leaf_weights[cols]
+        num = scored @ self.leaf_weights - (excluded_f * scored[:, cols]) @ narrow
+        den = self.leaf_total - excluded_f @ narrow
+        den[den < 1e-9 * self.leaf_total] = 0.0  # all excluded: exactly 0, not rounding residue
+        n = codes.shape[0]
+        dims = np.full((n, self.n_dimensions), np.nan)
         leaf = self.leaf_dims
         with np.errstate(invalid="ignore", divide="ignore"):
             dims[:, leaf] = 100.0 * num[:, leaf] / den[:, leaf]
+        applicable = np.ones((0, 0), dtype=bool)  # built only when asked for
+        if keep_questions or self.metric_fns:
+            applicable = np.ones((n, self.n_questions), dtype=bool)
+            applicable[:, cols] = ~excluded
         for d in self.internal_postorder:
             dims[:, d] = _weighted_mean(dims[:, self.children[d]], self.dim_weight[self.children[d]])
         overall = _weighted_mean(dims[:, self.top_dims], self.dim_weight[self.top_dims])
         ctx.dimensions = dims
         ctx.metrics["overall"] = overall
-        for metric_id, fn in self.metric_fns:
-            ctx.metrics[metric_id] = fn(ctx, scored, applicable)
+        if self.metric_fns:
+            applied = np.where(applicable, scored, 0.0)
+            for metric_id, fn in self.metric_fns:
+                ctx.metrics[metric_id] = fn(ctx, applied, applicable)
         level = self._levels(ctx)
         ctx.metrics["level"] = level.astype(np.float64)
         return ChunkScores(
             question_scores=np.where(applicable, scored, np.nan) if keep_questions else None,
             applicable=applicable if keep_questions else None,
-            answered=answered if keep_questions else None,
+            answered=~np.isnan(codes) if keep_questions else None,
             relevant=relevant,
             dimensions=dims,
             overall=overall,
@@ -493,15 +536,19 @@ class CompiledQuestionnaire:
         by_score = spec.score_gte is not None
         bar = float(spec.score_gte if spec.score_gte is not None else spec.value_gte or 0.0)
 
+        key = ("count", by_score, cols.tobytes())
+
         def counts(ctx: EvalContext) -> np.ndarray:
-            if by_score:
-                sub = ctx.raw_scores[:, cols] >= bar - 1e-12
-            else:
-                sub = (ctx.codes[:, cols] + offsets) >= bar - 1e-12
-            sub &= ~ctx.na[:, cols]
-            if ctx.relevant is not None:
-                sub &= ctx.relevant[:, cols]
-            return np.asarray(sub.sum(axis=1))
+            # The selected values, NaN where not counted, are shared by every count over them.
+            values = ctx.cache.get(key)
+            if values is None:
+                values = ctx.raw_scores[:, cols] if by_score else ctx.codes[:, cols] + offsets
+                skip = ctx.na[:, cols]
+                if ctx.relevant is not None:
+                    skip = skip | ~ctx.relevant[:, cols]
+                values = np.where(skip, np.nan, values)
+                ctx.cache[key] = values
+            return np.asarray((values >= bar - 1e-12).sum(axis=1))
 
         return counts
 
@@ -605,6 +652,15 @@ class ChunkScores:
     overall: np.ndarray
     level: np.ndarray
     metrics: dict[str, np.ndarray]
+
+
+def _combine(selected: np.ndarray, scores: np.ndarray, combine: str) -> np.ndarray:
+    """Score of multiple-choice selections (rows of 0/1 over the options)."""
+    if combine == "max":
+        return np.asarray((selected * scores).max(axis=1))
+    if combine == "mean":
+        return np.asarray(np.minimum(selected @ scores / max(float(scores.sum()), 1e-12), 1.0))
+    return np.asarray(np.minimum(selected @ scores, 1.0))
 
 
 def _dims(ctx: EvalContext) -> np.ndarray:

@@ -22,7 +22,7 @@ import numpy as np
 
 from ._answers import NA_TOKEN, Answer, AnswerSheet
 from ._compile import KIND_MULTIPLE, KIND_NUMERIC, CompiledQuestionnaire, EvalContext, ProfileColumns
-from ._exceptions import ErrorDetail
+from ._exceptions import ErrorDetail, RowProblems
 
 if TYPE_CHECKING:
     from ._enterprise import Enterprise
@@ -36,14 +36,15 @@ class AnswerMatrix:
     """A validated, encoded batch: ``codes`` (N, Q), ``na`` (N, Q) and the profiles.
 
     ``errors[i]`` lists row i's errors (the row is not scored when any);
-    ``warnings[i]`` its warnings.  Every input row has a place: nothing is dropped.
+    ``warnings[i]`` its warnings; both are sparse (:class:`RowProblems`).
+    Every input row has a place: nothing is dropped.
     """
 
     codes: np.ndarray
     na: np.ndarray
     profile: ProfileColumns
-    errors: list[list[ErrorDetail]]
-    warnings: list[list[ErrorDetail]] = field(default_factory=list)
+    errors: RowProblems = field(default_factory=RowProblems)
+    warnings: RowProblems = field(default_factory=RowProblems)
     row_ids: list[str] | None = None
 
     def __len__(self) -> int:
@@ -51,7 +52,9 @@ class AnswerMatrix:
 
     @property
     def valid(self) -> np.ndarray:
-        return np.array([not e for e in self.errors], dtype=bool)
+        valid = np.ones(len(self), dtype=bool)
+        valid[self.errors.rows()] = False
+        return valid
 
 
 def _type_name(value: Any) -> str:
@@ -179,10 +182,10 @@ class Encoder:
         n, n_q = len(sheets), cq.n_questions
         codes = np.full((n, n_q), np.nan)
         na = np.zeros((n, n_q), dtype=bool)
-        errors: list[list[ErrorDetail]] = [[] for _ in range(n)]
+        errors = RowProblems()
         q = cq.questionnaire
         for i, sheet in enumerate(sheets):
-            errs = errors[i]
+            errs: list[ErrorDetail] = []
             if questionnaire_check:
                 if sheet.questionnaire != q.id:
                     errs.append(
@@ -205,6 +208,7 @@ class Encoder:
                         )
                     )
             self.answers(sheet.answers, ("answers",), codes[i], na[i], errs)
+            errors.add(i, *errs)
         enterprises: list[Enterprise] = [s.enterprise for s in sheets]
         matrix = AnswerMatrix(
             codes,
@@ -243,19 +247,20 @@ class Encoder:
         n = lengths.pop() if lengths else 0
         codes = np.full((n, cq.n_questions), np.nan)
         na = np.zeros((n, cq.n_questions), dtype=bool)
-        errors: list[list[ErrorDetail]] = [[] for _ in range(n)]
+        errors = RowProblems()
         for qid, column in columns.items():
             col = cq.index.get(qid)
             if col is None:
                 for i in range(n):
-                    errors[i].append(
+                    errors.add(
+                        i,
                         ErrorDetail(
                             "unknown_question",
                             ("row", i, qid),
                             f"the questionnaire has no question {qid!r}",
                             expected="a question id of the questionnaire",
                             got=qid,
-                        )
+                        ),
                     )
                 continue
             self._column(col, column, codes, na, errors)
@@ -263,9 +268,7 @@ class Encoder:
         self.check_relevance(matrix, loc_prefix=None)
         return matrix
 
-    def _column(
-        self, col: int, column: Any, codes: np.ndarray, na: np.ndarray, errors: list[list[ErrorDetail]]
-    ) -> None:
+    def _column(self, col: int, column: Any, codes: np.ndarray, na: np.ndarray, errors: RowProblems) -> None:
         cq = self.cq
         qid = cq.qids[col]
         if not isinstance(column, np.ndarray) and hasattr(column, "dtype"):
@@ -284,7 +287,9 @@ class Encoder:
                 bad |= ~blank & ((values < lo) | (values > hi))
             codes[:, col] = values - cq.offset[col]
             for row in np.flatnonzero(bad).tolist():  # the slow path only for bad cells, for their messages
-                codes[row, col] = self.value(col, float(values[row]), ("row", row, qid), errors[row])
+                cell_errors: list[ErrorDetail] = []
+                codes[row, col] = self.value(col, float(values[row]), ("row", row, qid), cell_errors)
+                errors.add(row, *cell_errors)
             return
         cache: dict[Any, tuple[float, bool, list[ErrorDetail]]] = {}
         multiple = cq.kind[col] == KIND_MULTIPLE
@@ -296,14 +301,15 @@ class Encoder:
                 if cq.allow_na[col]:
                     na[i, col] = True
                 else:
-                    errors[i].append(
+                    errors.add(
+                        i,
                         ErrorDetail(
                             "na_not_allowed",
                             ("row", i, qid),
                             f"{qid!r} cannot be answered 'not applicable'",
                             expected=self.expected[col],
                             got=raw,
-                        )
+                        ),
                     )
                 continue
             key = tuple(raw) if multiple and isinstance(raw, list) else raw
@@ -318,8 +324,9 @@ class Encoder:
                 with contextlib.suppress(TypeError):  # unhashable cells are not cached
                     cache[key] = hit
             codes[i, col] = hit[0]
-            for e in hit[2]:
-                errors[i].append(ErrorDetail(e.code, ("row", i, qid), e.message, e.expected, e.got))
+            errors.add(
+                i, *(ErrorDetail(e.code, ("row", i, qid), e.message, e.expected, e.got) for e in hit[2])
+            )
 
     def check_relevance(self, matrix: AnswerMatrix, loc_prefix: Loc | None) -> None:
         """Flag missing required answers and answers to skipped questions."""
@@ -327,35 +334,34 @@ class Encoder:
         codes, na = matrix.codes, matrix.na
         answered = ~np.isnan(codes)
         if cq.relevance:
-            raw = cq.question_scores(codes)
-            ctx = EvalContext(cq, codes, na, raw, matrix.profile)
+            ctx = EvalContext(cq, codes, na, matrix.profile)
             relevant = cq.relevance_mask(ctx)
         else:
             relevant = np.ones_like(answered)
         missing = cq.required & relevant & ~answered & ~na
         # A value that failed validation is reported already; do not call it missing too.
-        failed = {(i, e.loc[-1]) for i, errs in enumerate(matrix.errors) for e in errs}
+        failed = {(i, e.loc[-1]) for i, errs in matrix.errors.items() for e in errs}
         skipped = answered & ~relevant
-        if not matrix.warnings:
-            matrix.warnings = [[] for _ in range(len(matrix))]
         for i, col in zip(*np.nonzero(missing), strict=True):
             qid = cq.qids[col]
             if (int(i), qid) in failed:
                 continue
             loc = (*loc_prefix, qid) if loc_prefix is not None else ("row", int(i), qid)
-            matrix.errors[i].append(
+            matrix.errors.add(
+                int(i),
                 ErrorDetail(
                     "missing_required", loc, f"{qid!r} is required", expected=self.expected[col], got=None
-                )
+                ),
             )
         for i, col in zip(*np.nonzero(skipped), strict=True):
             qid = cq.qids[col]
             loc = (*loc_prefix, qid) if loc_prefix is not None else ("row", int(i), qid)
-            matrix.warnings[i].append(
+            matrix.warnings.add(
+                int(i),
                 ErrorDetail(
                     "not_relevant",
                     loc,
                     f"{qid!r} is skipped by its condition; the answer is not scored",
                     severity="warning",
-                )
+                ),
             )

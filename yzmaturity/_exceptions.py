@@ -29,6 +29,7 @@ __all__ = [
     "MissingDependencyError",
     "NotFoundError",
     "QuestionnaireError",
+    "RowProblems",
     "YzMaturityError",
 ]
 
@@ -75,6 +76,24 @@ class ErrorDetail:
             "got": got,
             "severity": self.severity,
         }
+
+
+class RowProblems(dict[int, list[ErrorDetail]]):
+    """Problems by row number; clean rows are absent, so a million clean rows cost nothing.
+
+    Reading a clean row gives an empty list; add problems with :meth:`add`.
+    """
+
+    def __missing__(self, row: int) -> list[ErrorDetail]:
+        return []
+
+    def add(self, row: int, *details: ErrorDetail) -> None:
+        if details:
+            self.setdefault(row, []).extend(details)
+
+    def rows(self) -> list[int]:
+        """Rows with at least one problem, in order."""
+        return sorted(k for k, v in self.items() if v)
 
 
 class YzMaturityError(Exception):

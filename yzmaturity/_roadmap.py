@@ -256,7 +256,6 @@ class Planner:
                 cq,
                 batch,
                 na_b,
-                cq.question_scores(batch),
                 profile,
                 dimensions=res.dimensions,
                 relevant=res.relevant,
@@ -327,12 +326,12 @@ class Planner:
         if not cq.relevance:
             return np.ones(cq.n_questions, dtype=bool)
         batch = codes[None, :]
-        ctx = EvalContext(
-            cq, batch, na[None, :], cq.question_scores(batch), ProfileColumns(1, enterprises=[enterprise])
-        )
+        ctx = EvalContext(cq, batch, na[None, :], ProfileColumns(1, enterprises=[enterprise]))
         return np.asarray(cq.relevance_mask(ctx)[0])
 
-    def _prune(self, codes0: np.ndarray, codes: np.ndarray, order: list[int], evaluate: Any, reached: Any) -> np.ndarray:
+    def _prune(
+        self, codes0: np.ndarray, codes: np.ndarray, order: list[int], evaluate: Any, reached: Any
+    ) -> np.ndarray:
         """Undo or lower planned answers while the target holds, biggest saving first (batched)."""
         planned = list(dict.fromkeys(order))
         while True:

@@ -7,7 +7,9 @@ in chunks; ``assess`` is the same path with N = 1, wrapped in an
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +18,7 @@ import numpy as np
 from ._answers import AnswerSheet
 from ._compile import CompiledQuestionnaire, EvalContext
 from ._encode import AnswerMatrix, Encoder
-from ._exceptions import AnswerValidationError, ErrorDetail
+from ._exceptions import AnswerValidationError, ErrorDetail, RowProblems
 
 if TYPE_CHECKING:
     from ._assessment import Assessment
@@ -43,8 +45,8 @@ class BatchScores:
     dimension_levels: np.ndarray
     metrics: dict[str, np.ndarray]
     valid: np.ndarray
-    errors: list[list[ErrorDetail]]
-    warnings: list[list[ErrorDetail]]
+    errors: RowProblems
+    warnings: RowProblems
     question_scores: np.ndarray | None = None
     applicable: np.ndarray | None = None
     answered: np.ndarray | None = None
@@ -66,7 +68,6 @@ class BatchScores:
             cq,
             codes,
             self.matrix.na[rows],
-            cq.question_scores(codes),
             self.matrix.profile.view(rows),
             dimensions=self.dimensions[rows],
             relevant=None if self.relevant is None else self.relevant[rows],
@@ -95,8 +96,8 @@ class BatchScores:
 
     def error_rows(self) -> Iterator[tuple[int, ErrorDetail]]:
         """(row, error) for every problem, in row order."""
-        for i, errs in enumerate(self.errors):
-            for e in errs:
+        for i in self.errors.rows():
+            for e in self.errors[i]:
                 yield i, e
 
     def level_counts(self) -> dict[int, int]:
@@ -113,6 +114,14 @@ class BatchScores:
             f"<BatchScores {q.id} v{q.version}: {len(self)} rows, {self.n_invalid} invalid, "
             f"mean overall {mean}, levels {self.level_counts()}>"
         )
+
+
+def _threads(workers: int | None, n_chunks: int) -> int:
+    if workers is not None:
+        return max(1, workers)
+    if n_chunks < 8:
+        return 1
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 def encode(
@@ -149,18 +158,18 @@ def encode(
     n = len(sheets)
     codes = np.full((n, cq.n_questions), np.nan)
     na = np.zeros((n, cq.n_questions), dtype=bool)
-    errors: list[list[ErrorDetail]] = [[] for _ in range(n)]
-    warnings: list[list[ErrorDetail]] = [[] for _ in range(n)]
+    errors = RowProblems()
+    warnings = RowProblems()
     enterprises: list[Any] = [None] * n
     positions = [i for i, s in enumerate(sheets) if s is not None]
     codes[positions] = matrix.codes
     na[positions] = matrix.na
     for j, i in enumerate(positions):
-        errors[i] = matrix.errors[j]
-        warnings[i] = matrix.warnings[j]
+        errors.add(i, *matrix.errors[j])
+        warnings.add(i, *matrix.warnings[j])
         enterprises[i] = good[j].enterprise
     for i, errs in shape_errors.items():
-        errors[i] = errs
+        errors.add(i, *errs)
     from ._compile import ProfileColumns
 
     ids = [s.enterprise.name if s is not None else f"row {i}" for i, s in enumerate(sheets)]
@@ -173,8 +182,13 @@ def score_matrix(
     *,
     keep_questions: bool = True,
     chunk_size: int = DEFAULT_CHUNK,
+    workers: int | None = None,
 ) -> BatchScores:
-    """Score an encoded matrix in chunks of ``chunk_size`` rows (bounded memory)."""
+    """Score an encoded matrix in chunks of ``chunk_size`` rows (bounded memory).
+
+    ``workers`` threads score chunks in parallel (default: one per CPU, up to 4,
+    when there are at least 8 chunks); results do not depend on it.
+    """
     cq: CompiledQuestionnaire = questionnaire.compiled()
     n, n_q, n_d = len(matrix), cq.n_questions, cq.n_dimensions
     overall = np.empty(n)
@@ -185,7 +199,8 @@ def score_matrix(
     app = np.empty((n, n_q), dtype=bool) if keep_questions else None
     ans = np.empty((n, n_q), dtype=bool) if keep_questions else None
     rel = np.ones((n, n_q), dtype=bool) if cq.relevance else None
-    for start in range(0, n, chunk_size):
+
+    def run(start: int) -> None:
         rows = slice(start, min(start + chunk_size, n))
         part = cq.score_chunk(matrix.codes[rows], matrix.na[rows], matrix.profile.view(rows), keep_questions)
         overall[rows] = part.overall
@@ -200,6 +215,16 @@ def score_matrix(
             ans[rows] = part.answered
         if rel is not None and part.relevant is not None:
             rel[rows] = part.relevant
+
+    starts = range(0, n, chunk_size)
+    threads = _threads(workers, len(starts))
+    if threads > 1:
+        # numpy releases the GIL in its kernels: chunks on several cores, each writing its own rows.
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            list(pool.map(run, starts))
+    else:
+        for start in starts:
+            run(start)
     valid = matrix.valid
     if not valid.all():
         bad = ~valid
@@ -219,7 +244,7 @@ def score_matrix(
         metrics=metrics,
         valid=valid,
         errors=matrix.errors,
-        warnings=matrix.warnings or [[] for _ in range(n)],
+        warnings=matrix.warnings,
         question_scores=qs,
         applicable=app,
         answered=ans,
@@ -236,6 +261,7 @@ def score_batch(
     profile: Mapping[str, Any] | None = None,
     keep_questions: bool = True,
     chunk_size: int = DEFAULT_CHUNK,
+    workers: int | None = None,
 ) -> BatchScores:
     """Score many enterprises at once.
 
@@ -253,6 +279,8 @@ def score_batch(
         With columnar answers: enterprise profile columns (``employees`` ...).
     keep_questions
         Keep the (N, Q) per-question arrays (off for the lowest memory).
+    chunk_size, workers
+        Rows per chunk and threads scoring chunks in parallel (see :func:`score_matrix`).
 
     Returns
     -------
@@ -273,7 +301,9 @@ def score_batch(
 
         questionnaire = load_questionnaire(questionnaire)
     matrix = encode(questionnaire, answers, profile=profile)
-    return score_matrix(questionnaire, matrix, keep_questions=keep_questions, chunk_size=chunk_size)
+    return score_matrix(
+        questionnaire, matrix, keep_questions=keep_questions, chunk_size=chunk_size, workers=workers
+    )
 
 
 def validate_answers(
