@@ -7,9 +7,9 @@ import copy
 import numpy as np
 import pytest
 import yaml
+from conftest import ROOT
 
 import yzmaturity as yz
-from conftest import ROOT
 
 Q = "yangzhou-2022"
 

@@ -6,9 +6,9 @@ import itertools
 
 import numpy as np
 import pytest
+from test_recommend import answers_at, assess
 
 import yzmaturity as yz
-from test_recommend import answers_at, assess
 from yzmaturity._compile import ProfileColumns
 from yzmaturity._roadmap import Planner
 
