@@ -265,5 +265,8 @@ def test_chunking_does_not_change_results(mini, mini_sheet):
         rows.append(s)
     a = yz.score_batch(mini, rows, chunk_size=7)
     b = yz.score_batch(mini, rows, chunk_size=10_000)
-    np.testing.assert_array_equal(a.overall, b.overall)
-    np.testing.assert_array_equal(a.dimensions, b.dimensions)
+    c = yz.score_batch(mini, rows, chunk_size=5, workers=2)
+    for other in (b, c):
+        np.testing.assert_array_equal(a.overall, other.overall)
+        np.testing.assert_array_equal(a.dimensions, other.dimensions)
+        np.testing.assert_array_equal(a.question_scores, other.question_scores)
