@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import statistics
@@ -62,13 +63,17 @@ def timed(fn, repeat: int = 3) -> float:
 
 
 def import_time(runs: int = 7) -> dict[str, float]:
+    """Median import time in a fresh interpreter, with bytecode caches as after an install."""
     root = Path(__file__).resolve().parent.parent
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
     def once(code: str) -> float:
         out = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root, env=env
         )
         return float(out.stdout)
+
+    subprocess.run([sys.executable, "-c", "import yzmaturity"], check=True, cwd=root, env=env)  # warm caches
 
     probe = "import time; t = time.perf_counter(); {imp}; print(time.perf_counter() - t)"
     return {

@@ -2,7 +2,6 @@
 
 from ._answers import Answer, AnswerSheet, Assessor
 from ._assessment import Assessment, DimensionResult, LevelInfo, QuestionResult
-from ._compare import Comparison, compare
 from ._encode import AnswerMatrix
 from ._enterprise import Enterprise, Role, check_credit_code, credit_code_check_char, size_class
 from ._exceptions import (
@@ -26,15 +25,39 @@ from ._loading import (
     load_questionnaire,
     save_answers,
 )
-from ._matching import CohortMatch, Recommendation, match_batch
 from ._model import Dimension, Level, Option, Question, Questionnaire
 from ._policy import Category, PolicyCatalog
-from ._roadmap import Roadmap, RoadmapStep
 from ._scoring import BatchScores, assess, encode, score_batch, validate_answers
 from ._synthetic import example_answers
 from ._text import Text
 
 __version__ = "0.1.0"
+
+# Loaded on first use, to keep `import yzmaturity` light (PEP 562).
+_LAZY = {
+    "CohortMatch": "._matching",
+    "Comparison": "._compare",
+    "Recommendation": "._matching",
+    "Roadmap": "._roadmap",
+    "RoadmapStep": "._roadmap",
+    "compare": "._compare",
+    "match_batch": "._matching",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'yzmaturity' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "Answer",

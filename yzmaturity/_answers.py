@@ -41,7 +41,7 @@ AnswerValue = StrictBool | StrictInt | StrictFloat | StrictStr | list[StrictStr]
 class Answer(BaseModel):
     """An answer: a value, or ``not_applicable``; optionally a note and evidence."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     value: AnswerValue | None = None
     not_applicable: bool = False
@@ -101,7 +101,7 @@ class Answer(BaseModel):
 class Assessor(BaseModel):
     """Who filled in the sheet: the enterprise itself, or a named consultant."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     kind: Literal["self", "consultant"] = "self"
     name: str | None = Field(default=None, max_length=200)
@@ -118,7 +118,7 @@ class AnswerSheet(BaseModel):
     'partial'
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     questionnaire: str = Field(min_length=1, max_length=64)
     questionnaire_version: str | None = Field(default=None, max_length=32)

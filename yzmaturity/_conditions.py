@@ -47,7 +47,7 @@ OPERATORS = (
     "answered",
     "not_applicable",
 )
-_MODEL = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+_MODEL = ConfigDict(defer_build=True, extra="forbid", frozen=True, populate_by_name=True)
 
 
 class Compare(BaseModel):

@@ -99,7 +99,7 @@ class Enterprise(BaseModel):
     ('medium', True, True)
     """
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", validate_assignment=True)
 
     name: str = Field(min_length=1, max_length=200)
     credit_code: str | None = Field(default=None, description="Unified social credit code (GB 32100).")

@@ -35,7 +35,7 @@ EFFORT_COST: dict[str, float] = {"low": 1.0, "medium": 2.0, "high": 4.0}
 FORMAT_VERSION = 1
 MAX_MULTIPLE_OPTIONS = 52  # selections are stored as bits of a float64 (53-bit mantissa)
 
-_STRICT = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+_STRICT = ConfigDict(defer_build=True, extra="forbid", frozen=True, populate_by_name=True)
 
 
 class Option(BaseModel):
@@ -292,7 +292,7 @@ class Questionnaire(BaseModel):
     content an assessment was scored against.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True, populate_by_name=True)
 
     format: Literal[1] = Field(default=1, description="File format version.")
     id: Id

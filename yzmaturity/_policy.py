@@ -29,7 +29,7 @@ from ._conditions import Condition
 from ._model import Id, SourceRef
 from ._text import Text
 
-_STRICT = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+_STRICT = ConfigDict(defer_build=True, extra="forbid", frozen=True, populate_by_name=True)
 CategoryId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 
 
@@ -110,7 +110,7 @@ class Category(BaseModel):
 class PolicyCatalog(BaseModel):
     """A catalog of support categories for one questionnaire."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True, populate_by_name=True)
 
     format: Literal[1] = 1
     id: Id

@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -42,7 +43,6 @@ class BatchScores:
     overall: np.ndarray
     level: np.ndarray
     dimensions: np.ndarray
-    dimension_levels: np.ndarray
     metrics: dict[str, np.ndarray]
     valid: np.ndarray
     errors: RowProblems
@@ -56,6 +56,11 @@ class BatchScores:
 
     def __len__(self) -> int:
         return int(self.overall.shape[0])
+
+    @cached_property
+    def dimension_levels(self) -> np.ndarray:
+        """(N, D) level of each dimension with ``level_thresholds``; -1 where undefined."""
+        return self.questionnaire.compiled().dimension_levels(self.dimensions)
 
     def context(self, rows: slice | None = None) -> EvalContext:
         """What conditions read (answers, scores, profile), for policy matching on these rows."""
@@ -240,7 +245,6 @@ def score_matrix(
         overall=overall,
         level=level,
         dimensions=dims,
-        dimension_levels=cq.dimension_levels(dims),
         metrics=metrics,
         valid=valid,
         errors=matrix.errors,

@@ -17,7 +17,7 @@ class Text(BaseModel):
     is missing.  ``Text.of(lang)`` falls back to the other language.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     zh: str | None = Field(default=None, min_length=1, max_length=4000)
     en: str | None = Field(default=None, min_length=1, max_length=4000)
