@@ -179,8 +179,8 @@ AnyOf.model_rebuild()
 Not.model_rebuild()
 
 
-def walk(cond: Condition) -> Iterator[Compare | CountSpec]:
-    """Yield every leaf (comparison or count) of a condition tree."""
+def walk(cond: Condition, negated: bool = True) -> Iterator[Compare | CountSpec]:
+    """Yield every leaf (comparison or count) of a condition tree; without ``negated``, skip ``not`` parts."""
     stack: list[Any] = [cond]
     while stack:
         node = stack.pop()
@@ -189,7 +189,8 @@ def walk(cond: Condition) -> Iterator[Compare | CountSpec]:
         elif isinstance(node, AnyOf):
             stack.extend(reversed(node.any))
         elif isinstance(node, Not):
-            stack.append(node.not_)
+            if negated:
+                stack.append(node.not_)
         elif isinstance(node, Count):
             yield node.count
         else:

@@ -91,24 +91,31 @@ _UNION_TAGS = {
 }
 
 
-def questionnaire_from_data(data: Any, source: str = "<data>") -> Questionnaire:
-    """Validate plain data as a questionnaire and lint it; raise with every error."""
-    from ._lint import lint
-
+def _mapping(
+    data: Any, source: str, what: str, error: type[QuestionnaireError | AnswerValidationError]
+) -> dict[str, Any]:
+    """The file's top-level mapping without its editor ``$schema`` key, or a clear error."""
     if not isinstance(data, dict):
-        raise QuestionnaireError(
-            f"{source} is not a questionnaire",
+        raise error(
+            f"{source} is not {what}",
             [
                 ErrorDetail(
                     "wrong_type",
                     (),
-                    "a questionnaire file holds a mapping",
+                    f"{what} file holds a mapping",
                     expected="a mapping",
                     got=type(data).__name__,
                 )
             ],
         )
-    data = {k: v for k, v in data.items() if k != "$schema"}
+    return {k: v for k, v in data.items() if k != "$schema"}
+
+
+def questionnaire_from_data(data: Any, source: str = "<data>") -> Questionnaire:
+    """Validate plain data as a questionnaire and lint it; raise with every error."""
+    from ._lint import lint
+
+    data = _mapping(data, source, "a questionnaire", QuestionnaireError)
     try:
         q = Questionnaire.model_validate(data)
     except ValidationError as exc:
@@ -160,20 +167,7 @@ def resolve_questionnaire(
 
 
 def answers_from_data(data: Any, source: str = "<data>") -> AnswerSheet:
-    if not isinstance(data, dict):
-        raise AnswerValidationError(
-            f"{source} is not an answer sheet",
-            [
-                ErrorDetail(
-                    "wrong_type",
-                    (),
-                    "an answer sheet is a mapping",
-                    expected="a mapping",
-                    got=type(data).__name__,
-                )
-            ],
-        )
-    data = {k: v for k, v in data.items() if k != "$schema"}
+    data = _mapping(data, source, "an answer sheet", AnswerValidationError)
     try:
         return AnswerSheet.model_validate(data)
     except ValidationError as exc:
@@ -216,20 +210,7 @@ def catalog_from_data(
     """Validate plain data as a policy catalog and check it against its questionnaire."""
     from ._matching import catalog_findings
 
-    if not isinstance(data, dict):
-        raise QuestionnaireError(
-            f"{source} is not a policy catalog",
-            [
-                ErrorDetail(
-                    "wrong_type",
-                    (),
-                    "a catalog file holds a mapping",
-                    expected="a mapping",
-                    got=type(data).__name__,
-                )
-            ],
-        )
-    data = {k: v for k, v in data.items() if k != "$schema"}
+    data = _mapping(data, source, "a policy catalog", QuestionnaireError)
     try:
         catalog = PolicyCatalog.model_validate(data)
     except ValidationError as exc:

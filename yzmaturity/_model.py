@@ -38,6 +38,17 @@ MAX_MULTIPLE_OPTIONS = 52  # selections are stored as bits of a float64 (53-bit 
 _STRICT = ConfigDict(defer_build=True, extra="forbid", frozen=True, populate_by_name=True)
 
 
+def content_hash(model: BaseModel) -> str:
+    """``sha256:`` of a model's canonical JSON: what an assessment records it was scored against."""
+    payload = json.dumps(
+        model.model_dump(mode="json", by_alias=True, exclude_none=True),
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return "sha256:" + hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
 class Option(BaseModel):
     """One choice of a single- or multiple-choice question."""
 
@@ -335,13 +346,7 @@ class Questionnaire(BaseModel):
     @property
     def content_hash(self) -> str:
         """``sha256:`` of the canonical JSON of the content (key order, whitespace ignored)."""
-        payload = json.dumps(
-            self.model_dump(mode="json", by_alias=True, exclude_none=True),
-            sort_keys=True,
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
-        return "sha256:" + hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        return content_hash(self)
 
     def compiled(self) -> CompiledQuestionnaire:
         """The numpy form used for scoring, built once and cached (see ``_compile``)."""

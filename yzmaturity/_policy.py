@@ -19,14 +19,12 @@ read.  Each category has:
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
 
 from ._conditions import Condition
-from ._model import Id, SourceRef
+from ._model import Id, SourceRef, content_hash
 from ._text import Text
 
 _STRICT = ConfigDict(defer_build=True, extra="forbid", frozen=True, populate_by_name=True)
@@ -135,13 +133,7 @@ class PolicyCatalog(BaseModel):
 
     @property
     def content_hash(self) -> str:
-        payload = json.dumps(
-            self.model_dump(mode="json", by_alias=True, exclude_none=True),
-            sort_keys=True,
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
-        return "sha256:" + hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        return content_hash(self)
 
     def __repr__(self) -> str:
         n = len(self.categories)

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._compile import KIND_MULTIPLE, KIND_NUMERIC, CompiledQuestionnaire, EvalContext, ProfileColumns
-from ._conditions import All, AnyOf, Compare, Condition, Count, Not
+from ._conditions import All, AnyOf, Compare, Condition, Count, CountSpec, walk
 from ._exceptions import YzMaturityError
 from ._model import EFFORT_COST
 from ._text import Text
@@ -463,7 +463,7 @@ class Planner:
                     bar = float(leaf.gte if leaf.gte is not None else leaf.gt)  # type: ignore[arg-type]
                     bars[(kind, ref)] = Gap(kind, ref, None if np.isnan(value) else round(value, 2), bar)
                 else:
-                    spec = leaf.count
+                    spec = leaf
                     ref = "+".join(spec.tags) if spec.tags else ",".join(spec.questions)
                     bar_value = spec.value_gte if spec.value_gte is not None else spec.score_gte
                     key = ("count", f"{ref} at >= {bar_value:g}")
@@ -473,22 +473,13 @@ class Planner:
         return list(bars.values())
 
 
-def _gte_leaves(cond: Condition) -> list[Compare | Count]:
-    out: list[Compare | Count] = []
-    stack: list[Any] = [cond]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, All):
-            stack.extend(reversed(node.all))
-        elif isinstance(node, AnyOf):
-            stack.extend(reversed(node.any))
-        elif isinstance(node, Not):
-            continue
-        elif isinstance(node, Count) or (
-            isinstance(node, Compare) and (node.gte is not None or node.gt is not None)
-        ):
-            out.append(node)
-    return out
+def _gte_leaves(cond: Condition) -> list[Compare | CountSpec]:
+    """The bars a rule sets: counts, and ``gte``/``gt`` comparisons outside ``not``."""
+    return [
+        leaf
+        for leaf in walk(cond, negated=False)
+        if isinstance(leaf, CountSpec) or leaf.gte is not None or leaf.gt is not None
+    ]
 
 
 def _same(a: float, b: float) -> bool:
