@@ -49,6 +49,7 @@ def list_questionnaires() -> list[str]:
 
 
 def list_examples() -> list[str]:
+    """Names of the bundled example answer sheets (see ``example_path``)."""
     return sorted(p.stem for p in examples_dir().glob("*.yaml"))
 
 
