@@ -13,12 +13,18 @@ import numpy as np
 from ._text import Text
 
 if TYPE_CHECKING:
+    from collections.abc import Container
+
+    import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+    from matplotlib.axes import Axes
+
     from ._answers import AnswerSheet
     from ._enterprise import Enterprise
     from ._exceptions import ErrorDetail
     from ._matching import Recommendation
     from ._model import Questionnaire
     from ._policy import PolicyCatalog
+    from ._report import Report
     from ._roadmap import Roadmap
     from ._scoring import BatchScores
 
@@ -268,6 +274,39 @@ class Assessment:
         from ._render_text import assessment_summary
 
         return assessment_summary(self, lang, with_plan)
+
+    def report(self, lang: str = "zh") -> Report:
+        """The diagnosis report (``to_html()``, ``to_markdown()``, ``save(path)``) in ``zh`` or ``en``."""
+        from ._report import build_report
+
+        return build_report(self, lang)
+
+    # ------------------------------------------------------------------ notebooks
+    def _repr_mimebundle_(
+        self, include: Container[str] | None = None, exclude: Container[str] | None = None
+    ) -> dict[str, str]:
+        """Rich display in Jupyter: scores, a bar per dimension, the top three support categories."""
+        from ._display import assessment_html, mimebundle
+
+        return mimebundle(self, assessment_html, include, exclude)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per dimension: id, titles, parent, depth, score, level, counts (needs pandas)."""
+        from ._frames import assessment_frame
+
+        return assessment_frame(self)
+
+    def questions_frame(self) -> pd.DataFrame:
+        """One row per question: dimension, answer, score, applicable, contribution, points lost."""
+        from ._frames import questions_frame
+
+        return questions_frame(self)
+
+    def plot(self, ax: Axes | None = None, lang: str = "zh") -> Axes:
+        """A radar of the top-level dimension scores on polar ``ax`` (new figure if None; needs matplotlib)."""
+        from ._display import radar
+
+        return radar(self, ax, lang)
 
     def __repr__(self) -> str:
         tops = [d for d in self.dimensions.values() if d.depth == 0]

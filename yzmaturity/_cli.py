@@ -72,10 +72,43 @@ def _parser() -> argparse.ArgumentParser:
     compare_p.add_argument("--json", action="store_true")
     compare_p.add_argument("--lang", choices=("zh", "en"), default="zh")
 
+    report_p = sub.add_parser(
+        "report", help="write the diagnosis report (HTML or Markdown); with --compare, a progress report"
+    )
+    report_p.add_argument("file", help="answer sheet (the later one with --compare)")
+    report_p.add_argument(
+        "-o", "--output", help="file to write: .html/.htm or .md (default: Markdown to stdout)"
+    )
+    report_p.add_argument("--format", choices=("html", "md"), help="default: from the -o extension")
+    report_p.add_argument(
+        "--compare", metavar="OLD", help="an earlier answer sheet: progress report OLD -> FILE"
+    )
+    report_p.add_argument("--questionnaire", "-q", help="questionnaire id or path (default: the sheet's)")
+    report_p.add_argument("--lang", choices=("zh", "en"), default="zh")
+
     template = sub.add_parser("template", help="write an empty answer sheet with every question")
     template.add_argument("questionnaire", help="built-in id or path")
     template.add_argument("-o", "--output", help="file to write (default: standard output)")
     template.add_argument("--lang", choices=("zh", "en"), default="zh")
+    template.add_argument(
+        "--format",
+        choices=("yaml", "csv", "xlsx"),
+        default="yaml",
+        help="yaml: an answer sheet (default); csv/xlsx: an empty wide table for `batch`",
+    )
+
+    batch = sub.add_parser("batch", help="score a table of enterprises (CSV, XLSX or Parquet), one row each")
+    batch.add_argument("file", help="the wide table: .csv, .xlsx or .parquet")
+    batch.add_argument("-o", "--output", required=True, help="scored table to write: .csv, .xlsx or .parquet")
+    batch.add_argument("--errors", help="write every problem (row, column, code, message ...) to this table")
+    batch.add_argument("--questionnaire", "-q", default="yangzhou-2022", help="questionnaire id or path")
+    batch.add_argument("--catalog", "-c", help="policy catalog id or path (default: the questionnaire's)")
+    batch.add_argument(
+        "--id-column", action="append", default=[], metavar="COLUMN", help="a column to keep (repeatable)"
+    )
+    batch.add_argument("--no-progress", action="store_true", help="no progress bar")
+    batch.add_argument("--json", action="store_true", help="the summary as JSON")
+    batch.add_argument("--lang", choices=("zh", "en"), default="zh")
 
     schema = sub.add_parser("schema", help="print the JSON Schema of questionnaire or answer-sheet files")
     schema.add_argument("kind", choices=("questionnaire", "answers", "catalog"))
@@ -148,6 +181,12 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         else:
             print(comparison.summary(args.lang), file=out)
         return 0
+    if args.command == "report":
+        return _report(args, out)
+    if args.command == "batch":
+        return _batch(args, out)
+    if args.command == "template" and args.format != "yaml":
+        return _table_template(args, out)
     if args.command == "template":
         text = answer_template(load_questionnaire(args.questionnaire), args.lang)
         if args.output:
@@ -161,6 +200,26 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         print(json_schema_text(args.kind), file=out, end="")
         return 0
     raise AssertionError(args.command)
+
+
+def _report(args: argparse.Namespace, out: TextIO) -> int:
+    from ._report import build_progress_report, build_report
+
+    after = assess(_load_sheet(args.file), args.questionnaire)
+    if args.compare:
+        from ._compare import compare
+
+        report = build_progress_report(
+            compare(assess(_load_sheet(args.compare), args.questionnaire), after), args.lang
+        )
+    else:
+        report = build_report(after, args.lang)
+    if args.output:
+        path = report.save(args.output, format=args.format)
+        print(f"{path}: {report.title}", file=sys.stderr)
+    else:
+        print(report.to_html() if args.format == "html" else report.to_markdown(), file=out, end="")
+    return 0
 
 
 def _load_sheet(path: str) -> AnswerSheet:
@@ -283,6 +342,53 @@ def answer_template(q: Questionnaire, lang: str = "zh") -> str:
                     lines.append("  " + comment(f"  {pt.value}: {pt.label.of(lang)}"))
             lines.append(f"  {question.id}:")
     return "\n".join(lines) + "\n"
+
+
+def _batch(args: argparse.Namespace, out: TextIO) -> int:
+    """Score a wide table: exit 0 even with invalid rows (they are in the output), 1 if the table is unusable."""
+    from ._tables import check_table_path, score_table, write_table
+
+    check_table_path(args.output)
+    if args.errors:
+        check_table_path(args.errors)
+    result = score_table(
+        args.questionnaire,
+        args.file,
+        args.catalog,
+        id_columns=args.id_column,
+        progress=False if args.no_progress else None,
+        lang=args.lang,
+    )
+    write_table(result.frame, args.output)
+    if args.errors:
+        write_table(result.errors, args.errors)
+    if args.json:
+        print(json.dumps(result.summary(), ensure_ascii=False, indent=2), file=out)
+    else:
+        print(result.summary_text(args.lang), file=out)
+        print(f"wrote {args.output} ({len(result)} rows)", file=out)
+        if args.errors:
+            print(f"wrote {args.errors} ({len(result.errors)} problems)", file=out)
+        elif result.n_invalid:
+            print(
+                f"{result.n_invalid} invalid row(s): list every problem with --errors FILE", file=sys.stderr
+            )
+    return 0
+
+
+def _table_template(args: argparse.Namespace, out: TextIO) -> int:
+    from ._tables import table_template
+
+    q = load_questionnaire(args.questionnaire)
+    if args.output:
+        table_template(q, args.output, fmt=args.format, lang=args.lang)
+        return 0
+    if args.format == "xlsx":
+        print("error: an XLSX template needs -o FILE", file=sys.stderr)
+        return 2
+    data = table_template(q, fmt="csv", lang=args.lang)
+    print(data.decode("utf-8-sig"), file=out, end="")
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

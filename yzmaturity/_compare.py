@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING, Any
 from ._exceptions import ErrorDetail, YzMaturityError
 
 if TYPE_CHECKING:
+    from collections.abc import Container
+
+    import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+
     from ._assessment import Assessment
+    from ._report import Report
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,26 @@ class Comparison:
         from ._render_text import comparison_summary
 
         return comparison_summary(self, lang)
+
+    def report(self, lang: str = "zh") -> Report:
+        """The progress report T0 -> T1 (``to_html()``, ``to_markdown()``, ``save(path)``)."""
+        from ._report import build_progress_report
+
+        return build_progress_report(self, lang)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per dimension: id, titles, depth, before, after, change (needs pandas)."""
+        from ._frames import comparison_frame
+
+        return comparison_frame(self)
+
+    def _repr_mimebundle_(
+        self, include: Container[str] | None = None, exclude: Container[str] | None = None
+    ) -> dict[str, str]:
+        """Rich display in Jupyter: overall and level change, every dimension before/after/change."""
+        from ._display import comparison_html, mimebundle
+
+        return mimebundle(self, comparison_html, include, exclude)
 
     def __repr__(self) -> str:
         ch = self.overall.change

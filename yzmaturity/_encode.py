@@ -12,7 +12,6 @@ the sheet, reported, and not scored).
 
 from __future__ import annotations
 
-import contextlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._answers import NA_TOKEN, Answer, AnswerSheet
-from ._compile import KIND_MULTIPLE, KIND_NUMERIC, CompiledQuestionnaire, EvalContext, ProfileColumns
+from ._compile import KIND_NUMERIC, CompiledQuestionnaire, EvalContext, ProfileColumns
 from ._exceptions import ErrorDetail, RowProblems
 
 if TYPE_CHECKING:
@@ -29,6 +28,56 @@ if TYPE_CHECKING:
 
 MULTI_SEPARATOR = ";"
 Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class FactorizedColumn:
+    """A column split into its distinct cells, for fast encoding of large tables.
+
+    Row ``i`` holds ``values[inverse[i]]``, or no value when ``inverse[i]`` is
+    -1.  For numeric, scale and scene-level questions ``numbers`` may carry the
+    cells that are numbers already (float64, NaN elsewhere): a row uses
+    ``numbers[i]`` where ``inverse[i]`` is -1.  Each distinct value is
+    validated once; its errors go to every row that holds it.
+    """
+
+    values: Sequence[Any]
+    inverse: np.ndarray
+    numbers: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return int(self.inverse.shape[0])
+
+
+def _is_blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, float) and math.isnan(raw)) or (isinstance(raw, str) and raw == "")
+
+
+def factorize_cells(cells: Sequence[Any]) -> FactorizedColumn:
+    """Split plain cells into distinct values and row indexes (blanks: -1); pure Python, no pandas.
+
+    Values are told apart by type as well as by value, so ``True`` and ``1``
+    stay distinct; unhashable cells (lists of options) are keyed by their tuple.
+    """
+    index: dict[Any, int] = {}
+    values: list[Any] = []
+    inverse = np.empty(len(cells), dtype=np.intp)
+    for i, raw in enumerate(cells):
+        if _is_blank(raw):
+            inverse[i] = -1
+            continue
+        key = (type(raw), tuple(raw) if isinstance(raw, list) else raw)
+        try:
+            code = index.get(key)
+        except TypeError:  # unhashable: a slot of its own
+            values.append(raw)
+            inverse[i] = len(values) - 1
+            continue
+        if code is None:
+            code = index[key] = len(values)
+            values.append(raw)
+        inverse[i] = code
+    return FactorizedColumn(values, inverse)
 
 
 @dataclass
@@ -223,13 +272,19 @@ class Encoder:
     def columns(
         self,
         columns: Mapping[str, Any],
-        profile: Mapping[str, Any] | None = None,
+        profile: Mapping[str, Any] | ProfileColumns | None = None,
         enterprises: Sequence[Enterprise] | None = None,
     ) -> AnswerMatrix:
-        """Encode a columnar table: question id -> array of raw values (None/NaN = blank)."""
-        cq = self.cq
+        """Encode a columnar table: question id -> array of raw values (None/NaN = blank).
+
+        A column is a sequence, a numpy array, a pandas or polars series, or a
+        :class:`FactorizedColumn`.  ``profile`` is a mapping of profile columns
+        or a ready :class:`ProfileColumns`.
+        """
         lengths = {len(v) for v in columns.values()}
-        if profile:
+        if isinstance(profile, ProfileColumns):
+            lengths.add(profile.n)
+        elif profile:
             lengths |= {len(v) for v in profile.values()}
         if enterprises is not None:
             lengths.add(len(enterprises))
@@ -245,88 +300,133 @@ class Encoder:
                 ],
             )
         n = lengths.pop() if lengths else 0
-        codes = np.full((n, cq.n_questions), np.nan)
-        na = np.zeros((n, cq.n_questions), dtype=bool)
-        errors = RowProblems()
+        profile_columns = (
+            profile
+            if isinstance(profile, ProfileColumns)
+            else ProfileColumns(n, enterprises=enterprises, columns=profile)
+        )
+        matrix = self.empty(n, profile_columns)
         for qid, column in columns.items():
-            col = cq.index.get(qid)
-            if col is None:
-                for i in range(n):
-                    errors.add(
-                        i,
-                        ErrorDetail(
-                            "unknown_question",
-                            ("row", i, qid),
-                            f"the questionnaire has no question {qid!r}",
-                            expected="a question id of the questionnaire",
-                            got=qid,
-                        ),
-                    )
-                continue
-            self._column(col, column, codes, na, errors)
-        matrix = AnswerMatrix(codes, na, ProfileColumns(n, enterprises=enterprises, columns=profile), errors)
+            self.add_column(matrix, qid, column)
         self.check_relevance(matrix, loc_prefix=None)
         return matrix
 
+    def empty(self, n: int, profile: ProfileColumns) -> AnswerMatrix:
+        """A matrix of ``n`` unanswered rows, to fill with :meth:`add_column` (then :meth:`check_relevance`)."""
+        n_q = self.cq.n_questions
+        return AnswerMatrix(np.full((n, n_q), np.nan), np.zeros((n, n_q), dtype=bool), profile)
+
+    def add_column(self, matrix: AnswerMatrix, qid: str, column: Any) -> None:
+        """Validate one question's column (one value per row) and encode it into ``matrix``.
+
+        :meth:`columns` is this for every column, then :meth:`check_relevance`;
+        a caller with a large table may encode (and free) its columns one at a time.
+        """
+        col = self.cq.index.get(qid)
+        if col is None:
+            for i in range(len(matrix)):
+                matrix.errors.add(
+                    i,
+                    ErrorDetail(
+                        "unknown_question",
+                        ("row", i, qid),
+                        f"the questionnaire has no question {qid!r}",
+                        expected="a question id of the questionnaire",
+                        got=qid,
+                    ),
+                )
+            return
+        self._column(col, column, matrix.codes, matrix.na, matrix.errors)
+
     def _column(self, col: int, column: Any, codes: np.ndarray, na: np.ndarray, errors: RowProblems) -> None:
         cq = self.cq
-        qid = cq.qids[col]
+        if isinstance(column, FactorizedColumn):
+            self._factorized(col, column, codes, na, errors)
+            return
         if not isinstance(column, np.ndarray) and hasattr(column, "dtype"):
             column = np.asarray(column)  # a pandas or polars series
         ordinal = cq.kind[col] == KIND_NUMERIC or cq.questions[col].type in ("scale", "scene_level")
         if isinstance(column, np.ndarray) and column.dtype.kind in "iuf" and ordinal:
-            values = column.astype(np.float64)
-            blank = np.isnan(values)
-            bad = ~blank & ~np.isfinite(values)
-            qq = cq.questions[col]
-            if qq.type != "numeric":
-                bad |= ~blank & (values != np.round(values))
-            lo = qq.min if qq.min is not None else -np.inf
-            hi = qq.max if qq.max is not None else np.inf
-            with np.errstate(invalid="ignore"):
-                bad |= ~blank & ((values < lo) | (values > hi))
-            codes[:, col] = values - cq.offset[col]
-            for row in np.flatnonzero(bad).tolist():  # the slow path only for bad cells, for their messages
-                cell_errors: list[ErrorDetail] = []
-                codes[row, col] = self.value(col, float(values[row]), ("row", row, qid), cell_errors)
-                errors.add(row, *cell_errors)
+            self._numbers(col, column.astype(np.float64), codes, errors)
             return
-        cache: dict[Any, tuple[float, bool, list[ErrorDetail]]] = {}
-        multiple = cq.kind[col] == KIND_MULTIPLE
         cells = column.tolist() if isinstance(column, np.ndarray) else list(column)
-        for i, raw in enumerate(cells):
-            if raw is None or (isinstance(raw, float) and math.isnan(raw)) or raw == "":
+        self._factorized(col, factorize_cells(cells), codes, na, errors)
+
+    def _numbers(self, col: int, values: np.ndarray, codes: np.ndarray, errors: RowProblems) -> None:
+        """Encode a float column (NaN = blank) of a numeric, scale or scene-level question."""
+        cq = self.cq
+        qid = cq.qids[col]
+        blank = np.isnan(values)
+        bad = ~blank & ~np.isfinite(values)
+        qq = cq.questions[col]
+        if qq.type != "numeric":
+            bad |= ~blank & (values != np.round(values))
+        lo = qq.min if qq.min is not None else -np.inf
+        hi = qq.max if qq.max is not None else np.inf
+        with np.errstate(invalid="ignore"):
+            bad |= ~blank & ((values < lo) | (values > hi))
+        codes[:, col] = values - cq.offset[col]
+        for row in np.flatnonzero(bad).tolist():  # the slow path only for bad cells, for their messages
+            cell_errors: list[ErrorDetail] = []
+            codes[row, col] = self.value(col, float(values[row]), ("row", row, qid), cell_errors)
+            errors.add(row, *cell_errors)
+
+    def _factorized(
+        self, col: int, column: FactorizedColumn, codes: np.ndarray, na: np.ndarray, errors: RowProblems
+    ) -> None:
+        """Validate each distinct value once, then spread codes, N/A marks and errors to the rows."""
+        cq = self.cq
+        qid = cq.qids[col]
+        inverse = np.asarray(column.inverse, dtype=np.intp)
+        if column.numbers is not None:
+            numbers = np.where(inverse >= 0, np.nan, np.asarray(column.numbers, dtype=np.float64))
+            self._numbers(col, numbers, codes, errors)
+        n_values = len(column.values)
+        if n_values == 0:
+            return
+        # One slot more than the values, NaN, for index -1 (a blank).
+        table = np.full(n_values + 1, np.nan)
+        marked_na = np.zeros(n_values + 1, dtype=bool)
+        value_errors: dict[int, list[ErrorDetail]] = {}
+        for u, raw in enumerate(column.values):
+            if _is_blank(raw):
                 continue
-            if raw == NA_TOKEN:
+            if isinstance(raw, str) and raw == NA_TOKEN:
                 if cq.allow_na[col]:
-                    na[i, col] = True
+                    marked_na[u] = True
                 else:
-                    errors.add(
-                        i,
+                    value_errors[u] = [
                         ErrorDetail(
                             "na_not_allowed",
-                            ("row", i, qid),
+                            ("row", -1, qid),
                             f"{qid!r} cannot be answered 'not applicable'",
                             expected=self.expected[col],
                             got=raw,
-                        ),
-                    )
+                        )
+                    ]
                 continue
-            key = tuple(raw) if multiple and isinstance(raw, list) else raw
-            try:
-                hit = cache.get(key)
-            except TypeError:
-                hit = None
-            if hit is None:
-                errs: list[ErrorDetail] = []
-                code = self.value(col, raw, ("row", -1, qid), errs)
-                hit = (code, False, errs)
-                with contextlib.suppress(TypeError):  # unhashable cells are not cached
-                    cache[key] = hit
-            codes[i, col] = hit[0]
-            errors.add(
-                i, *(ErrorDetail(e.code, ("row", i, qid), e.message, e.expected, e.got) for e in hit[2])
-            )
+            errs: list[ErrorDetail] = []
+            table[u] = self.value(col, raw, ("row", -1, qid), errs)
+            if errs:
+                value_errors[u] = errs
+        present = inverse >= 0
+        if column.numbers is None:
+            codes[:, col] = table[inverse]
+        else:
+            codes[present, col] = table[inverse[present]]
+        if marked_na.any():
+            na[:, col] |= marked_na[inverse]
+        if value_errors:
+            flagged = np.zeros(n_values + 1, dtype=bool)
+            flagged[list(value_errors)] = True
+            for row in np.flatnonzero(flagged[inverse]).tolist():
+                errors.add(
+                    row,
+                    *(
+                        ErrorDetail(e.code, ("row", row, qid), e.message, e.expected, e.got)
+                        for e in value_errors[int(inverse[row])]
+                    ),
+                )
 
     def check_relevance(self, matrix: AnswerMatrix, loc_prefix: Loc | None) -> None:
         """Flag missing required answers and answers to skipped questions."""

@@ -31,6 +31,10 @@ from ._policy import Category, PolicyCatalog, Tier
 from ._text import Text
 
 if TYPE_CHECKING:
+    from collections.abc import Container
+
+    import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+
     from ._model import Questionnaire
     from ._scoring import BatchScores
 
@@ -488,6 +492,20 @@ class CohortMatch:
             out[cid]["fit_at_least_half"] = int((fit[:, j] >= 0.5).sum())
             out[cid]["top_choice"] = int((np.argmax(self.arrays.priority[self.valid], axis=1) == j).sum())
         return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per batch row: valid, ``fit:<category>`` and ``state:<category>`` (needs pandas)."""
+        from ._frames import cohort_frame
+
+        return cohort_frame(self)
+
+    def _repr_mimebundle_(
+        self, include: Container[str] | None = None, exclude: Container[str] | None = None
+    ) -> dict[str, str]:
+        """Rich display in Jupyter: per category, the rows in each eligibility state."""
+        from ._display import cohort_html, mimebundle
+
+        return mimebundle(self, cohort_html, include, exclude)
 
     def __repr__(self) -> str:
         n, c = int(self.valid.sum()), len(self.category_ids)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
@@ -356,6 +356,14 @@ class Questionnaire(BaseModel):
             self._compiled = CompiledQuestionnaire(self)
         compiled: CompiledQuestionnaire = self._compiled
         return compiled
+
+    def _repr_mimebundle_(
+        self, include: Container[str] | None = None, exclude: Container[str] | None = None
+    ) -> dict[str, str]:
+        """Rich display in Jupyter: identity, the dimension tree and the levels."""
+        from ._display import mimebundle, questionnaire_html
+
+        return mimebundle(self, questionnaire_html, include, exclude)
 
     def __repr__(self) -> str:
         n_q = sum(1 for _ in self.iter_questions())

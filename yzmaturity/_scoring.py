@@ -22,6 +22,10 @@ from ._encode import AnswerMatrix, Encoder
 from ._exceptions import AnswerValidationError, ErrorDetail, RowProblems
 
 if TYPE_CHECKING:
+    from collections.abc import Container
+
+    import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+
     from ._assessment import Assessment
     from ._model import Questionnaire
 
@@ -110,6 +114,20 @@ class BatchScores:
         n_levels = len(self.questionnaire.levels.levels)
         counts = np.bincount(self.level[self.valid], minlength=n_levels)
         return {i: int(c) for i, c in enumerate(counts)}
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per input row: row_id, valid, errors, overall, level and ``dim:<id>`` (needs pandas)."""
+        from ._frames import batch_frame
+
+        return batch_frame(self)
+
+    def _repr_mimebundle_(
+        self, include: Container[str] | None = None, exclude: Container[str] | None = None
+    ) -> dict[str, str]:
+        """Rich display in Jupyter: rows, invalid rows, level distribution, dimension means."""
+        from ._display import batch_html, mimebundle
+
+        return mimebundle(self, batch_html, include, exclude)
 
     def __repr__(self) -> str:
         q = self.questionnaire
