@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as _html
 import re
 import sys
 import xml.etree.ElementTree as ET
@@ -567,3 +568,40 @@ def test_cli_progress_report_and_errors(capsys, tmp_path):
     err = capsys.readouterr().err
     assert code == 1 and "error:" in err and ".pdf" in err and "Traceback" not in err
     assert not (tmp_path / "r.pdf").exists()
+
+
+def test_report_given_a_cohort_says_where_the_enterprise_stands(tmp_path):
+    pytest.importorskip("pandas")
+    from yzmaturity.datasets import make_cohort
+
+    cohort = make_cohort(400, seed=3)
+    scores = cohort.score()
+    a = yz.assess(yz.load_answers(yz.example_path("yangzhou-autoparts")))
+    report = a.report(lang="en", cohort=scores)
+    html = report.to_html()
+    assert "Among peers" in html
+    position = yz.position(a, scores)
+    for sentence in position.sentences("en"):
+        assert _html.escape(sentence, quote=False) in html
+    assert "Among peers" in report.to_markdown()
+    assert "Among peers" not in a.report(lang="en").to_html()
+    # and from the command line, with the cohort as a table
+    table = tmp_path / "cohort.csv"
+    yz.write_table(cohort.to_frame(), table)
+    out = tmp_path / "r.md"
+    assert (
+        main(
+            [
+                "report",
+                str(yz.example_path("yangzhou-autoparts")),
+                "--cohort",
+                str(table),
+                "-o",
+                str(out),
+                "--lang",
+                "en",
+            ]
+        )
+        == 0
+    )
+    assert "Among peers" in out.read_text(encoding="utf-8")

@@ -275,11 +275,15 @@ class Assessment:
 
         return assessment_summary(self, lang, with_plan)
 
-    def report(self, lang: str = "zh") -> Report:
-        """The diagnosis report (``to_html()``, ``to_markdown()``, ``save(path)``) in ``zh`` or ``en``."""
+    def report(self, lang: str = "zh", cohort: BatchScores | None = None) -> Report:
+        """The diagnosis report (``to_html()``, ``to_markdown()``, ``save(path)``) in ``zh`` or ``en``.
+
+        With a ``cohort`` of scores, the report also says where the enterprise
+        stands among its peers (same industry division and size class).
+        """
         from ._report import build_report
 
-        return build_report(self, lang)
+        return build_report(self, lang, cohort)
 
     # ------------------------------------------------------------------ notebooks
     def _repr_mimebundle_(

@@ -85,6 +85,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     report_p.add_argument("--questionnaire", "-q", help="questionnaire id or path (default: the sheet's)")
     report_p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    report_p.add_argument(
+        "--cohort",
+        help="a scored-table input (CSV/XLSX/Parquet of enterprises): say where this one stands among its peers",
+    )
 
     template = sub.add_parser("template", help="write an empty answer sheet with every question")
     template.add_argument("questionnaire", help="built-in id or path")
@@ -213,7 +217,12 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
             compare(assess(_load_sheet(args.compare), args.questionnaire), after), args.lang
         )
     else:
-        report = build_report(after, args.lang)
+        cohort = None
+        if args.cohort:
+            from ._tables import score_table
+
+            cohort = score_table(after.questionnaire, args.cohort, match=False, progress=False).scores
+        report = build_report(after, args.lang, cohort)
     if args.output:
         path = report.save(args.output, format=args.format)
         print(f"{path}: {report.title}", file=sys.stderr)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from ._compare import Comparison
     from ._matching import Citation, Recommendation
     from ._model import Question, Questionnaire
+    from ._scoring import BatchScores
 
 __all__ = ["Report", "ReportError", "build_progress_report", "build_report", "md_escape"]
 
@@ -73,6 +75,7 @@ UI: dict[str, dict[str, str]] = {
         "series_enterprise": "企业得分",
         "series_target": "L{target} 参考值",
         "dimensions": "各维度得分",
+        "peers": "同行对比",
         "dimension": "维度",
         "score": "得分",
         "bar": "得分条",
@@ -189,6 +192,7 @@ UI: dict[str, dict[str, str]] = {
         "series_enterprise": "Enterprise",
         "series_target": "L{target} reference",
         "dimensions": "Dimension scores",
+        "peers": "Among peers",
         "dimension": "Dimension",
         "score": "Score",
         "bar": "Bar",
@@ -476,10 +480,26 @@ class Report:
         return f"<Report {self.kind} {self.title!r} ({self.lang})>"
 
 
-def build_report(assessment: Assessment, lang: str = "zh") -> Report:
-    """The diagnosis report of one assessment, in Chinese (``zh``) or English (``en``)."""
+def build_report(
+    assessment: Assessment,
+    lang: str = "zh",
+    cohort: BatchScores | None = None,
+    by: Sequence[str] = ("industry_division", "size_class"),
+) -> Report:
+    """The diagnosis report of one assessment, in Chinese (``zh``) or English (``en``).
+
+    With a ``cohort`` (the scores of many enterprises, e.g. ``score_table(...).scores``)
+    the report says where the enterprise stands among its peers grouped ``by``
+    profile fields (see :func:`yzmaturity.position`).
+    """
     _check_lang(lang)
     context = _assessment_context(assessment, lang)
+    context["peers"] = []
+    if cohort is not None:
+        from ._cohort import position
+
+        pos = position(assessment, cohort, by=by)
+        context["peers"] = pos.sentences(lang)
     title = UI[lang]["report_title"].format(name=assessment.enterprise.name)
     return Report("assessment", lang, title, context)
 
