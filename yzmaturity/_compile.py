@@ -79,11 +79,29 @@ class ProfileColumns:
         self._enterprises = enterprises
         self._columns = dict(columns or {})
         self._cache: dict[str, np.ndarray] = {}
+        self._factors: dict[str, tuple[np.ndarray, list[Any]]] = {}
 
     def get(self, name: str) -> np.ndarray:
         if name not in self._cache:
             self._cache[name] = self._build(name)
         return self._cache[name]
+
+    def map_values(self, name: str, predicate: Callable[[Any], bool]) -> np.ndarray:
+        """``predicate`` of each row's value of a text or set field, evaluated once per distinct value."""
+        inverse, uniques = self._factorized(name)
+        table = np.fromiter((predicate(u) for u in uniques), dtype=bool, count=len(uniques))
+        return np.asarray(table[inverse])
+
+    def _factorized(self, name: str) -> tuple[np.ndarray, list[Any]]:
+        key = "__factorized__" + name
+        if key not in self._factors:
+            index: dict[Any, int] = {}
+            values = self.get(name)
+            inverse = np.fromiter(
+                (index.setdefault(v, len(index)) for v in values), dtype=np.intp, count=len(values)
+            )
+            self._factors[key] = (inverse, list(index))
+        return self._factors[key]
 
     def view(self, rows: slice | np.ndarray) -> ProfileView:
         return ProfileView(self, rows)
@@ -114,6 +132,9 @@ class ProfileView:
 
     def get(self, name: str) -> np.ndarray:
         return self.root.get(name)[self.rows]
+
+    def map_values(self, name: str, predicate: Callable[[Any], bool]) -> np.ndarray:
+        return self.root.map_values(name, predicate)[self.rows]
 
 
 @dataclass
@@ -729,38 +750,18 @@ def _profile_op(name: str, op: str, value: Any) -> ConditionFn:
         if kind == "bool" and op in ("in_", "not_in"):
             value = [1.0 if v else 0.0 for v in value]
         return _numeric_op(lambda ctx: ctx.profile.get(name), op, value)
-    if kind == "set":
-        if op == "contains":
-            return lambda ctx: np.fromiter(
-                (value in s for s in ctx.profile.get(name)), dtype=bool, count=ctx.n
-            )
-        if op in ("in_", "not_in"):
-            wanted = set(value)
-            hit: ConditionFn = lambda ctx: np.fromiter(  # noqa: E731
-                (bool(s & wanted) for s in ctx.profile.get(name)), dtype=bool, count=ctx.n
-            )
-            return hit if op == "in_" else (lambda ctx: ~hit(ctx))
-        raise AssertionError(f"lint lets no {op!r} reach a set field")
-    # text
-    if op in ("eq", "ne"):
-
-        def text_eq(ctx: EvalContext) -> Mask:
-            arr = ctx.profile.get(name)
-            eq = np.fromiter((a == value for a in arr), dtype=bool, count=ctx.n)
-            if op == "eq":
-                return eq
-            return np.asarray(~eq & np.fromiter((a is not None for a in arr), dtype=bool, count=ctx.n))
-
-        return text_eq
-    if op in ("in_", "not_in"):
+    # Text and set fields: the predicate runs once per distinct value, then a gather.
+    predicate: Callable[[Any], bool]
+    if kind == "set" and op == "contains":
+        predicate = lambda s: value in s  # noqa: E731
+    elif kind == "set" and op in ("in_", "not_in"):
+        wanted = set(value)
+        predicate = lambda s: bool(s & wanted) == (op == "in_")  # noqa: E731
+    elif kind == "text" and op in ("eq", "ne"):
+        predicate = lambda a: a is not None and (a == value) == (op == "eq")  # noqa: E731
+    elif kind == "text" and op in ("in_", "not_in"):
         wanted_text = set(value)
-
-        def text_in(ctx: EvalContext) -> Mask:
-            arr = ctx.profile.get(name)
-            hit = np.fromiter((a in wanted_text for a in arr), dtype=bool, count=ctx.n)
-            if op == "in_":
-                return hit
-            return np.asarray(~hit & np.fromiter((a is not None for a in arr), dtype=bool, count=ctx.n))
-
-        return text_in
-    raise AssertionError(f"lint lets no {op!r} reach a text field")
+        predicate = lambda a: a is not None and (a in wanted_text) == (op == "in_")  # noqa: E731
+    else:
+        raise AssertionError(f"lint lets no {op!r} reach a {kind} field")
+    return lambda ctx: ctx.profile.map_values(name, predicate)
