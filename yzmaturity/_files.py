@@ -178,18 +178,24 @@ def format_of(path: str | os.PathLike[str]) -> str:
     )
 
 
+def check_size(path: Path, limit: int) -> int:
+    """The file's size in bytes; :class:`FileLoadError` if it is missing, unreadable or over ``limit``."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise FileLoadError(str(path), "file_not_found", "no such file") from None
+    except OSError as exc:
+        raise FileLoadError(str(path), "file_unreadable", str(exc)) from None
+    if size > limit:
+        raise FileLoadError(str(path), "file_too_large", f"{size} bytes, more than {limit}")
+    return size
+
+
 def read_data_file(path: str | os.PathLike[str]) -> Any:
     """Read a YAML or JSON file (chosen by extension) with every guard on."""
     p = Path(path)
     fmt = format_of(p)
-    try:
-        size = p.stat().st_size
-    except FileNotFoundError:
-        raise FileLoadError(str(p), "file_not_found", "no such file") from None
-    except OSError as exc:
-        raise FileLoadError(str(p), "file_unreadable", str(exc)) from None
-    if size > MAX_FILE_BYTES:
-        raise FileLoadError(str(p), "file_too_large", f"{size} bytes, more than {MAX_FILE_BYTES}")
+    check_size(p, MAX_FILE_BYTES)
     try:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:

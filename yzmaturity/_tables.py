@@ -62,6 +62,7 @@ from ._exceptions import (
     MissingDependencyError,
     RowProblems,
 )
+from ._files import check_size
 from ._reference import (
     ABOVE_DESIGNATED_SIZE_REVENUE,
     CREDIT_CODE_ALPHABET,
@@ -231,14 +232,7 @@ def read_table(
     path = Path(os.fspath(source))
     fmt = _table_format(path)
     limit = max_bytes if max_bytes is not None else (MAX_XLSX_BYTES if fmt == "xlsx" else MAX_TABLE_BYTES)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise FileLoadError(str(path), "file_not_found", "no such file") from None
-    except OSError as exc:
-        raise FileLoadError(str(path), "file_unreadable", str(exc)) from None
-    if size > limit:
-        raise FileLoadError(str(path), "file_too_large", f"{size} bytes, more than {limit}")
+    check_size(path, limit)
     if fmt == "xlsx":
         frame = _read_xlsx(pd, path, sheet)
     elif fmt == "parquet":
