@@ -161,10 +161,7 @@ class Assessment:
         app = s.applicable[r].astype(np.float64) @ member
         ans = (s.answered[r] & relevant).astype(np.float64) @ member
         total = member.sum(axis=0)
-        depth = np.zeros(cq.n_dimensions, dtype=int)
-        for d in range(cq.n_dimensions):
-            p = cq.parent[d]
-            depth[d] = 0 if p < 0 else depth[p] + 1
+        depth = cq.dim_depth
         out = {}
         for d, dim in enumerate(cq.dims):
             lv = int(s.dimension_levels[r, d])

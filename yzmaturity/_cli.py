@@ -319,11 +319,7 @@ def answer_template(q: Questionnaire, lang: str = "zh") -> str:
     ]
     cq = q.compiled()
     for dim in q.walk_dimensions():
-        depth = 0
-        p = cq.parent[cq.dim_index[dim.id]]
-        while p >= 0:
-            depth += 1
-            p = cq.parent[p]
+        depth = int(cq.dim_depth[cq.dim_index[dim.id]])
         lines.append("  " + comment(f"{'=' * (3 - min(depth, 2))} [{dim.id}] {dim.title.of(lang)}"))
         for question in dim.questions:
             flags: list[str] = [question.type]

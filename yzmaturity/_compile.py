@@ -264,6 +264,11 @@ class CompiledQuestionnaire:
         for i, d in enumerate(self.dims):
             for child in d.dimensions:
                 self.parent[self.dim_index[child.id]] = i
+        # Depth in the tree (0 = top level); dims are in pre-order, so parents come first.
+        self.dim_depth = np.zeros(n_d, dtype=np.intp)
+        for k in range(n_d):
+            if self.parent[k] >= 0:
+                self.dim_depth[k] = self.dim_depth[self.parent[k]] + 1
         self.children: list[np.ndarray] = [
             np.array([self.dim_index[c.id] for c in d.dimensions], dtype=np.intp) for d in self.dims
         ]

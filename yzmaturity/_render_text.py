@@ -94,13 +94,9 @@ def questionnaire_outline(q: Questionnaire, lang: str = "zh") -> str:
     if q.source is not None:
         lines.append(f"  {q.source.citation}")
     lines.append("")
+    cq = q.compiled()
     for dim in q.walk_dimensions():
-        depth = 0
-        cq = q.compiled()
-        p = cq.parent[cq.dim_index[dim.id]]
-        while p >= 0:
-            depth += 1
-            p = cq.parent[p]
+        depth = int(cq.dim_depth[cq.dim_index[dim.id]])
         lines.append(f"{'  ' * depth}[{dim.id}] {dim.title.of(lang)} (w={dim.weight:g})")
         for question in dim.questions:
             flags = []
