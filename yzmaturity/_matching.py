@@ -344,7 +344,7 @@ class CompiledCatalog:
                 known = np.ones(n, dtype=bool)
                 for name in req.profile_fields:
                     if name not in known_cache:
-                        known_cache[name] = _known(ctx.profile.get(name))
+                        known_cache[name] = _known(ctx, name)
                     known &= known_cache[name]
                 holds = req.fn(ctx)
                 status[:, r] = np.where(~known, UNKNOWN, np.where(holds, MET, UNMET))
@@ -449,10 +449,12 @@ def _leaves(cond: Condition | None) -> list[Compare | CountSpec]:
     return [] if cond is None else list(walk(cond))
 
 
-def _known(values: np.ndarray) -> np.ndarray:
+def _known(ctx: EvalContext, name: str) -> np.ndarray:
+    """Rows where a profile field has a value (numbers and flags: not NaN; text: not None)."""
+    values = ctx.profile.get(name)
     if values.dtype.kind == "f":
         return np.asarray(~np.isnan(values))
-    return np.fromiter((v is not None for v in values), dtype=bool, count=len(values))
+    return ctx.profile.map_values(name, lambda v: v is not None)
 
 
 def _fill(text: Text, cites: tuple[Citation, ...]) -> Text:
