@@ -9,9 +9,9 @@ import functools
 import os
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ._answers import AnswerSheet
 from ._exceptions import AnswerValidationError, ErrorDetail, NotFoundError, QuestionnaireError
@@ -92,10 +92,16 @@ _UNION_TAGS = {
 }
 
 
-def _mapping(
-    data: Any, source: str, what: str, error: type[QuestionnaireError | AnswerValidationError]
-) -> dict[str, Any]:
-    """The file's top-level mapping without its editor ``$schema`` key, or a clear error."""
+M = TypeVar("M", bound=BaseModel)
+
+
+def _parse(
+    model: type[M], data: Any, source: str, what: str, error: type[QuestionnaireError | AnswerValidationError]
+) -> M:
+    """Validate a file's top-level mapping (without its editor ``$schema`` key) as ``model``.
+
+    Anything else, or a model error, raises ``error`` listing every problem.
+    """
     if not isinstance(data, dict):
         raise error(
             f"{source} is not {what}",
@@ -109,20 +115,17 @@ def _mapping(
                 )
             ],
         )
-    return {k: v for k, v in data.items() if k != "$schema"}
+    try:
+        return model.model_validate({k: v for k, v in data.items() if k != "$schema"})
+    except ValidationError as exc:
+        raise error(f"{source} is not a valid {what.split(' ', 1)[1]}", details_from_pydantic(exc)) from None
 
 
 def questionnaire_from_data(data: Any, source: str = "<data>") -> Questionnaire:
     """Validate plain data as a questionnaire and lint it; raise with every error."""
     from ._lint import lint
 
-    data = _mapping(data, source, "a questionnaire", QuestionnaireError)
-    try:
-        q = Questionnaire.model_validate(data)
-    except ValidationError as exc:
-        raise QuestionnaireError(
-            f"{source} is not a valid questionnaire", details_from_pydantic(exc)
-        ) from None
+    q = _parse(Questionnaire, data, source, "a questionnaire", QuestionnaireError)
     errors = [f for f in lint(q) if f.severity == "error"]
     if errors:
         raise QuestionnaireError(f"{source} is not a valid questionnaire", errors)
@@ -168,13 +171,7 @@ def resolve_questionnaire(
 
 
 def answers_from_data(data: Any, source: str = "<data>") -> AnswerSheet:
-    data = _mapping(data, source, "an answer sheet", AnswerValidationError)
-    try:
-        return AnswerSheet.model_validate(data)
-    except ValidationError as exc:
-        raise AnswerValidationError(
-            f"{source} is not a valid answer sheet", details_from_pydantic(exc)
-        ) from None
+    return _parse(AnswerSheet, data, source, "an answer sheet", AnswerValidationError)
 
 
 def load_answers(path: PathLike) -> AnswerSheet:
@@ -211,13 +208,7 @@ def catalog_from_data(
     """Validate plain data as a policy catalog and check it against its questionnaire."""
     from ._matching import catalog_findings
 
-    data = _mapping(data, source, "a policy catalog", QuestionnaireError)
-    try:
-        catalog = PolicyCatalog.model_validate(data)
-    except ValidationError as exc:
-        raise QuestionnaireError(
-            f"{source} is not a valid policy catalog", details_from_pydantic(exc)
-        ) from None
+    catalog = _parse(PolicyCatalog, data, source, "a policy catalog", QuestionnaireError)
     q = questionnaire if questionnaire is not None else load_questionnaire(catalog.questionnaire)
     errors = [f for f in catalog_findings(catalog, q) if f.severity == "error"]
     if errors:
