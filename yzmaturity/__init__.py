@@ -11,7 +11,9 @@ from ._exceptions import (
     MissingDependencyError,
     NotFoundError,
     QuestionnaireError,
+    ReportError,
     RowProblems,
+    TableError,
     YzMaturityError,
 )
 from ._lint import lint
@@ -41,10 +43,8 @@ _LAZY = {
     "Position": "._cohort",
     "Recommendation": "._matching",
     "Report": "._report",
-    "ReportError": "._report",
     "Roadmap": "._roadmap",
     "RoadmapStep": "._roadmap",
-    "TableError": "._tables",
     "TableResult": "._tables",
     "build_progress_report": "._report",
     "build_report": "._report",

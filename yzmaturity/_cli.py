@@ -257,7 +257,7 @@ def _validate(args: argparse.Namespace, out: TextIO) -> int:
     if is_questionnaire_data(data):
         from pydantic import ValidationError
 
-        from ._loading import details_from_pydantic
+        from ._exceptions import details_from_pydantic
 
         findings: list[ErrorDetail]
         try:

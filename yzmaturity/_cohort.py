@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._optional import require
 from ._reference import SECTION_OF_DIVISION, SIZE_CLASS_NAMES, YANGZHOU_AREAS_EN
 from ._text import Text
 
@@ -683,10 +684,4 @@ def _name_of(scores: BatchScores, row: int, profile: Mapping[str, Any] | None) -
 
 
 def _pandas(feature: str) -> Any:
-    from ._exceptions import MissingDependencyError
-
-    try:
-        import pandas as pd
-    except ImportError:
-        raise MissingDependencyError(feature, "pandas", "frames") from None
-    return pd
+    return require("pandas", feature, "frames")

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
+from ._optional import require
 from ._text import Text
 
 if TYPE_CHECKING:
@@ -454,12 +455,7 @@ def radar(a: Assessment, ax: Axes | None = None, lang: str = "zh") -> Axes:
     back to English (and the enterprise name is left out of the title) so that
     matplotlib has nothing it cannot draw.
     """
-    try:
-        import matplotlib
-    except ImportError:
-        from ._exceptions import MissingDependencyError
-
-        raise MissingDependencyError("plot()", "matplotlib", "plot") from None
+    matplotlib = require("matplotlib", "plot()", "plot")
     from matplotlib import font_manager
 
     if lang not in ("zh", "en"):

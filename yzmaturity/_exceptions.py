@@ -7,8 +7,10 @@ and also from the builtin that fits, so ``except ValueError`` keeps working::
     ├── FileLoadError (ValueError)          a file is missing, too large, hostile or not YAML/JSON
     ├── QuestionnaireError (ValueError)     a questionnaire (or catalog) breaks the model or its lint
     ├── AnswerValidationError (ValueError)  an answer sheet does not fit its questionnaire
+    │   └── TableError                      a table as a whole cannot be used
     ├── NotFoundError (LookupError)         an unknown built-in id
-    └── MissingDependencyError (ImportError) an optional extra is not installed
+    ├── MissingDependencyError (ImportError) an optional extra is not installed
+    └── ReportError (ValueError)            a report cannot be made or saved as asked
 
 Errors about data carry a list of :class:`ErrorDetail`: a stable ``code``, the
 ``loc`` of the offending field (question id, row number, dotted path), what was
@@ -22,6 +24,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
+
 __all__ = [
     "AnswerValidationError",
     "ErrorDetail",
@@ -29,8 +33,11 @@ __all__ = [
     "MissingDependencyError",
     "NotFoundError",
     "QuestionnaireError",
+    "ReportError",
     "RowProblems",
+    "TableError",
     "YzMaturityError",
+    "details_from_pydantic",
 ]
 
 
@@ -167,3 +174,43 @@ class MissingDependencyError(YzMaturityError, ImportError):
             f"{feature} needs the optional package {package!r}; "
             f"install it with: pip install 'yzmaturity[{extra}]'"
         )
+
+
+class TableError(AnswerValidationError):
+    """The table as a whole cannot be used: unknown, missing or duplicate columns (or too big to write)."""
+
+
+class ReportError(YzMaturityError, ValueError):
+    """A report cannot be made or saved as asked (unknown language or file format)."""
+
+
+# pydantic's tags for the members of a discriminated union: not part of a user's path.
+_UNION_TAGS = {
+    "all",
+    "any",
+    "not",
+    "count",
+    "compare",
+    "function-after[_one_subject_some_operator(), Compare]",
+}
+
+
+def details_from_pydantic(exc: BaseException, prefix: tuple[str | int, ...] = ()) -> list[ErrorDetail]:
+    """pydantic's errors as :class:`ErrorDetail` (its error type becomes the code)."""
+    if not isinstance(exc, ValidationError):
+        return [ErrorDetail("invalid", prefix, str(exc))]
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(part for part in err["loc"] if not (isinstance(part, str) and part in _UNION_TAGS))
+        msg = err["msg"].removeprefix("Value error, ")
+        expected = None
+        ctx = err.get("ctx") or {}
+        if "expected" in ctx:
+            expected = str(ctx["expected"])
+        elif err["type"] in ("missing",):
+            expected = "a value"
+        got = err.get("input")
+        if isinstance(got, dict | list) and len(repr(got)) > 200:
+            got = f"<{type(got).__name__} of {len(got)} items>"
+        out.append(ErrorDetail(err["type"], prefix + loc, msg, expected=expected, got=got))
+    return out

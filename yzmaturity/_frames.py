@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._exceptions import MissingDependencyError
+from ._optional import require
 
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped,unused-ignore]
@@ -24,11 +24,7 @@ __all__ = ["assessment_frame", "batch_frame", "cohort_frame", "comparison_frame"
 
 
 def _pandas() -> Any:
-    try:
-        import pandas
-    except ImportError:
-        raise MissingDependencyError("to_frame()", "pandas", "frames") from None
-    return pandas
+    return require("pandas", "to_frame()", "frames")
 
 
 def _float(value: float | None) -> float:

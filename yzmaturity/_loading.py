@@ -14,7 +14,13 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ._answers import AnswerSheet
-from ._exceptions import AnswerValidationError, ErrorDetail, NotFoundError, QuestionnaireError
+from ._exceptions import (
+    AnswerValidationError,
+    ErrorDetail,
+    NotFoundError,
+    QuestionnaireError,
+    details_from_pydantic,
+)
 from ._files import read_data_file, write_data_file
 from ._model import Questionnaire
 from ._policy import PolicyCatalog
@@ -59,37 +65,6 @@ def example_path(name: str) -> Path:
     if not path.is_file():
         raise NotFoundError("example", name, list_examples())
     return path
-
-
-def details_from_pydantic(exc: BaseException, prefix: tuple[str | int, ...] = ()) -> list[ErrorDetail]:
-    """pydantic's errors as :class:`ErrorDetail` (its error type becomes the code)."""
-    if not isinstance(exc, ValidationError):
-        return [ErrorDetail("invalid", prefix, str(exc))]
-    out = []
-    for err in exc.errors(include_url=False):
-        loc = tuple(part for part in err["loc"] if not (isinstance(part, str) and part in _UNION_TAGS))
-        msg = err["msg"].removeprefix("Value error, ")
-        expected = None
-        ctx = err.get("ctx") or {}
-        if "expected" in ctx:
-            expected = str(ctx["expected"])
-        elif err["type"] in ("missing",):
-            expected = "a value"
-        got = err.get("input")
-        if isinstance(got, dict | list) and len(repr(got)) > 200:
-            got = f"<{type(got).__name__} of {len(got)} items>"
-        out.append(ErrorDetail(err["type"], prefix + loc, msg, expected=expected, got=got))
-    return out
-
-
-_UNION_TAGS = {
-    "all",
-    "any",
-    "not",
-    "count",
-    "compare",
-    "function-after[_one_subject_some_operator(), Compare]",
-}
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from ._conditions import CountSpec, walk
-from ._exceptions import NotFoundError, YzMaturityError
+from ._exceptions import NotFoundError, ReportError
 from ._text import Text
 
 if TYPE_CHECKING:
@@ -41,10 +41,6 @@ __all__ = ["Report", "ReportError", "build_progress_report", "build_report", "md
 
 ReportKind = Literal["assessment", "progress"]
 FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
-
-
-class ReportError(YzMaturityError, ValueError):
-    """A report cannot be made or saved as asked (unknown language or file format)."""
 
 
 # --------------------------------------------------------------------------- UI strings

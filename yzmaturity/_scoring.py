@@ -169,7 +169,7 @@ def encode(
         try:
             sheets.append(AnswerSheet.model_validate(item))
         except Exception as exc:  # a row whose shape is wrong: reported, not fatal
-            from ._loading import details_from_pydantic
+            from ._exceptions import details_from_pydantic
 
             shape_errors[i] = details_from_pydantic(exc)
             sheets.append(None)
@@ -345,7 +345,7 @@ def validate_answers(
 def _as_sheet(sheet: AnswerSheet | Mapping[str, Any]) -> AnswerSheet:
     if isinstance(sheet, AnswerSheet):
         return sheet
-    from ._loading import details_from_pydantic
+    from ._exceptions import details_from_pydantic
 
     try:
         return AnswerSheet.model_validate(sheet)

@@ -56,13 +56,14 @@ from ._compile import KIND_NUMERIC, PROFILE_KINDS, CompiledQuestionnaire, Profil
 from ._encode import MULTI_SEPARATOR, Encoder, FactorizedColumn, factorize_cells
 from ._enterprise import PROFILE_INPUT_FIELDS, Enterprise, Role, check_credit_code, normalise_industry
 from ._exceptions import (
-    AnswerValidationError,
     ErrorDetail,
     FileLoadError,
     MissingDependencyError,
     RowProblems,
+    TableError,
 )
 from ._files import check_size
+from ._optional import available, require
 from ._reference import (
     ABOVE_DESIGNATED_SIZE_REVENUE,
     CREDIT_CODE_ALPHABET,
@@ -123,40 +124,23 @@ _ROLE_VALUES = tuple(str(r) for r in Role)
 _DEFAULT_ROLES = frozenset({str(Role.MANUFACTURER)})
 
 
-class TableError(AnswerValidationError):
-    """The table as a whole cannot be used: unknown, missing or duplicate columns (or too big to write)."""
-
-
 # --------------------------------------------------------------------------- optional packages
 def _pandas(feature: str = "tables") -> Any:
-    try:
-        import pandas
-    except ImportError:
-        raise MissingDependencyError(feature, "pandas", "frames") from None
-    return pandas
+    return require("pandas", feature, "frames")
 
 
 def _pyarrow() -> Any | None:
-    try:
-        import pyarrow  # type: ignore[import-untyped,unused-ignore]
-    except ImportError:
-        return None
-    return pyarrow
+    return require("pyarrow", "Arrow tables", "parquet") if available("pyarrow") else None
 
 
 def _require_pyarrow(feature: str) -> Any:
-    pa = _pyarrow()
-    if pa is None:
+    if _pyarrow() is None:  # one switch, so a test can act as if pyarrow were absent
         raise MissingDependencyError(feature, "pyarrow", "parquet")
-    return pa
+    return require("pyarrow", feature, "parquet")
 
 
 def _openpyxl(feature: str) -> Any:
-    try:
-        import openpyxl  # type: ignore[import-untyped,unused-ignore]
-    except ImportError:
-        raise MissingDependencyError(feature, "openpyxl", "excel") from None
-    return openpyxl
+    return require("openpyxl", feature, "excel")
 
 
 # --------------------------------------------------------------------------- reading
@@ -1299,10 +1283,7 @@ class _Progress:
             enabled = n_rows > AUTO_PROGRESS_ROWS and _stderr_is_terminal() and _has_tqdm()
         self.bar: Any = None
         if enabled:
-            try:
-                from tqdm.auto import tqdm  # type: ignore[import-untyped,unused-ignore]
-            except ImportError:
-                raise MissingDependencyError("progress bars", "tqdm", "progress") from None
+            tqdm = require("tqdm.auto", "progress bars", "progress").tqdm
             self.bar = tqdm(total=total, desc="validate", unit="step", file=sys.stderr, leave=False)
 
     def step(self, stage: str, n: int = 1) -> None:

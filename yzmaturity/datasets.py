@@ -55,6 +55,7 @@ import numpy as np
 
 from ._cohort import division_code
 from ._compile import KIND_MULTIPLE, CompiledQuestionnaire, EvalContext, ProfileColumns
+from ._optional import require
 from ._reference import (
     ABOVE_DESIGNATED_SIZE_REVENUE,
     EQUIPMENT_DIVISIONS,
@@ -252,12 +253,7 @@ class Cohort:
         ``frame.attrs`` says the data are synthetic (``synthetic``, ``note``,
         ``seed``, ``questionnaire``).
         """
-        from ._exceptions import MissingDependencyError
-
-        try:
-            import pandas as pd
-        except ImportError:
-            raise MissingDependencyError("Cohort.to_frame", "pandas", "frames") from None
+        pd = require("pandas", "Cohort.to_frame", "frames")
         from ._enterprise import PROFILE_DERIVED_FIELDS, PROFILE_INPUT_FIELDS
 
         columns: dict[str, Any] = {}

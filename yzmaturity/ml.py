@@ -30,6 +30,7 @@ import numpy as np
 
 from ._cohort import OVERALL, _encode_key, _lower_first, _profile_column
 from ._exceptions import MissingDependencyError
+from ._optional import require
 from ._text import Text
 
 try:
@@ -70,11 +71,7 @@ __all__ = [
 
 
 def _pandas(feature: str) -> Any:
-    try:
-        import pandas as pd
-    except ImportError:
-        raise MissingDependencyError(feature, "pandas", "ml") from None
-    return pd
+    return require("pandas", feature, "ml")
 
 
 # --------------------------------------------------------------------------- features
