@@ -18,6 +18,7 @@ In YAML an answer is written in short form when it has no note::
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import (
@@ -33,6 +34,7 @@ from pydantic import (
 )
 
 from ._enterprise import Enterprise
+from ._exceptions import AnswerValidationError, details_from_pydantic
 
 NA_TOKEN = "n/a"
 AnswerValue = StrictBool | StrictInt | StrictFloat | StrictStr | list[StrictStr]
@@ -151,3 +153,13 @@ class AnswerSheet(BaseModel):
             else:
                 answers[qid] = Answer.model_validate(value)
         return self.model_copy(update={"answers": answers})
+
+
+def parse_sheet(sheet: AnswerSheet | Mapping[str, Any]) -> AnswerSheet:
+    """A sheet as given, or plain data checked into one (:class:`AnswerValidationError` if malformed)."""
+    if isinstance(sheet, AnswerSheet):
+        return sheet
+    try:
+        return AnswerSheet.model_validate(sheet)
+    except Exception as exc:
+        raise AnswerValidationError("the answer sheet is malformed", details_from_pydantic(exc)) from None

@@ -10,10 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._exceptions import NotFoundError
+from ._matching import compiled_catalog
+from ._policy import PolicyCatalog
+from ._roadmap import roadmap
+from ._scoring import encode_sheet, score_matrix
 from ._text import Text
 
 if TYPE_CHECKING:
-    from collections.abc import Container
+    from collections.abc import Callable, Container
 
     import pandas as pd  # type: ignore[import-untyped,unused-ignore]
     from matplotlib.axes import Axes
@@ -23,10 +28,12 @@ if TYPE_CHECKING:
     from ._exceptions import ErrorDetail
     from ._matching import Recommendation
     from ._model import Questionnaire
-    from ._policy import PolicyCatalog
     from ._report import Report
     from ._roadmap import Roadmap
     from ._scoring import BatchScores
+
+    # Finds a policy catalog: None -> the questionnaire's default, an id or path -> that catalog.
+    CatalogSource = Callable[[str | None, Questionnaire], PolicyCatalog | None]
 
 
 def _num(value: float, digits: int = 4) -> float | None:
@@ -121,9 +128,16 @@ class Assessment:
     """
 
     def __init__(
-        self, questionnaire: Questionnaire, sheet: AnswerSheet, scores: BatchScores, row: int
+        self,
+        questionnaire: Questionnaire,
+        sheet: AnswerSheet,
+        scores: BatchScores,
+        row: int,
+        *,
+        catalogs: CatalogSource | None = None,
     ) -> None:
         self.questionnaire = questionnaire
+        self._catalogs = catalogs
         self.sheet = sheet
         self._scores = scores
         self._row = row
@@ -219,15 +233,11 @@ class Assessment:
 
     def roadmap(self, target_level: int | None = None) -> Roadmap:
         """The lowest-effort answer improvements that reach ``target_level`` (default: next level)."""
-        from ._roadmap import roadmap
-
         return roadmap(self, target_level)
 
     def what_if(self, **answers: Any) -> Assessment:
         """Re-assess with some answers changed (``None`` removes one): ``a.what_if(E1="full")``."""
-        from ._scoring import assess
-
-        return assess(self.sheet.with_answers(**answers), self.questionnaire)
+        return assess_sheet(self.questionnaire, self.sheet.with_answers(**answers), catalogs=self._catalogs)
 
     # ------------------------------------------------------------------ output
     def to_dict(self, recommendations: bool = False) -> dict[str, Any]:
@@ -318,12 +328,24 @@ class Assessment:
         )
 
 
-def _recommend(a: Assessment, catalog: Any = None) -> list[Any]:
-    from ._loading import default_catalog, load_catalog
-    from ._matching import compiled_catalog
-
-    cat = default_catalog(a.questionnaire_id) if catalog is None else load_catalog(catalog, a.questionnaire)
+def _recommend(a: Assessment, catalog: PolicyCatalog | str | None = None) -> list[Recommendation]:
+    if isinstance(catalog, PolicyCatalog):
+        cat: PolicyCatalog | None = catalog
+    elif a._catalogs is not None:
+        cat = a._catalogs(catalog, a.questionnaire)
+    elif catalog is None:
+        cat = None  # built without a catalog source (not through yz.assess): no default catalog
+    else:
+        raise NotFoundError("policy catalog", str(catalog), [])
     if cat is None:
         return []
     compiled = compiled_catalog(cat, a.questionnaire)
     return compiled.recommendations(a._scores.context(slice(a._row, a._row + 1)), 0)
+
+
+def assess_sheet(
+    questionnaire: Questionnaire, sheet: AnswerSheet, *, catalogs: CatalogSource | None = None
+) -> Assessment:
+    """Score one checked sheet against ``questionnaire``: the batch path with N = 1."""
+    scores = score_matrix(questionnaire, encode_sheet(questionnaire, sheet), chunk_size=1)
+    return Assessment(questionnaire, sheet, scores, 0, catalogs=catalogs)

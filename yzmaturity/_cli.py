@@ -17,6 +17,7 @@ from typing import TextIO
 
 from . import __version__
 from ._answers import AnswerSheet
+from ._api import assess, validate_answers
 from ._exceptions import ErrorDetail, YzMaturityError
 from ._files import read_data_file
 from ._lint import lint
@@ -30,7 +31,6 @@ from ._loading import (
 )
 from ._model import Questionnaire
 from ._render_text import questionnaire_outline
-from ._scoring import assess, validate_answers
 
 
 def _parser() -> argparse.ArgumentParser:

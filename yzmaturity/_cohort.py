@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._enterprise import PROFILE_KINDS
 from ._optional import require
 from ._reference import SECTION_OF_DIVISION, SIZE_CLASS_NAMES, YANGZHOU_AREAS_EN
 from ._text import Text
@@ -111,8 +112,6 @@ def _profile_column(scores: BatchScores, name: str, profile: Mapping[str, Any] |
         return np.asarray(profile[name])
     if scores.matrix is None:
         raise ValueError(f"no profile field {name!r}: give it in `profile` (these scores carry no profile)")
-    from ._compile import PROFILE_KINDS
-
     if name not in PROFILE_KINDS:
         raise ValueError(f"{name!r} is not a profile field; give it as a column in `profile`")
     return scores.matrix.profile.get(name)

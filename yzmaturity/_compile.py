@@ -23,39 +23,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._conditions import All, AnyOf, Compare, Condition, Count, CountSpec, Not
-from ._exceptions import QuestionnaireError
+from ._enterprise import PROFILE_KINDS
+from ._exceptions import NotFoundError, QuestionnaireError
+from ._model import KIND_MULTIPLE, KIND_NUMERIC, Questionnaire
+from ._structure import raise_for_structure
 
 if TYPE_CHECKING:
-    from ._model import Dimension, Question, Questionnaire
-
-DISCRETE = ("single_choice", "yes_no", "scale", "scene_level")
-ORDINAL = ("numeric", "scale", "scene_level")
-KIND_DISCRETE, KIND_MULTIPLE, KIND_NUMERIC = 0, 1, 2
-
-# Profile fields by how conditions compare them.
-PROFILE_NUMERIC = (
-    "employees",
-    "revenue_yuan",
-    "planned_investment_yuan",
-    "years_operating",
-    "industry_division",
-)
-PROFILE_BOOL = (
-    "rnd",
-    "diagnosed",
-    "above_designated_size",
-    "is_manufacturing",
-    "is_equipment_maker",
-    "in_yangzhou",
-)
-PROFILE_TEXT = ("name", "credit_code", "region", "industry", "size_class")
-PROFILE_SET = ("roles", "certifications")
-PROFILE_KINDS: dict[str, str] = (
-    dict.fromkeys(PROFILE_NUMERIC, "numeric")
-    | dict.fromkeys(PROFILE_BOOL, "bool")
-    | dict.fromkeys(PROFILE_TEXT, "text")
-    | dict.fromkeys(PROFILE_SET, "set")
-)
+    from ._model import Dimension, Question
 
 Mask = np.ndarray
 ConditionFn = Callable[["EvalContext"], Mask]
@@ -176,12 +150,9 @@ class EvalContext:
 
 
 class CompiledQuestionnaire:
-    """The numpy form of a questionnaire; build with ``questionnaire.compiled()``."""
+    """The numpy form of a questionnaire; build with ``questionnaire.compiled()`` (structure checked first)."""
 
     def __init__(self, q: Questionnaire) -> None:
-        from ._lint import raise_for_structure
-
-        raise_for_structure(q)
         self.questionnaire = q
         pairs = list(q.iter_questions())
         self.questions: list[Question] = [question for _, question in pairs]
@@ -308,16 +279,12 @@ class CompiledQuestionnaire:
 
     # ------------------------------------------------------------------ lookups
     def question(self, qid: str) -> Question:
-        from ._exceptions import NotFoundError
-
         try:
             return self.questions[self.index[qid]]
         except KeyError:
             raise NotFoundError("question", qid, self.qids) from None
 
     def dimension(self, did: str) -> Dimension:
-        from ._exceptions import NotFoundError
-
         try:
             return self.dims[self.dim_index[did]]
         except KeyError:
@@ -770,3 +737,13 @@ def _profile_op(name: str, op: str, value: Any) -> ConditionFn:
     else:
         raise AssertionError(f"lint lets no {op!r} reach a {kind} field")
     return lambda ctx: ctx.profile.map_values(name, predicate)
+
+
+def compile_questionnaire(q: Questionnaire) -> CompiledQuestionnaire:
+    """Check the structure (raising :class:`QuestionnaireError` with every problem), then compile."""
+    raise_for_structure(q)
+    return CompiledQuestionnaire(q)
+
+
+# ``Questionnaire.compiled()`` builds through this (the model layer does not import the engine).
+Questionnaire._compiler = compile_questionnaire

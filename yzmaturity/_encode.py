@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._answers import NA_TOKEN, Answer, AnswerSheet
-from ._compile import KIND_NUMERIC, CompiledQuestionnaire, EvalContext, ProfileColumns
+from ._compile import CompiledQuestionnaire, EvalContext, ProfileColumns
 from ._exceptions import ErrorDetail, RowProblems
+from ._model import KIND_NUMERIC
 
 if TYPE_CHECKING:
     from ._enterprise import Enterprise

@@ -200,3 +200,28 @@ PROFILE_INPUT_FIELDS = tuple(Enterprise.model_fields)
 PROFILE_DERIVED_FIELDS = tuple(Enterprise.model_computed_fields)
 PROFILE_FIELDS = PROFILE_INPUT_FIELDS + PROFILE_DERIVED_FIELDS
 PROFILE_SET_FIELDS = ("roles", "certifications")
+
+# Profile fields by how conditions compare them.
+PROFILE_NUMERIC = (
+    "employees",
+    "revenue_yuan",
+    "planned_investment_yuan",
+    "years_operating",
+    "industry_division",
+)
+PROFILE_BOOL = (
+    "rnd",
+    "diagnosed",
+    "above_designated_size",
+    "is_manufacturing",
+    "is_equipment_maker",
+    "in_yangzhou",
+)
+PROFILE_TEXT = ("name", "credit_code", "region", "industry", "size_class")
+PROFILE_SET = PROFILE_SET_FIELDS
+PROFILE_KINDS: dict[str, str] = (
+    dict.fromkeys(PROFILE_NUMERIC, "numeric")
+    | dict.fromkeys(PROFILE_BOOL, "bool")
+    | dict.fromkeys(PROFILE_TEXT, "text")
+    | dict.fromkeys(PROFILE_SET, "set")
+)

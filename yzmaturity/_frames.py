@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._optional import require
+from ._policy import STATES
 
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped,unused-ignore]
@@ -120,8 +121,6 @@ def cohort_frame(m: CohortMatch) -> pd.DataFrame:
     have NaN fit and a missing state.
     """
     pd = _pandas()
-    from ._matching import STATES
-
     valid = np.asarray(m.valid, dtype=bool)
     cols: dict[str, Any] = {"valid": valid}
     for j, cid in enumerate(m.category_ids):

@@ -22,6 +22,7 @@ from ._exceptions import (
     details_from_pydantic,
 )
 from ._files import read_data_file, write_data_file
+from ._lint import catalog_findings, lint
 from ._model import Questionnaire
 from ._policy import PolicyCatalog
 
@@ -98,8 +99,6 @@ def _parse(
 
 def questionnaire_from_data(data: Any, source: str = "<data>") -> Questionnaire:
     """Validate plain data as a questionnaire and lint it; raise with every error."""
-    from ._lint import lint
-
     q = _parse(Questionnaire, data, source, "a questionnaire", QuestionnaireError)
     errors = [f for f in lint(q) if f.severity == "error"]
     if errors:
@@ -181,8 +180,6 @@ def catalog_from_data(
     data: Any, source: str = "<data>", questionnaire: Questionnaire | None = None
 ) -> PolicyCatalog:
     """Validate plain data as a policy catalog and check it against its questionnaire."""
-    from ._matching import catalog_findings
-
     catalog = _parse(PolicyCatalog, data, source, "a policy catalog", QuestionnaireError)
     q = questionnaire if questionnaire is not None else load_questionnaire(catalog.questionnaire)
     errors = [f for f in catalog_findings(catalog, q) if f.severity == "error"]
@@ -223,3 +220,10 @@ def default_catalog(questionnaire_id: str) -> PolicyCatalog | None:
         if catalog.questionnaire == questionnaire_id:
             return catalog
     return None
+
+
+def find_catalog(catalog: PathLike | None, questionnaire: Questionnaire) -> PolicyCatalog | None:
+    """``None`` -> the questionnaire's default catalog (if any); an id or a path -> that catalog."""
+    if catalog is None:
+        return default_catalog(questionnaire.id)
+    return load_catalog(catalog, questionnaire)

@@ -24,10 +24,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ._compile import PROFILE_KINDS, CompiledQuestionnaire, EvalContext
+from ._compile import CompiledQuestionnaire, EvalContext
 from ._conditions import Compare, Condition, CountSpec, walk
-from ._exceptions import ErrorDetail, QuestionnaireError
-from ._policy import Category, PolicyCatalog, Tier
+from ._enterprise import PROFILE_KINDS
+from ._exceptions import QuestionnaireError
+from ._lint import catalog_findings
+from ._policy import STATES, Category, Eligibility, PolicyCatalog, Tier
 from ._text import Text
 
 if TYPE_CHECKING:
@@ -38,8 +40,6 @@ if TYPE_CHECKING:
     from ._model import Questionnaire
     from ._scoring import BatchScores
 
-Eligibility = Literal["eligible", "needs_checking", "not_eligible", "not_applicable"]
-STATES: tuple[Eligibility, ...] = ("eligible", "needs_checking", "not_eligible", "not_applicable")
 ELIGIBLE, NEEDS_CHECKING, NOT_ELIGIBLE, NOT_APPLICABLE = range(4)
 ELIGIBILITY_FACTOR = np.array([1.0, 0.8, 0.3, 0.0])
 MET, UNMET, UNKNOWN = 1, 0, -1
@@ -212,76 +212,6 @@ class _CompiledCategory:
     rules: list[Callable[[EvalContext], np.ndarray]]
     weights: np.ndarray
     tiers: list[Callable[[EvalContext], np.ndarray]]
-
-
-def catalog_findings(catalog: PolicyCatalog, questionnaire: Questionnaire) -> list[ErrorDetail]:
-    """Every dimension, question, tag, metric and profile field a catalog names must exist."""
-    from collections import Counter
-
-    from ._compile import DISCRETE, ORDINAL
-    from ._lint import _condition_findings
-
-    out: list[ErrorDetail] = []
-    if catalog.questionnaire != questionnaire.id:
-        out.append(
-            ErrorDetail(
-                "questionnaire_mismatch",
-                ("questionnaire",),
-                "the catalog is written for another questionnaire",
-                expected=questionnaire.id,
-                got=catalog.questionnaire,
-            )
-        )
-        return out
-    questions = questionnaire.questions
-    by_id = {q.id: q for q in questions}
-    dim_ids = {d.id for d in questionnaire.walk_dimensions()}
-    tags = {t for q in questions for t in q.tags}
-    metric_ids = [m.id for m in questionnaire.metrics]
-    for dup in sorted(k for k, n in Counter(c.id for c in catalog.categories).items() if n > 1):
-        out.append(
-            ErrorDetail("duplicate_id", ("category", dup), f"category id {dup!r} is used more than once")
-        )
-    for c in catalog.categories:
-        conditions: list[tuple[tuple[str | int, ...], Condition]] = []
-        if c.applies_to is not None:
-            conditions.append((("category", c.id, "applies_to"), c.applies_to))
-        for req in c.eligibility:
-            if req.condition is not None:
-                conditions.append((("category", c.id, "eligibility", req.id), req.condition))
-            elif not req.manual:
-                out.append(
-                    ErrorDetail(
-                        "bad_condition",
-                        ("category", c.id, "eligibility", req.id),
-                        "a requirement needs a 'condition' or 'manual: true'",
-                    )
-                )
-        for rule in c.fit:
-            conditions.append((("category", c.id, "fit", rule.id), rule.when))
-        for tier in c.tiers:
-            conditions.append((("category", c.id, "tiers", tier.id), tier.when))
-        for kind, ids in (("rule", [r.id for r in c.fit]), ("requirement", [r.id for r in c.eligibility])):
-            for dup in sorted(k for k, n in Counter(ids).items() if n > 1):
-                out.append(
-                    ErrorDetail("duplicate_id", ("category", c.id, kind, dup), f"{kind} id {dup!r} repeats")
-                )
-        for loc, cond in conditions:
-            out.extend(
-                _condition_findings(
-                    cond,
-                    loc,
-                    questionnaire,
-                    by_id,
-                    dim_ids,
-                    tags,
-                    metric_ids,
-                    PROFILE_KINDS,
-                    DISCRETE,
-                    ORDINAL,
-                )
-            )
-    return out
 
 
 class CompiledCatalog:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Container, Iterator
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -23,10 +23,12 @@ from pydantic import (
 )
 
 from ._conditions import Condition
+from ._text import Text
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ._compile import CompiledQuestionnaire
-from ._text import Text
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.\-]{0,63}$")]
 QuestionType = Literal["single_choice", "multiple_choice", "numeric", "yes_no", "scale", "scene_level"]
@@ -34,6 +36,11 @@ Effort = Literal["low", "medium", "high"]
 EFFORT_COST: dict[str, float] = {"low": 1.0, "medium": 2.0, "high": 4.0}
 FORMAT_VERSION = 1
 MAX_MULTIPLE_OPTIONS = 52  # selections are stored as bits of a float64 (53-bit mantissa)
+
+# How question types are encoded and compared (see _compile): they describe questions, so they live here.
+DISCRETE = ("single_choice", "yes_no", "scale", "scene_level")
+ORDINAL = ("numeric", "scale", "scene_level")
+KIND_DISCRETE, KIND_MULTIPLE, KIND_NUMERIC = 0, 1, 2
 
 _STRICT = ConfigDict(defer_build=True, extra="forbid", frozen=True, populate_by_name=True)
 
@@ -348,12 +355,16 @@ class Questionnaire(BaseModel):
         """``sha256:`` of the canonical JSON of the content (key order, whitespace ignored)."""
         return content_hash(self)
 
+    # The engine registers its compiler here (dependency inversion: the model never imports the engine).
+    _compiler: ClassVar[Callable[[Questionnaire], CompiledQuestionnaire] | None] = None
+
     def compiled(self) -> CompiledQuestionnaire:
         """The numpy form used for scoring, built once and cached (see ``_compile``)."""
         if self._compiled is None:
-            from ._compile import CompiledQuestionnaire
-
-            self._compiled = CompiledQuestionnaire(self)
+            compiler = type(self)._compiler
+            if compiler is None:  # only if the engine was never imported (yzmaturity's __init__ imports it)
+                raise RuntimeError("the scoring engine is not loaded: import yzmaturity first")
+            self._compiled = compiler(self)
         compiled: CompiledQuestionnaire = self._compiled
         return compiled
 

@@ -28,6 +28,10 @@ from ._model import Id, SourceRef, content_hash
 from ._text import Text
 
 _STRICT = ConfigDict(defer_build=True, extra="forbid", frozen=True, populate_by_name=True)
+
+# The eligibility states of a category for an enterprise, in ranking order (see _matching).
+Eligibility = Literal["eligible", "needs_checking", "not_eligible", "not_applicable"]
+STATES: tuple[Eligibility, ...] = ("eligible", "needs_checking", "not_eligible", "not_applicable")
 CategoryId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 
 

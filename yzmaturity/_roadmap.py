@@ -31,10 +31,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._compile import KIND_MULTIPLE, KIND_NUMERIC, CompiledQuestionnaire, EvalContext, ProfileColumns
+from ._compile import CompiledQuestionnaire, EvalContext, ProfileColumns
 from ._conditions import All, AnyOf, Compare, Condition, Count, CountSpec, walk
 from ._exceptions import YzMaturityError
-from ._model import EFFORT_COST
+from ._model import EFFORT_COST, KIND_MULTIPLE, KIND_NUMERIC
 from ._text import Text
 
 if TYPE_CHECKING:

@@ -1,8 +1,10 @@
 """Scoring: one vectorised path for one enterprise and for a million.
 
 ``score_batch`` encodes answers (sheets or columns) into a matrix and scores it
-in chunks; ``assess`` is the same path with N = 1, wrapped in an
-:class:`~yzmaturity.Assessment`.  The formulas are in docs/concepts.md.
+in chunks; assessing one enterprise is the same path with N = 1 (see
+``_assessment.assess_sheet``).  The formulas are in docs/concepts.md.  This
+module works on a :class:`Questionnaire` and an :class:`AnswerMatrix` only:
+resolving built-in ids and paths is the facade's job (``_api``).
 """
 
 from __future__ import annotations
@@ -17,16 +19,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._answers import AnswerSheet
-from ._compile import CompiledQuestionnaire, EvalContext
+from ._compile import CompiledQuestionnaire, EvalContext, ProfileColumns
 from ._encode import AnswerMatrix, Encoder
-from ._exceptions import AnswerValidationError, ErrorDetail, RowProblems
+from ._exceptions import AnswerValidationError, ErrorDetail, RowProblems, details_from_pydantic
 
 if TYPE_CHECKING:
     from collections.abc import Container
 
     import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 
-    from ._assessment import Assessment
     from ._model import Questionnaire
 
 DEFAULT_CHUNK = 4096  # rows per chunk: small enough to stay in cache (measured in bench/)
@@ -169,8 +170,6 @@ def encode(
         try:
             sheets.append(AnswerSheet.model_validate(item))
         except Exception as exc:  # a row whose shape is wrong: reported, not fatal
-            from ._exceptions import details_from_pydantic
-
             shape_errors[i] = details_from_pydantic(exc)
             sheets.append(None)
     good = [s for s in sheets if s is not None]
@@ -193,8 +192,6 @@ def encode(
         enterprises[i] = good[j].enterprise
     for i, errs in shape_errors.items():
         errors.add(i, *errs)
-    from ._compile import ProfileColumns
-
     ids = [s.enterprise.name if s is not None else f"row {i}" for i, s in enumerate(sheets)]
     return AnswerMatrix(codes, na, ProfileColumns(n, enterprises=enterprises), errors, warnings, ids)
 
@@ -277,7 +274,7 @@ def score_matrix(
 
 
 def score_batch(
-    questionnaire: Questionnaire | str,
+    questionnaire: Questionnaire,
     answers: Sequence[AnswerSheet | Mapping[str, Any]] | Mapping[str, Any] | AnswerMatrix,
     *,
     profile: Mapping[str, Any] | None = None,
@@ -285,99 +282,16 @@ def score_batch(
     chunk_size: int = DEFAULT_CHUNK,
     workers: int | None = None,
 ) -> BatchScores:
-    """Score many enterprises at once.
-
-    Parameters
-    ----------
-    questionnaire
-        A :class:`Questionnaire` or a built-in id / path.
-    answers
-        A sequence of :class:`AnswerSheet` (or dicts of that shape); or a
-        columnar table: a mapping of question id -> array of raw values, where
-        None/NaN/"" is a blank, ``"n/a"`` not applicable, and multiple choice
-        is a list or a ``;``-separated string; or an already encoded
-        :class:`AnswerMatrix`.
-    profile
-        With columnar answers: enterprise profile columns (``employees`` ...).
-    keep_questions
-        Keep the (N, Q) per-question arrays (off for the lowest memory).
-    chunk_size, workers
-        Rows per chunk and threads scoring chunks in parallel (see :func:`score_matrix`).
-
-    Returns
-    -------
-    BatchScores
-        Every input row, in order: invalid rows carry their errors and NaN scores.
-
-    Examples
-    --------
-    >>> import yzmaturity as yz
-    >>> q = yz.load_questionnaire("yangzhou-2022")
-    >>> best = yz.example_answers(q, "best")
-    >>> scores = yz.score_batch(q, [best, best])
-    >>> scores.overall.tolist()
-    [100.0, 100.0]
-    """
-    if isinstance(questionnaire, str):
-        from ._loading import load_questionnaire
-
-        questionnaire = load_questionnaire(questionnaire)
+    """Encode and score many enterprises (the engine behind :func:`yzmaturity.score_batch`)."""
     matrix = encode(questionnaire, answers, profile=profile)
     return score_matrix(
         questionnaire, matrix, keep_questions=keep_questions, chunk_size=chunk_size, workers=workers
     )
 
 
-def validate_answers(
-    sheet: AnswerSheet | Mapping[str, Any], questionnaire: Questionnaire | None = None
-) -> AnswerSheet:
-    """Check a sheet against its questionnaire; raise :class:`AnswerValidationError` with every problem."""
-    from ._loading import resolve_questionnaire
-
-    sheet = _as_sheet(sheet)
-    q = resolve_questionnaire(sheet, questionnaire)
-    matrix = Encoder(q.compiled()).sheets([sheet])
+def encode_sheet(questionnaire: Questionnaire, sheet: AnswerSheet) -> AnswerMatrix:
+    """Encode one sheet; raise :class:`AnswerValidationError` with every problem it has."""
+    matrix = Encoder(questionnaire.compiled()).sheets([sheet])
     if matrix.errors[0]:
         raise AnswerValidationError(f"answers of {sheet.enterprise.name!r} are invalid", matrix.errors[0])
-    return sheet
-
-
-def _as_sheet(sheet: AnswerSheet | Mapping[str, Any]) -> AnswerSheet:
-    if isinstance(sheet, AnswerSheet):
-        return sheet
-    from ._exceptions import details_from_pydantic
-
-    try:
-        return AnswerSheet.model_validate(sheet)
-    except Exception as exc:
-        raise AnswerValidationError("the answer sheet is malformed", details_from_pydantic(exc)) from None
-
-
-def assess(
-    sheet: AnswerSheet | Mapping[str, Any],
-    questionnaire: Questionnaire | str | None = None,
-) -> Assessment:
-    """Score one enterprise's answer sheet.
-
-    The questionnaire is the sheet's (a built-in id) unless one is given.
-    Raises :class:`AnswerValidationError` listing every problem of the sheet.
-
-    Examples
-    --------
-    >>> import yzmaturity as yz
-    >>> sheet = yz.load_answers(yz.example_path("yangzhou-autoparts"))
-    >>> a = yz.assess(sheet)
-    >>> 0 <= a.overall <= 100
-    True
-    """
-    from ._assessment import Assessment
-    from ._loading import resolve_questionnaire
-
-    sheet = _as_sheet(sheet)
-    q = resolve_questionnaire(sheet, questionnaire)
-    cq = q.compiled()
-    matrix = Encoder(cq).sheets([sheet])
-    if matrix.errors[0]:
-        raise AnswerValidationError(f"answers of {sheet.enterprise.name!r} are invalid", matrix.errors[0])
-    scores = score_matrix(q, matrix, chunk_size=1)
-    return Assessment(q, sheet, scores, 0)
+    return matrix

@@ -52,9 +52,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._answers import NA_TOKEN
-from ._compile import KIND_NUMERIC, PROFILE_KINDS, CompiledQuestionnaire, ProfileColumns
+from ._compile import CompiledQuestionnaire, ProfileColumns
 from ._encode import MULTI_SEPARATOR, Encoder, FactorizedColumn, factorize_cells
-from ._enterprise import PROFILE_INPUT_FIELDS, Enterprise, Role, check_credit_code, normalise_industry
+from ._enterprise import (
+    PROFILE_INPUT_FIELDS,
+    PROFILE_KINDS,
+    Enterprise,
+    Role,
+    check_credit_code,
+    normalise_industry,
+)
 from ._exceptions import (
     ErrorDetail,
     FileLoadError,
@@ -63,7 +70,9 @@ from ._exceptions import (
     TableError,
 )
 from ._files import check_size
+from ._model import KIND_NUMERIC
 from ._optional import available, require
+from ._policy import STATES
 from ._reference import (
     ABOVE_DESIGNATED_SIZE_REVENUE,
     CREDIT_CODE_ALPHABET,
@@ -1544,8 +1553,6 @@ def _result_frame(
     names = [lv.name.of(lang) for lv in q.levels.levels]
     cols["level_name"] = _categorical(pd, np.where(valid, scores.level, -1), names, ordered=True)
     if cohort is not None and catalog is not None:
-        from ._matching import STATES
-
         arrays = cohort.arrays
         for j, c in enumerate(catalog.categories):
             cols[f"fit:{c.id}"] = np.ascontiguousarray(arrays.fit[:, j], dtype=np.float64)

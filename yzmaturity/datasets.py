@@ -54,7 +54,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._cohort import division_code
-from ._compile import KIND_MULTIPLE, CompiledQuestionnaire, EvalContext, ProfileColumns
+from ._compile import CompiledQuestionnaire, EvalContext, ProfileColumns
+from ._enterprise import PROFILE_DERIVED_FIELDS, PROFILE_INPUT_FIELDS
+from ._loading import load_questionnaire
+from ._model import KIND_MULTIPLE
 from ._optional import require
 from ._reference import (
     ABOVE_DESIGNATED_SIZE_REVENUE,
@@ -62,6 +65,7 @@ from ._reference import (
     MANUFACTURING_DIVISIONS,
     SIZE_CLASSES_INDUSTRY,
 )
+from ._scoring import score_batch
 from ._text import Text
 
 if TYPE_CHECKING:
@@ -235,8 +239,6 @@ class Cohort:
     def score(self) -> BatchScores:
         """Scores of every row (``yz.score_batch(q, answers, profile=profile)``; computed once)."""
         if self._scores is None:
-            from ._scoring import score_batch
-
             self._scores = score_batch(self.questionnaire, self.answers, profile=self.profile)
         return self._scores
 
@@ -254,7 +256,6 @@ class Cohort:
         ``seed``, ``questionnaire``).
         """
         pd = require("pandas", "Cohort.to_frame", "frames")
-        from ._enterprise import PROFILE_DERIVED_FIELDS, PROFILE_INPUT_FIELDS
 
         columns: dict[str, Any] = {}
         for name in PROFILE_INPUT_FIELDS:
@@ -294,8 +295,6 @@ def make_cohort(n: int = 1000, seed: int = 0, questionnaire: Questionnaire | str
     if n < 1:
         raise ValueError(f"a cohort needs at least one enterprise (got n={n})")
     if isinstance(questionnaire, str):
-        from ._loading import load_questionnaire
-
         questionnaire = load_questionnaire(questionnaire)
     cq = questionnaire.compiled()
     rng = np.random.default_rng(seed)

@@ -30,7 +30,10 @@ import numpy as np
 
 from ._cohort import OVERALL, _encode_key, _lower_first, _profile_column
 from ._exceptions import MissingDependencyError
+from ._loading import load_questionnaire
+from ._matching import CohortMatch
 from ._optional import require
+from ._scoring import BatchScores
 from ._text import Text
 
 try:
@@ -174,8 +177,6 @@ def funding_features(
 
 def _as_features(X: Any) -> Any:
     """A BatchScores becomes its top-level dimension frame; anything else passes through."""
-    from ._scoring import BatchScores
-
     if isinstance(X, BatchScores):
         return dimension_matrix(X, top_level=True)
     return X
@@ -186,8 +187,6 @@ def _dimension_titles(names: Sequence[str], questionnaire: Questionnaire | str |
     if questionnaire is not None:
         try:
             if isinstance(questionnaire, str):
-                from ._loading import load_questionnaire
-
                 questionnaire = load_questionnaire(questionnaire)
             dims = {d.id: d.title for d in questionnaire.walk_dimensions()}
         except Exception:  # titles are a nicety: fall back to the feature names
@@ -523,8 +522,6 @@ def blend(
     model does not).  Past decisions also carry past biases (who applied,
     who was favoured): the model learns what *was* funded, not what should be.
     """
-    from ._matching import CohortMatch
-
     if isinstance(rule_fit, CohortMatch):
         fit = np.asarray(rule_fit.arrays.fit, dtype=np.float64)
         if categories is not None:
