@@ -33,8 +33,7 @@ from ._policy import Category, PolicyCatalog
 from ._scoring import BatchScores, encode
 from ._synthetic import example_answers
 from ._text import Text
-
-__version__ = "0.1.0"
+from ._version import __version__
 
 # Loaded on first use, to keep `import yzmaturity` light (PEP 562).
 _LAZY = {

@@ -36,6 +36,8 @@ from pydantic import (
 from ._enterprise import Enterprise
 from ._exceptions import AnswerValidationError, details_from_pydantic
 
+__all__ = ["NA_TOKEN", "Answer", "AnswerSheet", "Assessor", "parse_sheet"]
+
 NA_TOKEN = "n/a"
 AnswerValue = StrictBool | StrictInt | StrictFloat | StrictStr | list[StrictStr]
 

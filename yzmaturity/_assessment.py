@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     # Finds a policy catalog: None -> the questionnaire's default, an id or path -> that catalog.
     CatalogSource = Callable[[str | None, Questionnaire], PolicyCatalog | None]
 
+__all__ = ["Assessment", "DimensionResult", "LevelInfo", "QuestionResult", "assess_sheet"]
+
 
 def _num(value: float, digits: int = 4) -> float | None:
     return None if math.isnan(value) else round(float(value), digits)

@@ -15,14 +15,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from . import __version__
+from pydantic import ValidationError
+
 from ._answers import AnswerSheet
 from ._api import assess, validate_answers
-from ._exceptions import ErrorDetail, YzMaturityError
+from ._compare import compare
+from ._exceptions import ErrorDetail, YzMaturityError, details_from_pydantic
 from ._files import read_data_file
 from ._lint import lint
 from ._loading import (
     answers_from_data,
+    catalog_from_data,
     is_catalog_data,
     is_questionnaire_data,
     list_questionnaires,
@@ -31,6 +34,10 @@ from ._loading import (
 )
 from ._model import Questionnaire
 from ._render_text import questionnaire_outline
+from ._schema import json_schema_text
+from ._version import __version__
+
+__all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -174,8 +181,6 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
             print(recommendations_text(recs, args.lang), file=out)
         return 0
     if args.command == "compare":
-        from ._compare import compare
-
         comparison = compare(
             assess(_load_sheet(args.old), args.questionnaire),
             assess(_load_sheet(args.new), args.questionnaire),
@@ -199,8 +204,6 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
             print(text, file=out, end="")
         return 0
     if args.command == "schema":
-        from ._schema import json_schema_text
-
         print(json_schema_text(args.kind), file=out, end="")
         return 0
     raise AssertionError(args.command)
@@ -211,8 +214,6 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
 
     after = assess(_load_sheet(args.file), args.questionnaire)
     if args.compare:
-        from ._compare import compare
-
         report = build_progress_report(
             compare(assess(_load_sheet(args.compare), args.questionnaire), after), args.lang
         )
@@ -246,8 +247,6 @@ def _print_findings(findings: list[ErrorDetail], as_json: bool, out: TextIO) -> 
 def _validate(args: argparse.Namespace, out: TextIO) -> int:
     data = read_data_file(args.file)
     if is_catalog_data(data):
-        from ._loading import catalog_from_data
-
         catalog = catalog_from_data(data, source=args.file)
         print(
             f"{args.file}: policy catalog {catalog.id} v{catalog.version} for {catalog.questionnaire}, 0 error(s)",
@@ -255,10 +254,6 @@ def _validate(args: argparse.Namespace, out: TextIO) -> int:
         )
         return 0
     if is_questionnaire_data(data):
-        from pydantic import ValidationError
-
-        from ._exceptions import details_from_pydantic
-
         findings: list[ErrorDetail]
         try:
             q = Questionnaire.model_validate({k: v for k, v in data.items() if k != "$schema"})

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from ._matching import CohortMatch
     from ._scoring import BatchScores
 
+__all__ = ["OVERALL", "PeerPercentiles", "Position", "cohort_summary", "division_code", "encode_key", "lower_first", "peer_percentiles", "position", "profile_column"]
+
 OVERALL = "overall"
 DEFAULT_PEER_KEYS: tuple[str, ...] = ("industry_division", "size_class")
 
@@ -107,7 +109,7 @@ def _label(field_name: str, value: str, lang: str) -> str:
 
 
 # --------------------------------------------------------------------------- keys and groups
-def _profile_column(scores: BatchScores, name: str, profile: Mapping[str, Any] | None) -> np.ndarray:
+def profile_column(scores: BatchScores, name: str, profile: Mapping[str, Any] | None) -> np.ndarray:
     if profile is not None and name in profile:
         return np.asarray(profile[name])
     if scores.matrix is None:
@@ -136,7 +138,7 @@ def _canonical(name: str, value: Any) -> str | None:
     return text or None
 
 
-def _encode_key(name: str, values: np.ndarray) -> tuple[np.ndarray, list[str]]:
+def encode_key(name: str, values: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Integer codes (-1 = unknown) and their labels for one key column."""
     n = values.shape[0]
     codes = np.full(n, -1, dtype=np.int64)
@@ -189,7 +191,7 @@ class _Grouping:
         n = len(scores)
         codes, labels = [], []
         for name in by:
-            c, lab = _encode_key(name, _profile_column(scores, name, profile))
+            c, lab = encode_key(name, profile_column(scores, name, profile))
             if c.shape[0] != n:
                 raise ValueError(f"profile field {name!r} has {c.shape[0]} values for {n} rows")
             codes.append(c)
@@ -543,7 +545,7 @@ class Position:
             noun = "的参评企业" if whole else ("的同行" if division is not None else "的企业")
             group = "" if whole else f"（{label}）"
             return f"{subject}优于{pct:.0f}%{noun}{group}"
-        where = "overall" if column == OVERALL else f"in {_lower_first(title.of('en'))}"
+        where = "overall" if column == OVERALL else f"in {lower_first(title.of('en'))}"
         if np.isnan(pct):
             return f"no comparison {where} (no score)"
         if whole:
@@ -581,7 +583,7 @@ class Position:
         }
 
 
-def _lower_first(text: str) -> str:
+def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
@@ -676,7 +678,7 @@ def _enterprise_value(a: Assessment, name: str) -> Any:
 
 def _name_of(scores: BatchScores, row: int, profile: Mapping[str, Any] | None) -> str | None:
     try:
-        value = _profile_column(scores, "name", profile)[row]
+        value = profile_column(scores, "name", profile)[row]
     except ValueError:
         return None
     return None if value is None else str(value)

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from ._assessment import Assessment
     from ._report import Report
 
+__all__ = ["Comparison", "compare"]
+
 
 @dataclass(frozen=True)
 class Delta:

@@ -31,6 +31,8 @@ from ._structure import raise_for_structure
 if TYPE_CHECKING:
     from ._model import Dimension, Question
 
+__all__ = ["CompiledQuestionnaire", "EvalContext", "ProfileColumns"]
+
 Mask = np.ndarray
 ConditionFn = Callable[["EvalContext"], Mask]
 

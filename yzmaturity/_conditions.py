@@ -32,6 +32,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
+__all__ = ["All", "AnyOf", "Compare", "Condition", "Count", "CountSpec", "Not", "walk"]
+
 Scalar = str | int | float | bool
 SUBJECTS = ("question", "question_score", "profile", "dimension", "metric")
 OPERATORS = (

@@ -21,11 +21,13 @@ import numpy as np
 
 from ._answers import NA_TOKEN, Answer, AnswerSheet
 from ._compile import CompiledQuestionnaire, EvalContext, ProfileColumns
-from ._exceptions import ErrorDetail, RowProblems
+from ._exceptions import AnswerValidationError, ErrorDetail, RowProblems
 from ._model import KIND_NUMERIC
 
 if TYPE_CHECKING:
     from ._enterprise import Enterprise
+
+__all__ = ["MULTI_SEPARATOR", "AnswerMatrix", "Encoder", "FactorizedColumn", "factorize_cells"]
 
 MULTI_SEPARATOR = ";"
 Loc = tuple[str | int, ...]
@@ -290,8 +292,6 @@ class Encoder:
         if enterprises is not None:
             lengths.add(len(enterprises))
         if len(lengths) > 1:
-            from ._exceptions import AnswerValidationError
-
             raise AnswerValidationError(
                 "columns have different lengths",
                 [

@@ -21,6 +21,18 @@ from ._reference import (
     YANGZHOU_DIVISION_PREFIX,
 )
 
+__all__ = [
+    "PROFILE_DERIVED_FIELDS",
+    "PROFILE_INPUT_FIELDS",
+    "PROFILE_KINDS",
+    "Enterprise",
+    "Role",
+    "check_credit_code",
+    "credit_code_check_char",
+    "normalise_industry",
+    "size_class",
+]
+
 _INDUSTRY = re.compile(r"^([A-T])?(\d{2})(\d{1,2})?$")
 
 

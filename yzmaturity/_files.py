@@ -23,6 +23,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 
 from ._exceptions import FileLoadError
 
+__all__ = ["check_size", "read_data_file", "write_data_file"]
+
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 40
 

@@ -26,6 +26,25 @@ from ._lint import catalog_findings, lint
 from ._model import Questionnaire
 from ._policy import PolicyCatalog
 
+__all__ = [
+    "PathLike",
+    "answers_from_data",
+    "catalog_from_data",
+    "default_catalog",
+    "example_path",
+    "find_catalog",
+    "is_catalog_data",
+    "is_questionnaire_data",
+    "list_catalogs",
+    "list_examples",
+    "list_questionnaires",
+    "load_answers",
+    "load_catalog",
+    "load_questionnaire",
+    "resolve_questionnaire",
+    "save_answers",
+]
+
 PathLike = str | os.PathLike[str]
 
 

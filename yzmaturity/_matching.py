@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from ._model import Questionnaire
     from ._scoring import BatchScores
 
+__all__ = ["Citation", "CohortMatch", "Recommendation", "compiled_catalog", "match_batch"]
+
 ELIGIBLE, NEEDS_CHECKING, NOT_ELIGIBLE, NOT_APPLICABLE = range(4)
 ELIGIBILITY_FACTOR = np.array([1.0, 0.8, 0.3, 0.0])
 MET, UNMET, UNKNOWN = 1, 0, -1

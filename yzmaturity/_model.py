@@ -30,6 +30,22 @@ if TYPE_CHECKING:
 
     from ._compile import CompiledQuestionnaire
 
+__all__ = [
+    "DISCRETE",
+    "EFFORT_COST",
+    "KIND_MULTIPLE",
+    "KIND_NUMERIC",
+    "ORDINAL",
+    "Dimension",
+    "Id",
+    "Level",
+    "Option",
+    "Question",
+    "Questionnaire",
+    "SourceRef",
+    "content_hash",
+]
+
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.\-]{0,63}$")]
 QuestionType = Literal["single_choice", "multiple_choice", "numeric", "yes_no", "scale", "scene_level"]
 Effort = Literal["low", "medium", "high"]

@@ -24,8 +24,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
 
 from ._conditions import Condition
+from ._exceptions import NotFoundError
 from ._model import Id, SourceRef, content_hash
 from ._text import Text
+
+__all__ = ["STATES", "Category", "Eligibility", "PolicyCatalog", "Tier"]
 
 _STRICT = ConfigDict(defer_build=True, extra="forbid", frozen=True, populate_by_name=True)
 
@@ -131,8 +134,6 @@ class PolicyCatalog(BaseModel):
         for c in self.categories:
             if c.id == category_id:
                 return c
-        from ._exceptions import NotFoundError
-
         raise NotFoundError("category", category_id, [c.id for c in self.categories])
 
     @property

@@ -7,6 +7,20 @@ catalogs under ``questionnaires/policies``.
 
 from __future__ import annotations
 
+__all__ = [
+    "ABOVE_DESIGNATED_SIZE_REVENUE",
+    "CREDIT_CODE_ALPHABET",
+    "CREDIT_CODE_WEIGHTS",
+    "EQUIPMENT_DIVISIONS",
+    "MANUFACTURING_DIVISIONS",
+    "SECTION_OF_DIVISION",
+    "SIZE_CLASSES_INDUSTRY",
+    "SIZE_CLASS_NAMES",
+    "YANGZHOU_AREAS",
+    "YANGZHOU_AREAS_EN",
+    "YANGZHOU_DIVISION_PREFIX",
+]
+
 # GB 32100-2015 unified social credit code: 31 symbols, no I, O, S, V, Z.
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)

@@ -40,6 +40,8 @@ from ._text import Text
 if TYPE_CHECKING:
     from ._assessment import Assessment
 
+__all__ = ["Roadmap", "RoadmapStep", "roadmap"]
+
 ShortfallFn = Callable[[EvalContext], np.ndarray]
 
 

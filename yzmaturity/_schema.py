@@ -14,6 +14,8 @@ from ._answers import AnswerSheet
 from ._model import Questionnaire
 from ._policy import PolicyCatalog
 
+__all__ = ["json_schema_text"]
+
 SCHEMA_FILES = {
     "questionnaire": "questionnaire.schema.json",
     "answers": "answer-sheet.schema.json",

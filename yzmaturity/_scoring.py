@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
     from ._model import Questionnaire
 
+__all__ = ["DEFAULT_CHUNK", "BatchScores", "encode", "encode_sheet", "score_batch", "score_matrix"]
+
 DEFAULT_CHUNK = 4096  # rows per chunk: small enough to stay in cache (measured in bench/)
 
 

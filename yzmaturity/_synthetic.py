@@ -12,6 +12,8 @@ from ._answers import Answer, AnswerSheet
 from ._enterprise import Enterprise
 from ._model import Questionnaire
 
+__all__ = ["example_answers"]
+
 
 def example_answers(
     questionnaire: Questionnaire,

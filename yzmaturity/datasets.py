@@ -74,6 +74,16 @@ if TYPE_CHECKING:
     from ._model import Questionnaire
     from ._scoring import BatchScores
 
+__all__ = [
+    "ARCHETYPES",
+    "FUNDING_CATEGORIES",
+    "FUNDING_RULES",
+    "SYNTHETIC_NOTE",
+    "Archetype",
+    "Cohort",
+    "make_cohort",
+]
+
 SYNTHETIC_NOTE = (
     "合成数据，非真实企业 / synthetic data, not real enterprises: made by yzmaturity.datasets.make_cohort"
 )

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from ._cohort import OVERALL, _encode_key, _lower_first, _profile_column
+from ._cohort import OVERALL, encode_key, lower_first, profile_column
 from ._exceptions import MissingDependencyError
 from ._loading import load_questionnaire
 from ._matching import CohortMatch
@@ -145,7 +145,7 @@ def funding_features(
     """
 
     def col(name: str) -> np.ndarray:
-        return _profile_column(scores, name, profile)
+        return profile_column(scores, name, profile)
 
     revenue = col("revenue_yuan").astype(np.float64)
     log_rev = np.log10(np.where(revenue > 0, revenue, np.nan))
@@ -300,7 +300,7 @@ class ArchetypeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Clu
             strong, weak = titles[int(np.argmax(centre))], titles[int(np.argmin(centre))]
             mean = float(centre.mean())
             zh = f"强: {strong.of('zh')} / 弱: {weak.of('zh')}"
-            en = f"strong {_lower_first(strong.of('en'))}, weak {_lower_first(weak.of('en'))}"
+            en = f"strong {lower_first(strong.of('en'))}, weak {lower_first(weak.of('en'))}"
             if mean > 0.5:
                 zh, en = f"整体领先（{zh}）", f"leading overall ({en})"
             elif mean < -0.5:
@@ -675,7 +675,7 @@ class NearestPeers:
         who = f"{self.division} peers" if self.same_division and self.division else "enterprises"
         if not gaps:
             return f"The {n} nearest {who} at {lv} score no higher than you in any dimension"
-        items = ", ".join(f"{_lower_first(self.titles[d].of('en'))} (+{v:.1f})" for d, v in gaps)
+        items = ", ".join(f"{lower_first(self.titles[d].of('en'))} (+{v:.1f})" for d, v in gaps)
         return f"The {n} nearest {who} at {lv} are ahead in {items}: learn from them"
 
     def to_dict(self) -> dict[str, Any]:
@@ -727,9 +727,7 @@ def nearest_peers(
     division: str | None = None
     same = False
     try:
-        codes, labels = _encode_key(
-            "industry_division", _profile_column(scores, "industry_division", profile)
-        )
+        codes, labels = encode_key("industry_division", profile_column(scores, "industry_division", profile))
     except ValueError:
         codes, labels = np.full(len(scores), -1), []
     if codes[i] >= 0:
