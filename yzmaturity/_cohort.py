@@ -38,7 +38,18 @@ if TYPE_CHECKING:
     from ._matching import CohortMatch
     from ._scoring import BatchScores
 
-__all__ = ["OVERALL", "PeerPercentiles", "Position", "cohort_summary", "division_code", "encode_key", "lower_first", "peer_percentiles", "position", "profile_column"]
+__all__ = [
+    "OVERALL",
+    "PeerPercentiles",
+    "Position",
+    "cohort_summary",
+    "division_code",
+    "encode_key",
+    "lower_first",
+    "peer_percentiles",
+    "position",
+    "profile_column",
+]
 
 OVERALL = "overall"
 DEFAULT_PEER_KEYS: tuple[str, ...] = ("industry_division", "size_class")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ._codes import Code
 from ._exceptions import ErrorDetail, YzMaturityError
 
 if TYPE_CHECKING:
@@ -143,7 +144,7 @@ def compare(before: Assessment, after: Assessment) -> Comparison:
     if before.questionnaire_hash != after.questionnaire_hash:
         notes.append(
             ErrorDetail(
-                "questionnaire_changed",
+                Code.QUESTIONNAIRE_CHANGED,
                 ("questionnaire",),
                 "the two assessments used different questionnaire versions; only common items are compared",
                 severity="warning",
@@ -157,7 +158,7 @@ def compare(before: Assessment, after: Assessment) -> Comparison:
     ):
         notes.append(
             ErrorDetail(
-                "different_enterprise",
+                Code.DIFFERENT_ENTERPRISE,
                 ("enterprise",),
                 "the two assessments seem to be of different enterprises",
                 severity="warning",

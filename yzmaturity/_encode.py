@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._answers import NA_TOKEN, Answer, AnswerSheet
+from ._codes import Code
 from ._compile import CompiledQuestionnaire, EvalContext, ProfileColumns
 from ._exceptions import AnswerValidationError, ErrorDetail, RowProblems
 from ._model import KIND_NUMERIC
@@ -146,46 +147,49 @@ class Encoder:
 
         if t == "single_choice":
             if not isinstance(value, str):
-                return fail("wrong_type", f"a choice of {qq.id!r} is an option id, not {_type_name(value)}")
+                return fail(
+                    Code.WRONG_TYPE, f"a choice of {qq.id!r} is an option id, not {_type_name(value)}"
+                )
             code = cq.option_index[col].get(value)
             if code is None:
-                return fail("unknown_option", f"{qq.id!r} has no option {value!r}")
+                return fail(Code.UNKNOWN_OPTION, f"{qq.id!r} has no option {value!r}")
             return float(code)
         if t == "multiple_choice":
             if isinstance(value, str):
                 value = [v.strip() for v in value.split(MULTI_SEPARATOR) if v.strip()]
             if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-                return fail("wrong_type", f"{qq.id!r} takes a list of option ids")
+                return fail(Code.WRONG_TYPE, f"{qq.id!r} takes a list of option ids")
             index = cq.option_index[col]
             unknown = [v for v in value if v not in index]
             if unknown:
-                return fail("unknown_option", f"{qq.id!r} has no option {', '.join(map(repr, unknown))}")
+                return fail(Code.UNKNOWN_OPTION, f"{qq.id!r} has no option {', '.join(map(repr, unknown))}")
             if len(set(value)) != len(value):
-                return fail("duplicate_option", f"an option of {qq.id!r} is selected twice")
+                return fail(Code.DUPLICATE_OPTION, f"an option of {qq.id!r} is selected twice")
             exclusive = [v for v in value if qq.options[index[v]].exclusive]
             if exclusive and len(value) > 1:
                 return fail(
-                    "exclusive_option", f"option {exclusive[0]!r} of {qq.id!r} cannot be combined with others"
+                    Code.EXCLUSIVE_OPTION,
+                    f"option {exclusive[0]!r} of {qq.id!r} cannot be combined with others",
                 )
             return float(sum(1 << index[v] for v in value))
         if t == "yes_no":
             if not isinstance(value, bool):
-                return fail("wrong_type", f"{qq.id!r} is answered true or false, not {_type_name(value)}")
+                return fail(Code.WRONG_TYPE, f"{qq.id!r} is answered true or false, not {_type_name(value)}")
             return 1.0 if value else 0.0
         # numeric, scale, scene level
         if isinstance(value, bool) or not isinstance(value, int | float):
-            return fail("wrong_type", f"{qq.id!r} takes a number, not {_type_name(value)}")
+            return fail(Code.WRONG_TYPE, f"{qq.id!r} takes a number, not {_type_name(value)}")
         number = float(value)
         if not math.isfinite(number):
-            return fail("not_finite", f"{qq.id!r} needs a finite number")
+            return fail(Code.NOT_FINITE, f"{qq.id!r} needs a finite number")
         if t in ("scale", "scene_level"):
             if not number.is_integer():
-                return fail("wrong_type", f"{qq.id!r} takes a whole number")
+                return fail(Code.WRONG_TYPE, f"{qq.id!r} takes a whole number")
             if not (qq.min or 0) <= number <= (qq.max or 0):
-                return fail("out_of_range", f"{qq.id!r} is out of range")
+                return fail(Code.OUT_OF_RANGE, f"{qq.id!r} is out of range")
             return number - float(cq.offset[col])
         if (qq.min is not None and number < qq.min) or (qq.max is not None and number > qq.max):
-            return fail("out_of_range", f"{qq.id!r} is out of range")
+            return fail(Code.OUT_OF_RANGE, f"{qq.id!r} is out of range")
         return number
 
     def answers(
@@ -203,7 +207,7 @@ class Encoder:
             if col is None:
                 errors.append(
                     ErrorDetail(
-                        "unknown_question",
+                        Code.UNKNOWN_QUESTION,
                         (*loc, qid),
                         f"the questionnaire has no question {qid!r}",
                         expected="a question id of the questionnaire",
@@ -215,7 +219,7 @@ class Encoder:
                 if not self.cq.allow_na[col]:
                     errors.append(
                         ErrorDetail(
-                            "na_not_allowed",
+                            Code.NA_NOT_ALLOWED,
                             (*loc, qid),
                             f"{qid!r} cannot be answered 'not applicable'",
                             expected=self.expected[col],
@@ -242,7 +246,7 @@ class Encoder:
                 if sheet.questionnaire != q.id:
                     errs.append(
                         ErrorDetail(
-                            "questionnaire_mismatch",
+                            Code.QUESTIONNAIRE_MISMATCH,
                             ("questionnaire",),
                             "the sheet answers another questionnaire",
                             expected=q.id,
@@ -252,7 +256,7 @@ class Encoder:
                 elif sheet.questionnaire_version is not None and sheet.questionnaire_version != q.version:
                     errs.append(
                         ErrorDetail(
-                            "version_mismatch",
+                            Code.VERSION_MISMATCH,
                             ("questionnaire_version",),
                             "the sheet answers another version",
                             expected=q.version,
@@ -296,7 +300,7 @@ class Encoder:
                 "columns have different lengths",
                 [
                     ErrorDetail(
-                        "ragged_columns", (), "every column needs one value per row", got=sorted(lengths)
+                        Code.RAGGED_COLUMNS, (), "every column needs one value per row", got=sorted(lengths)
                     )
                 ],
             )
@@ -329,7 +333,7 @@ class Encoder:
                 matrix.errors.add(
                     i,
                     ErrorDetail(
-                        "unknown_question",
+                        Code.UNKNOWN_QUESTION,
                         ("row", i, qid),
                         f"the questionnaire has no question {qid!r}",
                         expected="a question id of the questionnaire",
@@ -398,7 +402,7 @@ class Encoder:
                 else:
                     value_errors[u] = [
                         ErrorDetail(
-                            "na_not_allowed",
+                            Code.NA_NOT_ALLOWED,
                             ("row", -1, qid),
                             f"{qid!r} cannot be answered 'not applicable'",
                             expected=self.expected[col],
@@ -451,7 +455,7 @@ class Encoder:
             matrix.errors.add(
                 int(i),
                 ErrorDetail(
-                    "missing_required", loc, f"{qid!r} is required", expected=self.expected[col], got=None
+                    Code.MISSING_REQUIRED, loc, f"{qid!r} is required", expected=self.expected[col], got=None
                 ),
             )
         for i, col in zip(*np.nonzero(skipped), strict=True):
@@ -460,7 +464,7 @@ class Encoder:
             matrix.warnings.add(
                 int(i),
                 ErrorDetail(
-                    "not_relevant",
+                    Code.NOT_RELEVANT,
                     loc,
                     f"{qid!r} is skipped by its condition; the answer is not scored",
                     severity="warning",

@@ -26,6 +26,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ._codes import Code
+
 __all__ = [
     "AnswerValidationError",
     "ErrorDetail",
@@ -198,7 +200,7 @@ _UNION_TAGS = {
 def details_from_pydantic(exc: BaseException, prefix: tuple[str | int, ...] = ()) -> list[ErrorDetail]:
     """pydantic's errors as :class:`ErrorDetail` (its error type becomes the code)."""
     if not isinstance(exc, ValidationError):
-        return [ErrorDetail("invalid", prefix, str(exc))]
+        return [ErrorDetail(Code.INVALID, prefix, str(exc))]
     out = []
     for err in exc.errors(include_url=False):
         loc = tuple(part for part in err["loc"] if not (isinstance(part, str) and part in _UNION_TAGS))

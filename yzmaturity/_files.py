@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
+from ._codes import Code
 from ._exceptions import FileLoadError
 
 __all__ = ["check_size", "read_data_file", "write_data_file"]
@@ -119,7 +120,7 @@ def _reject_constant(name: str) -> Any:
 def parse_text(text: str, *, fmt: str, source: str = "<string>") -> Any:
     """Parse YAML or JSON text with every guard on; raise :class:`FileLoadError`."""
     if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
-        raise FileLoadError(source, "file_too_large", f"larger than {MAX_FILE_BYTES} bytes")
+        raise FileLoadError(source, Code.FILE_TOO_LARGE, f"larger than {MAX_FILE_BYTES} bytes")
     try:
         if fmt == "json":
             # Bound nesting before json's own recursion can blow the stack.
@@ -136,14 +137,14 @@ def parse_text(text: str, *, fmt: str, source: str = "<string>") -> Any:
         raise FileLoadError(source, exc.code, exc.message) from None
     except yaml.constructor.ConstructorError as exc:
         raise FileLoadError(
-            source, "unsafe_tag", f"YAML tag not allowed (only plain data is): {exc.problem}"
+            source, Code.UNSAFE_TAG, f"YAML tag not allowed (only plain data is): {exc.problem}"
         ) from None
     except yaml.YAMLError as exc:
-        raise FileLoadError(source, "bad_yaml", f"not valid YAML: {exc}") from None
+        raise FileLoadError(source, Code.BAD_YAML, f"not valid YAML: {exc}") from None
     except json.JSONDecodeError as exc:
-        raise FileLoadError(source, "bad_json", f"not valid JSON: {exc}") from None
+        raise FileLoadError(source, Code.BAD_JSON, f"not valid JSON: {exc}") from None
     except RecursionError:
-        raise FileLoadError(source, "too_deep", "nesting too deep") from None
+        raise FileLoadError(source, Code.TOO_DEEP, "nesting too deep") from None
     return data
 
 
@@ -176,7 +177,9 @@ def format_of(path: str | os.PathLike[str]) -> str:
     if suffix in (".yaml", ".yml"):
         return "yaml"
     raise FileLoadError(
-        str(path), "bad_extension", f"expected a .yaml, .yml or .json file, got {suffix or 'no extension'!r}"
+        str(path),
+        Code.BAD_EXTENSION,
+        f"expected a .yaml, .yml or .json file, got {suffix or 'no extension'!r}",
     )
 
 
@@ -185,11 +188,11 @@ def check_size(path: Path, limit: int) -> int:
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise FileLoadError(str(path), "file_not_found", "no such file") from None
+        raise FileLoadError(str(path), Code.FILE_NOT_FOUND, "no such file") from None
     except OSError as exc:
-        raise FileLoadError(str(path), "file_unreadable", str(exc)) from None
+        raise FileLoadError(str(path), Code.FILE_UNREADABLE, str(exc)) from None
     if size > limit:
-        raise FileLoadError(str(path), "file_too_large", f"{size} bytes, more than {limit}")
+        raise FileLoadError(str(path), Code.FILE_TOO_LARGE, f"{size} bytes, more than {limit}")
     return size
 
 
@@ -201,9 +204,9 @@ def read_data_file(path: str | os.PathLike[str]) -> Any:
     try:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise FileLoadError(str(p), "bad_encoding", f"not UTF-8 text: {exc.reason}") from None
+        raise FileLoadError(str(p), Code.BAD_ENCODING, f"not UTF-8 text: {exc.reason}") from None
     except OSError as exc:
-        raise FileLoadError(str(p), "file_unreadable", str(exc)) from None
+        raise FileLoadError(str(p), Code.FILE_UNREADABLE, str(exc)) from None
     return parse_text(text, fmt=fmt, source=str(p))
 
 

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ._codes import Code
 from ._compile import ProfileColumns
 from ._conditions import Condition
 from ._enterprise import PROFILE_KINDS
@@ -55,7 +56,7 @@ def engine_findings(q: Questionnaire) -> list[ErrorDetail]:
     for lv in q.levels.levels[reached + 1 :]:
         out.append(
             ErrorDetail(
-                "unreachable_level",
+                Code.UNREACHABLE_LEVEL,
                 ("levels", lv.id),
                 f"level {lv.number} is not reached even when every answer is the best one "
                 f"(best answers reach level {reached}; profile conditions count as unknown)",
@@ -70,7 +71,7 @@ def catalog_findings(catalog: PolicyCatalog, questionnaire: Questionnaire) -> li
     if catalog.questionnaire != questionnaire.id:
         out.append(
             ErrorDetail(
-                "questionnaire_mismatch",
+                Code.QUESTIONNAIRE_MISMATCH,
                 ("questionnaire",),
                 "the catalog is written for another questionnaire",
                 expected=questionnaire.id,
@@ -85,7 +86,7 @@ def catalog_findings(catalog: PolicyCatalog, questionnaire: Questionnaire) -> li
     metric_ids = [m.id for m in questionnaire.metrics]
     for dup in sorted(k for k, n in Counter(c.id for c in catalog.categories).items() if n > 1):
         out.append(
-            ErrorDetail("duplicate_id", ("category", dup), f"category id {dup!r} is used more than once")
+            ErrorDetail(Code.DUPLICATE_ID, ("category", dup), f"category id {dup!r} is used more than once")
         )
     for c in catalog.categories:
         conditions: list[tuple[tuple[str | int, ...], Condition]] = []
@@ -97,7 +98,7 @@ def catalog_findings(catalog: PolicyCatalog, questionnaire: Questionnaire) -> li
             elif not req.manual:
                 out.append(
                     ErrorDetail(
-                        "bad_condition",
+                        Code.BAD_CONDITION,
                         ("category", c.id, "eligibility", req.id),
                         "a requirement needs a 'condition' or 'manual: true'",
                     )
@@ -109,7 +110,9 @@ def catalog_findings(catalog: PolicyCatalog, questionnaire: Questionnaire) -> li
         for kind, ids in (("rule", [r.id for r in c.fit]), ("requirement", [r.id for r in c.eligibility])):
             for dup in sorted(k for k, n in Counter(ids).items() if n > 1):
                 out.append(
-                    ErrorDetail("duplicate_id", ("category", c.id, kind, dup), f"{kind} id {dup!r} repeats")
+                    ErrorDetail(
+                        Code.DUPLICATE_ID, ("category", c.id, kind, dup), f"{kind} id {dup!r} repeats"
+                    )
                 )
         for loc, cond in conditions:
             out.extend(

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ._answers import AnswerSheet
+from ._codes import Code
 from ._exceptions import (
     AnswerValidationError,
     ErrorDetail,
@@ -102,7 +103,7 @@ def _parse(
             f"{source} is not {what}",
             [
                 ErrorDetail(
-                    "wrong_type",
+                    Code.WRONG_TYPE,
                     (),
                     f"{what} file holds a mapping",
                     expected="a mapping",

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from ._codes import Code
 from ._conditions import Compare, Condition, CountSpec, walk
 from ._enterprise import PROFILE_KINDS
 from ._exceptions import ErrorDetail, QuestionnaireError
@@ -58,25 +59,27 @@ def structure_findings(q: Questionnaire) -> list[ErrorDetail]:
         ("metric", metric_ids),
     ):
         for dup in _duplicates(ids):
-            out.append(_err("duplicate_id", (kind, dup), f"{kind} id {dup!r} is used more than once"))
+            out.append(_err(Code.DUPLICATE_ID, (kind, dup), f"{kind} id {dup!r} is used more than once"))
     for reserved in RESERVED_METRICS:
         if reserved in metric_ids:
-            out.append(_err("duplicate_id", ("metric", reserved), f"metric id {reserved!r} is reserved"))
+            out.append(_err(Code.DUPLICATE_ID, ("metric", reserved), f"metric id {reserved!r} is reserved"))
 
     for d in dims:
         loc: tuple[str | int, ...] = ("dimension", d.id)
         if d.weight <= 0:
-            out.append(_err("non_positive_weight", loc, "weight must be > 0", expected="> 0", got=d.weight))
+            out.append(
+                _err(Code.NON_POSITIVE_WEIGHT, loc, "weight must be > 0", expected="> 0", got=d.weight)
+            )
         if d.dimensions and d.questions:
             out.append(
-                _err("mixed_dimension", loc, "a dimension holds sub-dimensions or questions, not both")
+                _err(Code.MIXED_DIMENSION, loc, "a dimension holds sub-dimensions or questions, not both")
             )
         if not d.dimensions and not d.questions:
-            out.append(_err("empty_dimension", loc, "a leaf dimension needs at least one question"))
+            out.append(_err(Code.EMPTY_DIMENSION, loc, "a leaf dimension needs at least one question"))
         if d.level_thresholds is not None and not _increasing(d.level_thresholds):
             out.append(
                 _err(
-                    "non_increasing_thresholds",
+                    Code.NON_INCREASING_THRESHOLDS,
                     (*loc, "level_thresholds"),
                     "thresholds must increase",
                     expected="strictly increasing",
@@ -105,7 +108,7 @@ def structure_findings(q: Questionnaire) -> list[ErrorDetail]:
                 if kind in ("dimension", "metric"):
                     out.append(
                         _err(
-                            "bad_condition",
+                            Code.BAD_CONDITION,
                             loc,
                             f"relevance may read answers and the profile, not a {kind} ({ref!r})",
                         )
@@ -120,7 +123,7 @@ def structure_findings(q: Questionnaire) -> list[ErrorDetail]:
             if dep in order and order[dep] >= order[qq.id]:
                 out.append(
                     _err(
-                        "forward_reference",
+                        Code.FORWARD_REFERENCE,
                         loc,
                         f"relevance of {qq.id!r} reads {dep!r}, which is not an earlier question",
                     )
@@ -129,7 +132,7 @@ def structure_findings(q: Questionnaire) -> list[ErrorDetail]:
     for cycle in _cycles(graph):
         out.append(
             _err(
-                "condition_cycle",
+                Code.CONDITION_CYCLE,
                 ("question", cycle[0], "relevant"),
                 "relevance conditions form a cycle: " + " -> ".join(cycle),
             )
@@ -142,17 +145,17 @@ def structure_findings(q: Questionnaire) -> list[ErrorDetail]:
         if m.group_mean is not None:
             for tag in m.group_mean.tags:
                 if tag not in tags:
-                    out.append(_err("unknown_reference", loc, f"no question carries tag {tag!r}"))
+                    out.append(_err(Code.UNKNOWN_REFERENCE, loc, f"no question carries tag {tag!r}"))
             for ref in m.group_mean.questions:
                 if ref not in by_id:
-                    out.append(_err("unknown_reference", loc, f"unknown question {ref!r}"))
+                    out.append(_err(Code.UNKNOWN_REFERENCE, loc, f"unknown question {ref!r}"))
         if m.cumulative is not None:
             for part in m.cumulative.parts:
                 if part not in metric_ids:
-                    out.append(_err("unknown_reference", loc, f"unknown metric {part!r}"))
+                    out.append(_err(Code.UNKNOWN_REFERENCE, loc, f"unknown metric {part!r}"))
                 elif part not in seen_metrics:
                     out.append(
-                        _err("forward_reference", loc, f"metric {part!r} must be defined before {m.id!r}")
+                        _err(Code.FORWARD_REFERENCE, loc, f"metric {part!r} must be defined before {m.id!r}")
                     )
         seen_metrics.add(m.id)
 
@@ -171,13 +174,13 @@ def structure_findings(q: Questionnaire) -> list[ErrorDetail]:
             if isinstance(leaf, Compare):
                 subject = leaf.subject
                 if subject == ("metric", "level"):
-                    out.append(_err("condition_cycle", loc, "a level rule cannot read the level itself"))
+                    out.append(_err(Code.CONDITION_CYCLE, loc, "a level rule cannot read the level itself"))
                 if leaf.gte is not None and subject[0] in ("metric", "dimension"):
                     prev = last_bar.get(subject)
                     if prev is not None and leaf.gte < prev[0]:
                         out.append(
                             _err(
-                                "non_increasing_thresholds",
+                                Code.NON_INCREASING_THRESHOLDS,
                                 loc,
                                 f"level {lv.number} needs {subject[0]} {subject[1]!r} >= {leaf.gte}, "
                                 f"below level {prev[1]}'s {prev[0]}",
@@ -198,13 +201,13 @@ def _increasing(values: list[float]) -> bool:
 def _question_findings(qq: Question) -> Iterator[ErrorDetail]:
     loc: tuple[str | int, ...] = ("question", qq.id)
     if qq.weight <= 0:
-        yield _err("non_positive_weight", loc, "weight must be > 0", expected="> 0", got=qq.weight)
+        yield _err(Code.NON_POSITIVE_WEIGHT, loc, "weight must be > 0", expected="> 0", got=qq.weight)
     for dup in _duplicates(o.id for o in qq.options):
-        yield _err("duplicate_id", (*loc, "options", dup), f"option id {dup!r} is used more than once")
+        yield _err(Code.DUPLICATE_ID, (*loc, "options", dup), f"option id {dup!r} is used more than once")
     for o in qq.options:
         if o.score is None:
             yield _err(
-                "option_without_score",
+                Code.OPTION_WITHOUT_SCORE,
                 (*loc, "options", o.id),
                 "option has no score",
                 expected="a score in [0, 1]",
@@ -214,7 +217,7 @@ def _question_findings(qq: Question) -> Iterator[ErrorDetail]:
         mins = [b.min for b in qq.bands]
         if not _increasing(mins):
             yield _err(
-                "non_increasing_thresholds",
+                Code.NON_INCREASING_THRESHOLDS,
                 (*loc, "bands"),
                 "band minimums must increase",
                 expected="strictly increasing",
@@ -223,7 +226,7 @@ def _question_findings(qq: Question) -> Iterator[ErrorDetail]:
         for i, b in enumerate(qq.bands):
             if b.score is None:
                 yield _err(
-                    "option_without_score",
+                    Code.OPTION_WITHOUT_SCORE,
                     (*loc, "bands", i),
                     "band has no score",
                     expected="a score in [0, 1]",
@@ -231,13 +234,13 @@ def _question_findings(qq: Question) -> Iterator[ErrorDetail]:
                 )
         if qq.min is not None and mins and qq.min < mins[0]:
             yield _warn(
-                "band_gap",
+                Code.BAND_GAP,
                 (*loc, "bands"),
                 f"values from {qq.min} to {mins[0]} fall below every band and score 0",
             )
         if qq.min is not None and qq.max is not None and qq.max <= qq.min:
             yield _err(
-                "non_increasing_thresholds",
+                Code.NON_INCREASING_THRESHOLDS,
                 loc,
                 "'max' must be above 'min'",
                 expected=f"> {qq.min}",
@@ -246,19 +249,19 @@ def _question_findings(qq: Question) -> Iterator[ErrorDetail]:
     if qq.points:
         values = [p.value for p in qq.points]
         for dup in _duplicates(str(v) for v in values):
-            yield _err("bad_point", (*loc, "points"), f"point {dup} is given twice")
+            yield _err(Code.BAD_POINT, (*loc, "points"), f"point {dup} is given twice")
         lo, hi = qq.min, qq.max
         for v in values:
             if lo is not None and hi is not None and not lo <= v <= hi:
                 yield _err(
-                    "bad_point",
+                    Code.BAD_POINT,
                     (*loc, "points"),
                     f"point {v} lies outside the scale",
                     expected=f"{lo:g}..{hi:g}",
                     got=v,
                 )
     if qq.source is None:
-        yield _warn("missing_source", loc, "no framework citation in 'source'")
+        yield _warn(Code.MISSING_SOURCE, loc, "no framework citation in 'source'")
 
 
 def condition_findings(
@@ -282,7 +285,7 @@ def condition_findings(
         if kind in ("question", "question_score"):
             question = by_id.get(ref)
             if question is None:
-                yield _err("unknown_reference", loc, f"unknown question {ref!r}")
+                yield _err(Code.UNKNOWN_REFERENCE, loc, f"unknown question {ref!r}")
                 continue
             if kind == "question_score":
                 yield from _numeric_ops(ops, loc, f"the score of {ref!r}")
@@ -290,12 +293,12 @@ def condition_findings(
             yield from _question_op_findings(question, ops, loc, ordinal)
         elif kind == "dimension":
             if ref not in dim_ids:
-                yield _err("unknown_reference", loc, f"unknown dimension {ref!r}")
+                yield _err(Code.UNKNOWN_REFERENCE, loc, f"unknown dimension {ref!r}")
             yield from _numeric_ops(ops, loc, f"dimension {ref!r}")
         elif kind == "metric":
             if ref not in RESERVED_METRICS and ref not in metric_ids:
                 yield _err(
-                    "unknown_reference",
+                    Code.UNKNOWN_REFERENCE,
                     loc,
                     f"unknown metric {ref!r}",
                     expected="overall, level or a defined metric",
@@ -306,7 +309,7 @@ def condition_findings(
             field_kind = profile_kinds.get(ref)
             if field_kind is None:
                 yield _err(
-                    "unknown_reference",
+                    Code.UNKNOWN_REFERENCE,
                     loc,
                     f"unknown profile field {ref!r}",
                     expected=", ".join(sorted(profile_kinds)),
@@ -322,16 +325,22 @@ def condition_findings(
                 }[field_kind]
                 if op not in allowed:
                     yield _err(
-                        "bad_condition",
+                        Code.BAD_CONDITION,
                         loc,
                         f"operator {op.rstrip('_')!r} does not apply to {field_kind} field {ref!r}",
                     )
                 elif field_kind == "bool" and not isinstance(value, bool):
                     yield _err(
-                        "bad_condition", loc, f"{ref!r} is true or false", expected="true or false", got=value
+                        Code.BAD_CONDITION,
+                        loc,
+                        f"{ref!r} is true or false",
+                        expected="true or false",
+                        got=value,
                     )
                 elif field_kind == "numeric" and _not_number(value):
-                    yield _err("bad_condition", loc, f"{ref!r} is a number", expected="a number", got=value)
+                    yield _err(
+                        Code.BAD_CONDITION, loc, f"{ref!r} is a number", expected="a number", got=value
+                    )
 
 
 def _not_number(value: Any) -> bool:
@@ -342,10 +351,10 @@ def _not_number(value: Any) -> bool:
 def _numeric_ops(ops: list[tuple[str, Any]], loc: tuple[str | int, ...], what: str) -> Iterator[ErrorDetail]:
     for op, value in ops:
         if op in ("contains", "answered", "not_applicable"):
-            yield _err("bad_condition", loc, f"operator {op!r} does not apply to {what}")
+            yield _err(Code.BAD_CONDITION, loc, f"operator {op!r} does not apply to {what}")
         elif _not_number(value):
             yield _err(
-                "bad_condition", loc, f"{what} is compared with numbers", expected="a number", got=value
+                Code.BAD_CONDITION, loc, f"{what} is compared with numbers", expected="a number", got=value
             )
 
 
@@ -361,14 +370,14 @@ def _question_op_findings(
         if t in ("single_choice", "multiple_choice"):
             if op in ("gt", "gte", "lt", "lte"):
                 yield _err(
-                    "bad_condition",
+                    Code.BAD_CONDITION,
                     loc,
                     f"{name!r} does not apply to choice question {question.id!r}; compare its question_score",
                 )
                 continue
             if t == "multiple_choice" and op in ("eq", "ne"):
                 yield _err(
-                    "bad_condition",
+                    Code.BAD_CONDITION,
                     loc,
                     f"use 'contains' or 'in' on multiple-choice question {question.id!r}",
                 )
@@ -376,7 +385,7 @@ def _question_op_findings(
             for v in value if isinstance(value, list) else [value]:
                 if str(v) not in option_ids:
                     yield _err(
-                        "unknown_reference",
+                        Code.UNKNOWN_REFERENCE,
                         loc,
                         f"question {question.id!r} has no option {v!r}",
                         expected=", ".join(sorted(option_ids)),
@@ -385,11 +394,11 @@ def _question_op_findings(
         elif t == "yes_no":
             if op not in ("eq", "ne", "contains"):
                 yield _err(
-                    "bad_condition", loc, f"{name!r} does not apply to yes/no question {question.id!r}"
+                    Code.BAD_CONDITION, loc, f"{name!r} does not apply to yes/no question {question.id!r}"
                 )
             elif not isinstance(value, bool):
                 yield _err(
-                    "bad_condition",
+                    Code.BAD_CONDITION,
                     loc,
                     f"yes/no question {question.id!r} compares with true or false",
                     expected="true or false",
@@ -397,10 +406,12 @@ def _question_op_findings(
                 )
         else:
             if op == "contains":
-                yield _err("bad_condition", loc, f"'contains' does not apply to {t} question {question.id!r}")
+                yield _err(
+                    Code.BAD_CONDITION, loc, f"'contains' does not apply to {t} question {question.id!r}"
+                )
             elif _not_number(value):
                 yield _err(
-                    "bad_condition",
+                    Code.BAD_CONDITION,
                     loc,
                     f"{t} question {question.id!r} compares with numbers",
                     expected="a number",
@@ -417,17 +428,17 @@ def _count_findings(
 ) -> Iterator[ErrorDetail]:
     for tag in spec.tags:
         if tag not in tags:
-            yield _err("unknown_reference", loc, f"no question carries tag {tag!r}")
+            yield _err(Code.UNKNOWN_REFERENCE, loc, f"no question carries tag {tag!r}")
     selected = [by_id[r] for r in spec.questions if r in by_id]
     for ref in spec.questions:
         if ref not in by_id:
-            yield _err("unknown_reference", loc, f"unknown question {ref!r}")
+            yield _err(Code.UNKNOWN_REFERENCE, loc, f"unknown question {ref!r}")
     selected += [qq for qq in by_id.values() if spec.tags and all(t in qq.tags for t in spec.tags)]
     if spec.value_gte is not None:
         for qq in selected:
             if qq.type not in ordinal:
                 yield _err(
-                    "bad_condition",
+                    Code.BAD_CONDITION,
                     loc,
                     f"'value_gte' counts numeric, scale or scene-level answers; {qq.id!r} is {qq.type}",
                 )
@@ -435,7 +446,7 @@ def _count_findings(
         distinct = {qq.id for qq in selected}
         if spec.at_least > len(distinct) and all(t in tags for t in spec.tags):
             yield _err(
-                "unreachable_level" if loc and loc[0] == "levels" else "bad_condition",
+                Code.UNREACHABLE_LEVEL if loc and loc[0] == "levels" else Code.BAD_CONDITION,
                 loc,
                 f"needs {spec.at_least} questions but only {len(distinct)} are selected",
                 expected=f"<= {len(distinct)}",
@@ -482,7 +493,7 @@ def _translation_findings(q: Questionnaire) -> Iterator[ErrorDetail]:
     for loc, t in texts(q, ()):
         if t.zh is None or t.en is None:
             missing = "zh" if t.zh is None else "en"
-            yield _warn("missing_translation", loc, f"no {missing!r} text")
+            yield _warn(Code.MISSING_TRANSLATION, loc, f"no {missing!r} text")
 
 
 def raise_for_structure(q: Questionnaire) -> None:

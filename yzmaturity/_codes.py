@@ -1,0 +1,87 @@
+"""The registry of error codes: one home for every stable ``ErrorDetail.code``.
+
+A code is part of the public contract (JSON output, ``errors()``, the error
+tables), so its string never changes; :class:`Code` is a ``StrEnum``, so
+``Code.UNKNOWN_OPTION == "unknown_option"`` and JSON output is plain text.
+Errors that pydantic finds in a file's shape keep pydantic's own error type as
+their code (``missing``, ``string_type`` ...): those are pydantic's registry.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["Code"]
+
+
+class Code(StrEnum):
+    """Every code yzmaturity gives a problem it finds, grouped by where it is found."""
+
+    # files (FileLoadError)
+    FILE_NOT_FOUND = "file_not_found"
+    FILE_UNREADABLE = "file_unreadable"
+    FILE_TOO_LARGE = "file_too_large"
+    BAD_EXTENSION = "bad_extension"
+    BAD_ENCODING = "bad_encoding"
+    BAD_YAML = "bad_yaml"
+    BAD_JSON = "bad_json"
+    UNSAFE_TAG = "unsafe_tag"
+    YAML_ALIAS = "yaml_alias"
+    DUPLICATE_KEY = "duplicate_key"
+    TOO_DEEP = "too_deep"
+    INVALID = "invalid"
+
+    # questionnaires and catalogs (lint; QuestionnaireError)
+    DUPLICATE_ID = "duplicate_id"
+    UNKNOWN_REFERENCE = "unknown_reference"
+    FORWARD_REFERENCE = "forward_reference"
+    CONDITION_CYCLE = "condition_cycle"
+    BAD_CONDITION = "bad_condition"
+    NON_POSITIVE_WEIGHT = "non_positive_weight"
+    NON_INCREASING_THRESHOLDS = "non_increasing_thresholds"
+    OPTION_WITHOUT_SCORE = "option_without_score"
+    EMPTY_DIMENSION = "empty_dimension"
+    MIXED_DIMENSION = "mixed_dimension"
+    BAD_POINT = "bad_point"
+    UNREACHABLE_LEVEL = "unreachable_level"
+    MISSING_TRANSLATION = "missing_translation"
+    MISSING_SOURCE = "missing_source"
+    BAND_GAP = "band_gap"
+
+    # answers (AnswerValidationError)
+    UNKNOWN_QUESTION = "unknown_question"
+    UNKNOWN_OPTION = "unknown_option"
+    WRONG_TYPE = "wrong_type"
+    OUT_OF_RANGE = "out_of_range"
+    NOT_FINITE = "not_finite"
+    DUPLICATE_OPTION = "duplicate_option"
+    EXCLUSIVE_OPTION = "exclusive_option"
+    NA_NOT_ALLOWED = "na_not_allowed"
+    MISSING_REQUIRED = "missing_required"
+    QUESTIONNAIRE_MISMATCH = "questionnaire_mismatch"
+    VERSION_MISMATCH = "version_mismatch"
+    RAGGED_COLUMNS = "ragged_columns"
+    NOT_RELEVANT = "not_relevant"
+
+    # enterprise profile
+    BAD_CREDIT_CODE = "bad_credit_code"
+    BAD_INDUSTRY = "bad_industry"
+    TOO_LONG = "too_long"
+
+    # tables (TableError and row problems)
+    BAD_CSV = "bad_csv"
+    BAD_XLSX = "bad_xlsx"
+    BAD_PARQUET = "bad_parquet"
+    EMPTY_FILE = "empty_file"
+    NO_SHEET = "no_sheet"
+    TOO_MANY_ROWS = "too_many_rows"
+    UNKNOWN_COLUMN = "unknown_column"
+    MISSING_COLUMN = "missing_column"
+    DUPLICATE_COLUMN = "duplicate_column"
+    COLUMN_CLASH = "column_clash"
+    EMPTY_ROW = "empty_row"
+    ILLEGAL_CHARACTER = "illegal_character"
+
+    # comparisons
+    DIFFERENT_ENTERPRISE = "different_enterprise"
+    QUESTIONNAIRE_CHANGED = "questionnaire_changed"
