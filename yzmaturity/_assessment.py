@@ -11,9 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._exceptions import NotFoundError
-from ._matching import compiled_catalog
 from ._policy import PolicyCatalog
-from ._roadmap import roadmap
 from ._scoring import encode_sheet, score_matrix
 from ._text import Text
 
@@ -235,6 +233,8 @@ class Assessment:
 
     def roadmap(self, target_level: int | None = None) -> Roadmap:
         """The lowest-effort answer improvements that reach ``target_level`` (default: next level)."""
+        from ._roadmap import roadmap  # loaded on first use: keeps `import yzmaturity` light
+
         return roadmap(self, target_level)
 
     def what_if(self, **answers: Any) -> Assessment:
@@ -341,6 +341,8 @@ def _recommend(a: Assessment, catalog: PolicyCatalog | str | None = None) -> lis
         raise NotFoundError("policy catalog", str(catalog), [])
     if cat is None:
         return []
+    from ._matching import compiled_catalog  # loaded on first use: keeps `import yzmaturity` light
+
     compiled = compiled_catalog(cat, a.questionnaire)
     return compiled.recommendations(a._scores.context(slice(a._row, a._row + 1)), 0)
 
