@@ -56,7 +56,8 @@ def synthetic_table(n: int, seed: int = 0) -> dict[str, np.ndarray]:
     import yzmaturity as yz
     from yzmaturity._compile import KIND_MULTIPLE, KIND_NUMERIC, EvalContext
     from yzmaturity._reference import CREDIT_CODE_ALPHABET, YANGZHOU_AREAS
-    from yzmaturity._tables import _pandas, _ProfileBuilder, _TableProfile
+    from yzmaturity._tables.deps import pandas as _pandas
+    from yzmaturity._tables.profile import ProfileBuilder, TableProfile
 
     rng = np.random.default_rng(seed)
     q = yz.load_questionnaire(QID)
@@ -128,8 +129,8 @@ def synthetic_table(n: int, seed: int = 0) -> dict[str, np.ndarray]:
             if not k.startswith("_")
         }
     )
-    arrays = _ProfileBuilder(pd, profile_frame, n, lambda row, detail: None).build()
-    ctx = EvalContext(cq, np.where(na, np.nan, answer_codes), na, _TableProfile(arrays, n))
+    arrays = ProfileBuilder(pd, profile_frame, n, lambda row, detail: None).build()
+    ctx = EvalContext(cq, np.where(na, np.nan, answer_codes), na, TableProfile(arrays, n))
     relevant = cq.relevance_mask(ctx) if cq.relevance else np.ones_like(na)
     for col, question in enumerate(cq.questions):
         blank = ~relevant[:, col]

@@ -15,13 +15,13 @@ from conftest import ROOT
 
 import yzmaturity as yz
 from yzmaturity._cli import main
-from yzmaturity._compile import PROFILE_KINDS, ProfileColumns
+from yzmaturity._compile import ProfileColumns
 from yzmaturity._encode import Encoder, FactorizedColumn
 from yzmaturity._exceptions import FileLoadError, MissingDependencyError
 from yzmaturity._matching import STATES, match_batch
+from yzmaturity._profile import PROFILE_KINDS
 from yzmaturity._tables import (
     TableError,
-    _ProfileBuilder,
     escape_formulas,
     output_meta,
     read_table,
@@ -32,6 +32,7 @@ from yzmaturity._tables import (
     table_template,
     write_table,
 )
+from yzmaturity._tables.profile import ProfileBuilder
 
 pd = pytest.importorskip("pandas")
 Q = yz.load_questionnaire("yangzhou-2022")
@@ -168,7 +169,7 @@ def test_table_scores_equal_the_sheet_path(sheets, table):
 
 def test_profile_arrays_equal_the_enterprise_model(sheets, table):
     added = []
-    arrays = _ProfileBuilder(pd, table, len(table), lambda row, e: added.append((row, e))).build()
+    arrays = ProfileBuilder(pd, table, len(table), lambda row, e: added.append((row, e))).build()
     assert added == []
     reference = ProfileColumns(len(sheets), enterprises=[s.enterprise for s in sheets])
     for name, kind in PROFILE_KINDS.items():
@@ -177,6 +178,69 @@ def test_profile_arrays_equal_the_enterprise_model(sheets, table):
         want = reference.get(name)
         if kind in ("numeric", "bool"):
             np.testing.assert_array_equal(got, want, err_msg=name)
+        else:
+            assert got.tolist() == want.tolist(), name
+
+
+def _credit_code(division: str) -> str:
+    first17 = "91" + division + "00MA1XXXX01"
+    return first17 + yz.credit_code_check_char(first17)
+
+
+@pytest.mark.parametrize("arrow", [True, False])
+@pytest.mark.parametrize("dtype", ["string", "object"])
+def test_profile_rules_agree_scalar_and_vectorised(monkeypatch, arrow, dtype):
+    # Yangzhou by region, by credit code (Yangzhou: 3210; Nanjing: 3201), both, neither, unknown.
+    yangzhou, nanjing = _credit_code("3210"), _credit_code("3201")
+    cells = [
+        (yangzhou, None),
+        (nanjing, None),
+        (yangzhou.lower(), "江都区"),
+        (None, "Yangzhou city"),
+        (None, "Nanjing"),
+        (yangzhou, "Nanjing"),
+        (nanjing, "扬州市广陵区"),
+        (None, None),
+    ]
+    sizes = [(3, 1e5), (30, 3e6), (300, 3e7), (1500, 5e8), (None, 2e7), (50, None), (1000, 1e8), (0, 0.0)]
+    industries = ["C34", "36", "c3670", None, "I65", "C13", "C40", "C41"]
+    rows = [
+        {
+            "name": f"e{i}",
+            "credit_code": code,
+            "region": region,
+            "industry": industry,
+            "employees": None if employees is None else str(employees),
+            "revenue_yuan": None if revenue is None else str(revenue),
+            "roles": "equipment_maker;manufacturer" if i % 2 else None,
+            "certifications": " DCMM-2;cmmm-2 ;dcmm-2" if i % 3 else None,
+        }
+        for i, ((code, region), (employees, revenue), industry) in enumerate(
+            zip(cells, sizes, industries, strict=True)
+        )
+    ]
+    enterprises = [
+        yz.Enterprise(
+            **{k: v for k, v in row.items() if v is not None and k not in ("roles", "certifications")},
+            roles=(row["roles"] or "manufacturer").split(";"),
+            certifications=(row["certifications"] or "").split(";"),
+        )
+        for row in rows
+    ]
+    frame = pd.DataFrame(rows).astype("string" if dtype == "string" else object)
+    if not arrow:
+        monkeypatch.setattr("yzmaturity._tables.deps.pyarrow", lambda: None)
+    added = []
+    arrays = ProfileBuilder(pd, frame, len(frame), lambda row, e: added.append((row, e))).build()
+    assert added == []
+    reference = ProfileColumns(len(rows), enterprises=enterprises)
+    assert [e.in_yangzhou for e in enterprises] == [True, False, True, True, False, True, True, None]
+    for name, kind in PROFILE_KINDS.items():
+        value = arrays[name]
+        got = value() if callable(value) else value
+        want = reference.get(name)
+        if kind in ("numeric", "bool"):
+            np.testing.assert_array_equal(np.asarray(got, dtype=np.float64), want, err_msg=name)
         else:
             assert got.tolist() == want.tolist(), name
 
@@ -271,7 +335,7 @@ def test_size_limits(tmp_path, table, monkeypatch):
     assert info.value.code == "file_too_large"
     xlsx = tmp_path / "t.xlsx"
     write_table(table, xlsx)
-    monkeypatch.setattr("yzmaturity._tables.MAX_XLSX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr("yzmaturity._tables.read.MAX_XLSX_UNPACKED_BYTES", 1000)
     with pytest.raises(FileLoadError) as info:
         read_table(xlsx)
     assert info.value.code == "file_too_large"
@@ -598,7 +662,7 @@ def test_without_pyarrow_csv_still_works_and_parquet_says_why(tmp_path, table, m
     bad.loc[5, "name"] = "=1+2"
     write_table(bad, path)
     reference = score_table(Q, path)
-    monkeypatch.setattr("yzmaturity._tables._pyarrow", lambda: None)  # as if it were not installed
+    monkeypatch.setattr("yzmaturity._tables.deps.pyarrow", lambda: None)  # as if it were not installed
     result = score_table(Q, path)
     pd.testing.assert_frame_equal(computed(result), computed(reference))
     pd.testing.assert_frame_equal(result.errors, reference.errors)

@@ -4,7 +4,7 @@ from ._answers import Answer, AnswerSheet, Assessor
 from ._api import assess, score_batch, validate_answers
 from ._assessment import Assessment, DimensionResult, LevelInfo, QuestionResult
 from ._encode import AnswerMatrix
-from ._enterprise import Enterprise, Role, check_credit_code, credit_code_check_char, size_class
+from ._enterprise import Enterprise
 from ._exceptions import (
     AnswerValidationError,
     ErrorDetail,
@@ -30,6 +30,7 @@ from ._loading import (
 )
 from ._model import Dimension, Level, Option, Question, Questionnaire
 from ._policy import Category, PolicyCatalog
+from ._profile import Role, check_credit_code, credit_code_check_char, size_class
 from ._scoring import BatchScores, encode
 from ._synthetic import example_answers
 from ._text import Text

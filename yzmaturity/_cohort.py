@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._enterprise import PROFILE_KINDS
 from ._optional import require
+from ._profile import PROFILE_KINDS
 from ._reference import SECTION_OF_DIVISION, SIZE_CLASS_NAMES, YANGZHOU_AREAS_EN
 from ._text import Text
 

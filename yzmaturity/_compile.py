@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._conditions import All, AnyOf, Compare, Condition, Count, CountSpec, Not
-from ._enterprise import PROFILE_KINDS
 from ._exceptions import NotFoundError, QuestionnaireError
 from ._model import KIND_MULTIPLE, KIND_NUMERIC, Questionnaire
+from ._profile import PROFILE_KINDS
 from ._structure import raise_for_structure
 
 if TYPE_CHECKING:

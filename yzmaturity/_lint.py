@@ -33,9 +33,9 @@ import numpy as np
 from ._codes import Code
 from ._compile import ProfileColumns
 from ._conditions import Condition
-from ._enterprise import PROFILE_KINDS
 from ._exceptions import ErrorDetail
 from ._model import DISCRETE, ORDINAL
+from ._profile import PROFILE_KINDS
 from ._structure import condition_findings, raise_for_structure, structure_findings
 
 if TYPE_CHECKING:

@@ -26,10 +26,10 @@ import numpy as np
 
 from ._compile import CompiledQuestionnaire, EvalContext
 from ._conditions import Compare, Condition, CountSpec, walk
-from ._enterprise import PROFILE_KINDS
 from ._exceptions import QuestionnaireError
 from ._lint import catalog_findings
 from ._policy import STATES, Category, Eligibility, PolicyCatalog, Tier
+from ._profile import PROFILE_KINDS
 from ._text import Text
 
 if TYPE_CHECKING:

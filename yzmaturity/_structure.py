@@ -16,9 +16,9 @@ from pydantic import BaseModel
 
 from ._codes import Code
 from ._conditions import Compare, Condition, CountSpec, walk
-from ._enterprise import PROFILE_KINDS
 from ._exceptions import ErrorDetail, QuestionnaireError
 from ._model import DISCRETE, ORDINAL
+from ._profile import PROFILE_KINDS
 from ._text import Text
 
 if TYPE_CHECKING:

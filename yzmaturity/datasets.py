@@ -59,12 +59,13 @@ from ._enterprise import PROFILE_DERIVED_FIELDS, PROFILE_INPUT_FIELDS
 from ._loading import load_questionnaire
 from ._model import KIND_MULTIPLE
 from ._optional import require
-from ._reference import (
-    ABOVE_DESIGNATED_SIZE_REVENUE,
-    EQUIPMENT_DIVISIONS,
-    MANUFACTURING_DIVISIONS,
-    SIZE_CLASSES_INDUSTRY,
+from ._profile import (
+    PROFILE_SET_FIELDS,
+    above_designated_size_array,
+    division_in_array,
+    size_class_array,
 )
+from ._reference import EQUIPMENT_DIVISIONS, MANUFACTURING_DIVISIONS
 from ._scoring import score_batch
 from ._text import Text
 
@@ -272,7 +273,7 @@ class Cohort:
             if name not in self.profile:
                 continue
             values = self.profile[name]
-            if name in ("roles", "certifications"):
+            if name in PROFILE_SET_FIELDS:
                 values = np.array([";".join(sorted(v)) or None for v in values], dtype=object)
             columns[name] = values
         columns.update(self.answers)
@@ -357,11 +358,9 @@ def _profile(n: int, rng: np.random.Generator) -> tuple[dict[str, np.ndarray], n
     log_size = np.log(revenue)
     size_z = (log_size - log_size.mean()) / max(float(log_size.std()), 1e-9)
 
-    size = np.full(n, "micro", dtype=object)
-    for name, min_emp, min_rev in reversed(SIZE_CLASSES_INDUSTRY):
-        size[(employees >= min_emp) & (revenue >= min_rev)] = name
-    manufacturing = np.isin(division, list(MANUFACTURING_DIVISIONS))
-    equipment = np.isin(division, list(EQUIPMENT_DIVISIONS))
+    size = size_class_array(employees.astype(np.float64), revenue)
+    manufacturing = division_in_array(division.astype(np.float64), MANUFACTURING_DIVISIONS) == 1.0
+    equipment = division_in_array(division.astype(np.float64), EQUIPMENT_DIVISIONS) == 1.0
     provider = np.isin(division, SOLUTION_PROVIDER_DIVISIONS)
     maker_role = equipment & (rng.random(n) < 0.6)
     roles = np.empty(n, dtype=object)
@@ -387,7 +386,7 @@ def _profile(n: int, rng: np.random.Generator) -> tuple[dict[str, np.ndarray], n
         "years_operating": years,
         "certifications": np.array([frozenset()] * n, dtype=object),
         "size_class": size,
-        "above_designated_size": revenue >= ABOVE_DESIGNATED_SIZE_REVENUE,
+        "above_designated_size": above_designated_size_array(revenue) == 1.0,
         "industry_division": division,
         "is_manufacturing": manufacturing,
         "is_equipment_maker": equipment,

@@ -1,0 +1,330 @@
+"""Table cells: what a cell means (blank, number, yes/no, answer) and columns split by distinct value."""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .._answers import NA_TOKEN
+from .._encode import MULTI_SEPARATOR, factorize_cells
+from . import deps
+
+if TYPE_CHECKING:
+    import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+
+__all__ = [
+    "FALSE_WORDS",
+    "LIST_SEPARATOR",
+    "NUMBER",
+    "NUMBER_PATTERN",
+    "TRUE_WORDS",
+    "YES_NO_EXPECTED",
+    "SplitColumn",
+    "answer_value",
+    "arrow_text",
+    "bool_of",
+    "cell_value",
+    "got_text",
+    "integral_text",
+    "is_blank",
+    "is_none",
+    "is_number",
+    "is_string_dtype",
+    "number_text",
+    "pd_na",
+    "split_column",
+]
+
+LIST_SEPARATOR = MULTI_SEPARATOR
+TRUE_WORDS = frozenset({"true", "1", "是"})
+FALSE_WORDS = frozenset({"false", "0", "否"})
+YES_NO_EXPECTED = "true or false (also 1/0, 是/否)"
+NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+NUMBER_PATTERN = NUMBER.pattern
+
+
+def number_text(text: str) -> float | None:
+    """A decimal number written as text (``35``, ``-1.5``, ``2e6``), else None."""
+    return float(text) if NUMBER.fullmatch(text) else None
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool | np.bool_
+    )
+
+
+def integral_text(value: Any) -> str | None:
+    """The decimal text of an integer-valued number (a spreadsheet number in a text column)."""
+    if is_number(value) and math.isfinite(float(value)) and float(value).is_integer():
+        return str(int(value))
+    return None
+
+
+def bool_of(value: Any) -> bool | None:
+    """True/False for the accepted yes/no spellings, None for anything else."""
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, str):
+        low = value.strip().lower()
+        if low in TRUE_WORDS:
+            return True
+        if low in FALSE_WORDS:
+            return False
+        return None
+    if is_number(value) and float(value) in (0.0, 1.0):
+        return float(value) == 1.0
+    return None
+
+
+def is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float | np.floating):
+        return bool(np.isnan(value))
+    if isinstance(value, str):
+        return not value.strip()
+    return value is pd_na()
+
+
+def pd_na() -> Any:
+    pd = sys.modules.get("pandas")
+    return None if pd is None else pd.NA
+
+
+def answer_value(qtype: str, raw: Any) -> Any:
+    """A distinct table cell as the encoder takes it; what the table format rejects passes unchanged."""
+    if is_blank(raw):
+        return None
+    if isinstance(raw, str):
+        text = raw.strip()
+        if text.lower() == NA_TOKEN:
+            return NA_TOKEN
+        if qtype == "yes_no":
+            flag = bool_of(text)
+            return raw if flag is None else flag
+        if qtype in ("numeric", "scale", "scene_level"):
+            number = number_text(text)
+            return raw if number is None else number
+        return text
+    if isinstance(raw, bool | np.bool_):
+        return bool(raw)
+    if is_number(raw):
+        if qtype == "yes_no":
+            flag = bool_of(raw)
+            return raw if flag is None else flag
+        if qtype in ("single_choice", "multiple_choice"):
+            digits = integral_text(raw)
+            return raw if digits is None else digits
+        return float(raw)
+    if isinstance(raw, list | tuple) and qtype == "multiple_choice":
+        return list(raw)
+    return raw
+
+
+@dataclass
+class SplitColumn:
+    """A column split into numbers (float64, NaN elsewhere) and distinct other cells.
+
+    Row ``i`` holds ``numbers[i]`` if that is not NaN, else distinct value
+    ``inverse[i]`` (-1: no value).  Text columns keep their distinct values as
+    a pandas Index (``texts``), for vectorised checks; other columns as a list.
+    """
+
+    inverse: np.ndarray
+    numbers: np.ndarray | None = None
+    others: list[Any] = field(default_factory=list)
+    texts: Any = None
+    _stripped: Any = None
+
+    @property
+    def values(self) -> list[Any]:
+        return list(self.texts.tolist()) if self.texts is not None else self.others
+
+    @property
+    def n_values(self) -> int:
+        return len(self.texts) if self.texts is not None else len(self.others)
+
+    def stripped(self) -> Any:
+        """The distinct text values without surrounding spaces (a pandas Index); text columns only."""
+        if self._stripped is None:
+            self._stripped = self.texts.str.strip()
+        return self._stripped
+
+    def blank_values(self) -> np.ndarray:
+        """Per distinct value (and a last slot for -1): is it blank?"""
+        if self.texts is not None:
+            flags = np.asarray(self.stripped().str.len() == 0, dtype=bool)
+        else:
+            flags = np.array([is_blank(v) for v in self.others], dtype=bool)
+        return np.append(flags, True)
+
+    def blank(self) -> np.ndarray:
+        """Rows whose cell is blank (missing, or spaces only)."""
+        out = self.blank_values()[self.inverse]
+        if self.numbers is not None:
+            out &= np.isnan(self.numbers)
+        return np.asarray(out)
+
+    def take(self, table: Sequence[Any] | np.ndarray, fill: Any = None) -> np.ndarray:
+        """Row values from one value per distinct value (``fill`` where there is none)."""
+        full = np.empty(self.n_values + 1, dtype=object)
+        full[: self.n_values] = table
+        full[self.n_values] = fill
+        return np.asarray(full[self.inverse])
+
+
+def is_string_dtype(pd: Any, dtype: Any) -> bool:
+    if isinstance(dtype, pd.StringDtype):
+        return True
+    if isinstance(dtype, pd.ArrowDtype):
+        pa = deps.pyarrow()
+        return pa is not None and (
+            pa.types.is_string(dtype.pyarrow_dtype) or pa.types.is_large_string(dtype.pyarrow_dtype)
+        )
+    return False
+
+
+_NULLABLE_NUMBERS = (
+    "Int8",
+    "Int16",
+    "Int32",
+    "Int64",
+    "UInt8",
+    "UInt16",
+    "UInt32",
+    "UInt64",
+    "Float32",
+    "Float64",
+)
+
+
+def split_column(pd: Any, series: pd.Series, want_numbers: bool) -> SplitColumn:
+    """Split one column: numbers apart (when wanted), every other cell by distinct value."""
+    n = len(series)
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        series = series.astype(object)
+        dtype = series.dtype
+    if dtype.kind == "b" or str(dtype) == "boolean":
+        flags = series.to_numpy(dtype=object, na_value=None)
+        inverse = np.fromiter((-1 if v is None else int(bool(v)) for v in flags), dtype=np.intp, count=n)
+        return SplitColumn(inverse, others=[False, True])
+    if dtype.kind in "iuf" or str(dtype) in _NULLABLE_NUMBERS:
+        floats = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        if want_numbers:
+            return SplitColumn(np.full(n, -1, dtype=np.intp), floats)
+        codes, uniques = pd.factorize(floats, use_na_sentinel=True)
+        return SplitColumn(np.asarray(codes, dtype=np.intp), others=list(np.asarray(uniques).tolist()))
+    if is_string_dtype(pd, dtype):
+        return _split_text(pd, series, want_numbers)
+    if dtype.kind == "O":
+        kind = pd.api.types.infer_dtype(series, skipna=True)
+        if kind == "string":
+            return _split_text(pd, series.astype(pd.StringDtype()), want_numbers)
+        if kind == "empty":
+            return SplitColumn(np.full(n, -1, dtype=np.intp))
+    cells = series.tolist()
+    numbers = None
+    if want_numbers:
+        numeric = np.fromiter((is_number(v) for v in cells), dtype=bool, count=n)
+        if numeric.any():
+            numbers = np.full(n, np.nan)
+            numbers[numeric] = [float(v) for v, hit in zip(cells, numeric.tolist(), strict=True) if hit]
+            cells = [None if hit else v for v, hit in zip(cells, numeric.tolist(), strict=True)]
+    na = pd_na()
+    cells = [None if v is na else v for v in cells]
+    fc = factorize_cells(cells)
+    return SplitColumn(fc.inverse, numbers, others=list(fc.values))
+
+
+def _split_text(pd: Any, series: pd.Series, want_numbers: bool) -> SplitColumn:
+    n = len(series)
+    present = series.notna().to_numpy()
+    numbers = None
+    rest = present
+    if want_numbers:
+        numbers = _parse_numbers(pd, series, present)
+        rest = present & np.isnan(numbers)
+    if not rest.any():
+        return SplitColumn(np.full(n, -1, dtype=np.intp), numbers)
+    if rest.all():
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        inverse = np.asarray(codes, dtype=np.intp)
+    else:
+        codes, uniques = pd.factorize(series[rest], use_na_sentinel=True)
+        inverse = np.full(n, -1, dtype=np.intp)
+        inverse[rest] = codes
+    return SplitColumn(inverse, numbers, texts=pd.Index(uniques))
+
+
+def arrow_text(series: pd.Series) -> Any | None:
+    """The column as a pyarrow string array, if it is a text column and pyarrow is installed."""
+    pa = deps.pyarrow()
+    if pa is None or not is_string_dtype(sys.modules["pandas"], series.dtype):
+        return None
+    try:
+        return pa.array(series, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+
+
+def _parse_numbers(pd: Any, series: pd.Series, present: np.ndarray) -> np.ndarray:
+    """Float values of the cells that are plain decimal numbers (NaN elsewhere), vectorised.
+
+    A plain decimal is ``[+-]digits[.digits][e[+-]digits]`` with optional
+    spaces around; ``nan``, ``inf``, ``1,000`` or ``0x10`` are not numbers.
+    """
+    array = arrow_text(series)
+    if array is not None:
+        pa = deps.require_pyarrow("numbers")
+        import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
+
+        try:
+            values = pc.cast(array, pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            values = None  # some cell is not a number: the slower, exact path below
+        if values is not None:
+            out = np.array(values.to_numpy(zero_copy_only=False), dtype=np.float64)
+            # pyarrow also reads "nan", "inf", "Infinity": leave those (and overflow) to the cell check.
+            out[present & ~np.isfinite(out)] = np.nan
+            return out
+    text = series.str.strip()
+    ok = text.str.fullmatch(NUMBER_PATTERN).fillna(False).to_numpy(dtype=bool)
+    out = np.full(len(series), np.nan)
+    if ok.any():
+        out[ok] = text[ok].astype(np.float64).to_numpy()
+    return out
+
+
+def is_none(values: np.ndarray) -> np.ndarray:
+    """Where an object array holds None."""
+    pd = sys.modules.get("pandas")
+    if pd is not None:
+        return np.asarray(pd.isna(values), dtype=bool)
+    return np.fromiter((v is None for v in values.tolist()), dtype=bool, count=len(values))
+
+
+def cell_value(frame: pd.DataFrame, name: str, row: int) -> Any:
+    value = frame[name].iloc[row]
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def got_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return LIST_SEPARATOR.join(str(v) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)) if abs(value) < 1e15 else repr(value)
+    return str(value)

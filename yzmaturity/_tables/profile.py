@@ -1,0 +1,473 @@
+"""The profile columns of a table: each field checked per distinct value (or in pyarrow) and built as arrays."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
+
+from .._compile import ProfileColumns
+from .._enterprise import Enterprise
+from .._exceptions import ErrorDetail
+from .._profile import (
+    DEFAULT_ROLES,
+    DIVISION_FLAGS,
+    ROLE_VALUES,
+    above_designated_size_array,
+    check_credit_code,
+    code_in_yangzhou,
+    codes_in_yangzhou_array,
+    credit_code_chars_valid,
+    division_in_array,
+    fields_of_kind,
+    in_yangzhou_array,
+    industry_division,
+    normalise_certifications,
+    normalise_industry,
+    region_in_yangzhou,
+    size_class_array,
+    unknown_roles,
+    valid_credit_codes,
+)
+from . import deps
+from .cells import (
+    LIST_SEPARATOR,
+    YES_NO_EXPECTED,
+    SplitColumn,
+    arrow_text,
+    bool_of,
+    cell_value,
+    integral_text,
+    is_blank,
+    is_none,
+    number_text,
+    split_column,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+
+__all__ = ["ProfileBuilder", "TableProfile", "expected_text", "field_bounds"]
+
+_BOOL_FIELDS = fields_of_kind("bool", derived=False)
+_NUMBER_FIELDS = fields_of_kind("numeric", derived=False)
+_SET_FIELDS = fields_of_kind("set", derived=False)
+_TEXT_LIMITS = {"name": 200, "region": 100}
+
+
+def field_bounds(name: str) -> tuple[float, float]:
+    lo, hi = -math.inf, math.inf
+    for item in Enterprise.model_fields[name].metadata:
+        if getattr(item, "ge", None) is not None:
+            lo = float(item.ge)
+        if getattr(item, "le", None) is not None:
+            hi = float(item.le)
+    return lo, hi
+
+
+def expected_text(name: str) -> str:
+    if name in _TEXT_LIMITS:
+        low = 1 if name == "name" else 0
+        return f"text of {low} to {_TEXT_LIMITS[name]} characters"
+    if name == "credit_code":
+        return "an 18-character unified social credit code (GB 32100-2015)"
+    if name == "industry":
+        return "a GB/T 4754-2017 industry code such as C36 or C3670"
+    if name in _BOOL_FIELDS:
+        return YES_NO_EXPECTED
+    if name == "roles":
+        return f"roles separated by ';': {', '.join(ROLE_VALUES)}"
+    if name == "certifications":
+        return "labels separated by ';', e.g. dcmm-2;cmmm-2"
+    lo, hi = field_bounds(name)
+    whole = name in ("employees", "years_operating")
+    kind = "a whole number" if whole else "a number"
+    if math.isfinite(hi):
+        return f"{kind} from {lo:g} to {hi:g}"
+    return f"{kind} >= {lo:g}" + (" (yuan)" if name.endswith("_yuan") else "")
+
+
+class ProfileBuilder:
+    """Validate the profile columns (per distinct value, vectorised for text) and build their arrays."""
+
+    def __init__(self, pd: Any, frame: pd.DataFrame, n: int, add: Callable[[int, ErrorDetail], None]):
+        self.pd = pd
+        self.frame = frame
+        self.n = n
+        self.add = add
+        self.arrays: dict[str, np.ndarray | Callable[[], np.ndarray]] = {}
+        self.blank = np.ones(n, dtype=bool)
+        self.code_in_yangzhou = np.full(n, np.nan)
+
+    def error(self, rows: Sequence[int] | np.ndarray, name: str, code: str, message: str, got: Any) -> None:
+        for row in np.asarray(rows, dtype=np.intp).tolist():
+            self.add(
+                row, ErrorDetail(code, ("row", row, name), message, expected=expected_text(name), got=got)
+            )
+
+    def spread(self, part: SplitColumn, name: str, problems: Mapping[int, tuple[str, str]]) -> None:
+        """Report the problem (code, message) of each bad distinct value on every row that holds it."""
+        if not problems:
+            return
+        flagged = np.zeros(part.n_values + 1, dtype=bool)
+        flagged[list(problems)] = True
+        rows = np.flatnonzero(flagged[part.inverse])
+        values = part.values
+        for row, u in zip(rows.tolist(), part.inverse[rows].tolist(), strict=True):
+            code, message = problems[u]
+            self.add(
+                row,
+                ErrorDetail(code, ("row", row, name), message, expected=expected_text(name), got=values[u]),
+            )
+
+    def split(self, name: str, want_numbers: bool = False) -> SplitColumn | None:
+        if name not in self.frame.columns:
+            return None
+        part = split_column(self.pd, self.frame[name], want_numbers)
+        self.blank &= part.blank()
+        return part
+
+    def per_value(
+        self, part: SplitColumn, name: str, convert: Callable[[Any], tuple[Any, str, str]]
+    ) -> np.ndarray:
+        """Map each distinct value through ``convert`` -> (value, error code, message); spread to rows."""
+        return part.take(self.converted(part, name, convert))
+
+    def converted(
+        self, part: SplitColumn, name: str, convert: Callable[[Any], tuple[Any, str, str]]
+    ) -> list[Any]:
+        """``convert`` of each distinct value; problems reported on their rows."""
+        out: list[Any] = []
+        problems: dict[int, tuple[str, str]] = {}
+        for u, raw in enumerate(part.values):
+            value, code, message = convert(raw)
+            if code:
+                problems[u] = (code, message)
+            out.append(value)
+        self.spread(part, name, problems)
+        return out
+
+    def build(self) -> dict[str, np.ndarray | Callable[[], np.ndarray]]:
+        for name in ("name", "region"):
+            self._text(name)
+        self._credit_code()
+        self._industry()
+        for name in _NUMBER_FIELDS:
+            self._number(name)
+        for name in _BOOL_FIELDS:
+            self._bool(name)
+        for name in _SET_FIELDS:
+            self._set(name)
+        self._derived()
+        return self.arrays
+
+    # ----------------------------------------------------------------- fields
+    def _text_value(self, name: str, raw: Any) -> tuple[Any, str, str]:
+        if is_blank(raw):
+            return None, "", ""
+        if not isinstance(raw, str):
+            digits = integral_text(raw)
+            if digits is None:
+                return None, "wrong_type", f"{name!r} is text, not {type(raw).__name__}"
+            raw = digits
+        text = raw.strip()
+        limit = _TEXT_LIMITS.get(name)
+        if limit is not None and len(text) > limit:
+            return None, "too_long", f"{name!r} has {len(text)} characters, more than {limit}"
+        return text, "", ""
+
+    def _texts(self, part: SplitColumn, name: str) -> np.ndarray:
+        """Distinct values of a text field, stripped (None when blank or rejected); errors reported."""
+        if part.texts is None:
+            texts = self.converted(part, name, lambda raw: self._text_value(name, raw))
+            return np.array([None, *texts], dtype=object)[1:]
+        stripped = part.stripped()
+        values = stripped.to_numpy(dtype=object, na_value=None)
+        lengths = stripped.str.len().to_numpy()
+        values[lengths == 0] = None
+        limit = _TEXT_LIMITS.get(name)
+        if limit is not None:
+            long = np.flatnonzero(lengths > limit)
+            self.spread(
+                part,
+                name,
+                {
+                    int(u): ("too_long", f"{name!r} has {int(lengths[u])} characters, more than {limit}")
+                    for u in long
+                },
+            )
+            values[long] = None
+        return np.asarray(values, dtype=object)
+
+    def _text(self, name: str) -> None:
+        series = self.frame[name] if name in self.frame.columns else None
+        array = None if series is None else arrow_text(series)
+        if array is not None:
+            self._text_arrow(name, array)
+            return
+        part = self.split(name)
+        if part is None:
+            self.arrays[name] = np.full(self.n, None, dtype=object)
+        else:
+            self.arrays[name] = part.take(self._texts(part, name))
+        if name == "name":
+            blank = part.blank() if part is not None else np.ones(self.n, dtype=bool)
+            self.error(np.flatnonzero(blank), name, "missing_required", "'name' is required", None)
+
+    def _text_arrow(self, name: str, array: Any) -> None:
+        """A text field of a text column, checked in pyarrow (no Python object per row)."""
+        import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
+
+        stripped = pc.utf8_trim_whitespace(array)
+        length = np.asarray(pc.fill_null(pc.utf8_length(stripped), 0).to_numpy(zero_copy_only=False))
+        blank = length == 0
+        self.blank &= blank
+        rejected = blank.copy()
+        limit = _TEXT_LIMITS.get(name)
+        if limit is not None:
+            long = length > limit
+            for row in np.flatnonzero(long).tolist():
+                message = f"{name!r} has {int(length[row])} characters, more than {limit}"
+                self.error([row], name, "too_long", message, cell_value(self.frame, name, row))
+            rejected |= long
+        if name == "name":
+            self.error(np.flatnonzero(blank), name, "missing_required", "'name' is required", None)
+
+        def build() -> np.ndarray:
+            out = np.asarray(stripped.to_numpy(zero_copy_only=False), dtype=object)
+            out[rejected] = None
+            return out
+
+        self.arrays[name] = build
+
+    def _credit_code(self) -> None:
+        name = "credit_code"
+        series = self.frame[name] if name in self.frame.columns else None
+        array = None if series is None else arrow_text(series)
+        if array is not None:
+            self._credit_code_arrow(array)
+            return
+        part = self.split(name)
+        if part is None:
+            self.arrays[name] = np.full(self.n, None, dtype=object)
+            return
+        texts = self._texts(part, name)
+        known = ~is_none(texts)
+        upper = np.full(len(texts), None, dtype=object)
+        if known.any():
+            upper[known] = [t.upper() for t in texts[known].tolist()]
+        ok = valid_credit_codes(upper)
+        problems: dict[int, tuple[str, str]] = {}
+        for u in np.flatnonzero(~ok).tolist():
+            problems[u] = ("bad_credit_code", _credit_code_problem(upper[u]))
+            upper[u] = None
+        self.spread(part, name, problems)
+        self.arrays[name] = part.take(upper)
+        in_yangzhou = np.full(len(upper) + 1, np.nan)
+        for u, code in enumerate(upper.tolist()):
+            if code is not None:
+                in_yangzhou[u] = float(code_in_yangzhou(code))
+        self.code_in_yangzhou = in_yangzhou[part.inverse]
+
+    def _credit_code_arrow(self, array: Any) -> None:
+        """Credit codes of a text column, checked in pyarrow and numpy (GB 32100-2015)."""
+        pa = deps.require_pyarrow("credit codes")
+        import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
+
+        name = "credit_code"
+        upper = pc.utf8_upper(pc.utf8_trim_whitespace(array))
+        chars = np.asarray(pc.fill_null(pc.utf8_length(upper), 0).to_numpy(zero_copy_only=False))
+        blank = chars == 0
+        self.blank &= blank
+        n_bytes = np.asarray(pc.fill_null(pc.binary_length(upper), 0).to_numpy(zero_copy_only=False))
+        candidates = n_bytes == 18
+        ok = np.zeros(self.n, dtype=bool)
+        in_yangzhou = np.full(self.n, np.nan)
+        if candidates.any():
+            fixed = pc.cast(pc.filter(upper, pa.array(candidates)), pa.binary(18))
+            if isinstance(fixed, pa.ChunkedArray):
+                fixed = fixed.combine_chunks()
+            data = np.frombuffer(
+                fixed.buffers()[1], dtype=np.uint8, count=len(fixed) * 18, offset=fixed.offset * 18
+            ).reshape(-1, 18)
+            ok[candidates] = credit_code_chars_valid(data)
+            in_yangzhou[candidates] = codes_in_yangzhou_array(data)
+        bad = ~blank & ~ok
+        for row in np.flatnonzero(bad).tolist():
+            got = cell_value(self.frame, name, row)
+            text = got.strip().upper() if isinstance(got, str) else str(got)
+            self.error([row], name, "bad_credit_code", _credit_code_problem(text), got)
+        in_yangzhou[~ok] = np.nan
+        self.code_in_yangzhou = in_yangzhou
+
+        def build() -> np.ndarray:
+            out = np.asarray(upper.to_numpy(zero_copy_only=False), dtype=object)
+            out[~ok] = None
+            return out
+
+        self.arrays[name] = build
+
+    def _industry(self) -> None:
+        name = "industry"
+
+        def convert(raw: Any) -> tuple[Any, str, str]:
+            value, code, message = self._text_value(name, raw)
+            if code or value is None:
+                return value, code, message
+            try:
+                return normalise_industry(value), "", ""
+            except ValueError as exc:
+                return None, "bad_industry", str(exc)
+
+        part = self.split(name)
+        self.arrays[name] = (
+            np.full(self.n, None, dtype=object) if part is None else self.per_value(part, name, convert)
+        )
+
+    def _number(self, name: str) -> None:
+        part = self.split(name, want_numbers=True)
+        values = np.full(self.n, np.nan)
+        if part is None:
+            self.arrays[name] = values
+            return
+        if part.numbers is not None:
+            values[:] = part.numbers
+        table = np.full(part.n_values + 1, np.nan)
+        problems: dict[int, tuple[str, str]] = {}
+        for u, raw in enumerate(part.values):
+            if is_blank(raw):
+                continue
+            number = number_text(raw.strip()) if isinstance(raw, str) else None
+            if number is None:
+                what = f"{raw!r}" if isinstance(raw, str) else type(raw).__name__
+                problems[u] = ("wrong_type", f"{name!r} takes a number, not {what}")
+                continue
+            table[u] = number
+        self.spread(part, name, problems)
+        from_text = part.inverse >= 0
+        values[from_text] = table[part.inverse[from_text]]
+        lo, hi = field_bounds(name)
+        whole = name in ("employees", "years_operating")
+        known = ~np.isnan(values)
+        with np.errstate(invalid="ignore"):
+            infinite = known & ~np.isfinite(values)
+            fraction = (
+                known & ~infinite & (values != np.floor(values)) if whole else np.zeros(self.n, dtype=bool)
+            )
+            outside = known & ~infinite & ~fraction & ((values < lo) | (values > hi))
+        for rows, code, message in (
+            (infinite, "not_finite", f"{name!r} needs a finite number"),
+            (fraction, "wrong_type", f"{name!r} takes a whole number"),
+            (outside, "out_of_range", f"{name!r} is out of range"),
+        ):
+            for row in np.flatnonzero(rows).tolist():
+                self.error([row], name, code, message, cell_value(self.frame, name, row))
+        values[infinite | fraction | outside] = np.nan
+        self.arrays[name] = values
+
+    def _bool(self, name: str) -> None:
+        part = self.split(name)
+        values = np.full(self.n, np.nan)
+        rejected = np.zeros(self.n, dtype=bool)
+        if part is not None:
+            table = np.full(part.n_values + 1, np.nan)
+            bad = np.zeros(part.n_values + 1, dtype=bool)
+            problems: dict[int, tuple[str, str]] = {}
+            for u, raw in enumerate(part.values):
+                if is_blank(raw):
+                    continue
+                flag = bool_of(raw)
+                if flag is None:
+                    problems[u] = ("wrong_type", f"{name!r} is true or false (also 1/0, 是/否), not {raw!r}")
+                    bad[u] = True
+                else:
+                    table[u] = float(flag)
+            self.spread(part, name, problems)
+            values = table[part.inverse]
+            rejected = bad[part.inverse]
+        if name == "diagnosed":
+            # The Enterprise default: a blank (or absent) "diagnosed" is false.
+            values[np.isnan(values) & ~rejected] = 0.0
+        self.arrays[name] = values
+
+    def _set(self, name: str) -> None:
+        default = DEFAULT_ROLES if name == "roles" else frozenset()
+
+        def convert(raw: Any) -> tuple[Any, str, str]:
+            if is_blank(raw):
+                return default, "", ""
+            if isinstance(raw, str):
+                items = [v.strip() for v in raw.split(LIST_SEPARATOR) if v.strip()]
+            elif isinstance(raw, list | tuple) and all(isinstance(v, str) for v in raw):
+                items = [v.strip() for v in raw if v.strip()]
+            else:
+                return (
+                    default,
+                    "wrong_type",
+                    f"{name!r} is text with ';' between items, not {type(raw).__name__}",
+                )
+            if name == "certifications":
+                return frozenset(normalise_certifications(items)), "", ""
+            unknown = unknown_roles(items)
+            if unknown:
+                # The row is invalid; the default keeps the conditions computable.
+                return default, "unknown_option", f"unknown role {', '.join(map(repr, unknown))}"
+            return frozenset(items) if items else default, "", ""
+
+        part = self.split(name)
+        if part is None:
+            out = np.empty(self.n, dtype=object)
+            out[:] = [default] * self.n
+        else:
+            out = part.take(self.converted(part, name, convert), fill=default)
+        self.arrays[name] = out
+
+    def eager(self, name: str) -> np.ndarray:
+        value = self.arrays[name]
+        return value() if callable(value) else value
+
+    def _derived(self) -> None:
+        """The derived fields, by the array rules of ``yzmaturity._profile`` (as ``Enterprise`` derives them)."""
+        a = self.arrays
+        revenue = self.eager("revenue_yuan")
+        a["size_class"] = size_class_array(self.eager("employees"), revenue)
+        a["above_designated_size"] = above_designated_size_array(revenue)
+        division = self._per_distinct(
+            self.eager("industry"), lambda code: float(cast(int, industry_division(code)))
+        )
+        a["industry_division"] = division
+        for key, divisions in DIVISION_FLAGS.items():
+            a[key] = division_in_array(division, divisions)
+        region = self.eager("region")
+        region_hit = self._per_distinct(region, lambda text: float(region_in_yangzhou(text)))
+        a["in_yangzhou"] = in_yangzhou_array(region_hit, ~is_none(region), self.code_in_yangzhou)
+
+    def _per_distinct(self, values: np.ndarray, fn: Callable[[Any], float]) -> np.ndarray:
+        """``fn`` of each distinct non-None value of an object array (NaN for None), as floats."""
+        codes, uniques = self.pd.factorize(values, use_na_sentinel=True)
+        table = np.array(
+            [fn(v) for v in np.asarray(uniques, dtype=object).tolist()] + [np.nan], dtype=np.float64
+        )
+        return np.asarray(table[codes])
+
+
+def _credit_code_problem(code: str) -> str:
+    try:
+        check_credit_code(code)
+    except ValueError as exc:
+        return str(exc)
+    return "not a valid unified social credit code"
+
+
+class TableProfile(ProfileColumns):
+    """Profile columns already built (every field of ``PROFILE_KINDS``), some on first use only."""
+
+    def __init__(self, arrays: Mapping[str, np.ndarray | Callable[[], np.ndarray]], n: int) -> None:
+        super().__init__(n)
+        self._arrays = dict(arrays)
+
+    def _build(self, name: str) -> np.ndarray:
+        value = self._arrays[name]
+        return value() if callable(value) else value

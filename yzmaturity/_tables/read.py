@@ -1,0 +1,330 @@
+"""Reading wide tables: CSV (UTF-8 or GB18030), XLSX and Parquet files, and in-memory frames, bounded in size."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .._exceptions import FileLoadError
+from .._files import check_size
+from . import deps
+
+if TYPE_CHECKING:
+    import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+
+__all__ = [
+    "MAX_TABLE_BYTES",
+    "MAX_XLSX_BYTES",
+    "MAX_XLSX_UNPACKED_BYTES",
+    "check_table_path",
+    "read_table",
+    "table_format",
+]
+
+MAX_TABLE_BYTES = 2 * 1024**3
+"""CSV and Parquet files larger than this (2 GiB: about 3 million rows of yangzhou-2022) are refused."""
+MAX_XLSX_BYTES = 200 * 1024**2
+"""XLSX files larger than this (200 MiB) are refused; so are those inflating to more than 2 GiB."""
+MAX_XLSX_UNPACKED_BYTES = 2 * 1024**3
+
+
+def table_format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        return "csv"
+    if suffix == ".xlsx":
+        return "xlsx"
+    if suffix in (".parquet", ".pq"):
+        return "parquet"
+    raise FileLoadError(
+        str(path),
+        "bad_extension",
+        f"expected a .csv, .xlsx or .parquet file, got {suffix or 'no extension'!r}",
+    )
+
+
+def check_table_path(path: str | os.PathLike[str]) -> str:
+    """The format of a table path by its extension (``csv``, ``xlsx``, ``parquet``), its package present.
+
+    Raises :class:`FileLoadError` (``bad_extension``) or :class:`MissingDependencyError`.
+    """
+    fmt = table_format(Path(os.fspath(path)))
+    deps.pandas("tables")
+    if fmt == "xlsx":
+        deps.openpyxl("XLSX tables")
+    elif fmt == "parquet":
+        deps.require_pyarrow("Parquet tables")
+    return fmt
+
+
+def read_table(
+    source: str | os.PathLike[str] | Any,
+    *,
+    sheet: str | int | None = None,
+    encoding: str = "auto",
+    max_bytes: int | None = None,
+) -> pd.DataFrame:
+    """Read a wide table: a CSV, XLSX or Parquet file (by extension), or a data frame.
+
+    Every CSV cell is read as text (the validator decides what it means; no
+    type guessing, and ``NA``/``N/A``/``null`` are not turned into blanks);
+    XLSX and Parquet cells keep their types.  Trailing empty rows are dropped;
+    an empty row between rows is kept (and reported as ``empty_row``) so that
+    row numbers match the file.
+
+    Parameters
+    ----------
+    source
+        A path; or a pandas, polars or pyarrow table (returned as a pandas frame).
+    sheet
+        XLSX only: the sheet name or 0-based index (default: the first sheet).
+    encoding
+        CSV only: ``"auto"`` reads UTF-8 (with or without a BOM) and falls back
+        to GB18030 (a superset of GBK, what Excel on Chinese Windows writes)
+        only when the file is not valid UTF-8; or name an encoding.  The
+        encoding used is in ``frame.attrs["encoding"]``.
+    max_bytes
+        Refuse larger files (default :data:`MAX_TABLE_BYTES`, :data:`MAX_XLSX_BYTES` for XLSX).
+
+    Raises
+    ------
+    FileLoadError
+        Missing, too large, unreadable or malformed file.
+    MissingDependencyError
+        pandas (``frames``), openpyxl (``excel``) or pyarrow (``parquet``) is missing.
+    """
+    frame = _as_frame(source)
+    if frame is not None:
+        return frame
+    pd = deps.pandas("reading tables")
+    path = Path(os.fspath(source))
+    fmt = table_format(path)
+    limit = max_bytes if max_bytes is not None else (MAX_XLSX_BYTES if fmt == "xlsx" else MAX_TABLE_BYTES)
+    check_size(path, limit)
+    if fmt == "xlsx":
+        frame = _read_xlsx(pd, path, sheet)
+    elif fmt == "parquet":
+        frame = _read_parquet(pd, path)
+    else:
+        frame = _read_csv(pd, path, encoding)
+    frame.attrs["source"] = str(path)
+    return frame
+
+
+def _as_frame(source: Any) -> pd.DataFrame | None:
+    """A pandas frame for an in-memory table, None for a path."""
+    if isinstance(source, str | os.PathLike):
+        return None
+    module = type(source).__module__.split(".")[0]
+    if module == "pandas":
+        pd = deps.pandas()
+        if isinstance(source, pd.DataFrame):
+            return source
+    if module == "polars" and hasattr(source, "to_pandas"):
+        pd = deps.pandas()
+        if deps.pyarrow() is not None:
+            return source.to_pandas()
+        return pd.DataFrame(source.to_dict(as_series=False))
+    if module == "pyarrow" and hasattr(source, "to_pandas"):
+        return source.to_pandas()
+    raise TypeError(f"expected a path or a pandas/polars/pyarrow table, not {type(source).__name__}")
+
+
+def _decode_header(path: Path, encoding: str) -> list[str]:
+    """The header row, decoded strictly (a UnicodeDecodeError means: not this encoding)."""
+    limit = 1 << 20
+    with open(path, "rb") as handle:
+        head = handle.read(limit)
+    if len(head) == limit:
+        end = head.rfind(b"\n")
+        if end < 0:
+            raise FileLoadError(str(path), "bad_csv", f"no end of the header row in the first {limit} bytes")
+        head = head[: end + 1]
+    text = head.decode(encoding)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return next(csv.reader(io.StringIO(text)), [])
+
+
+def _read_csv(pd: Any, path: Path, encoding: str) -> pd.DataFrame:
+    candidates = ["utf-8", "gb18030"] if encoding == "auto" else [encoding]
+    last: Exception | None = None
+    for enc in candidates:
+        try:
+            names = _decode_header(path, enc)
+        except UnicodeDecodeError as exc:
+            last = exc
+            continue
+        except LookupError:
+            raise FileLoadError(str(path), "bad_encoding", f"unknown encoding {enc!r}") from None
+        if not names:
+            raise FileLoadError(str(path), "empty_file", "no header row")
+        try:
+            frame = _read_csv_with(pd, path, enc, names)
+        except UnicodeDecodeError as exc:
+            last = exc
+            continue
+        frame.attrs["encoding"] = enc
+        return frame
+    raise FileLoadError(
+        str(path), "bad_encoding", f"not {' or '.join(candidates)} text ({last}); pass encoding=..."
+    )
+
+
+def _read_csv_with(pd: Any, path: Path, encoding: str, names: list[str]) -> pd.DataFrame:
+    pa = deps.pyarrow()
+    if pa is not None:
+        import pyarrow.csv as pcsv  # type: ignore[import-untyped,unused-ignore]
+
+        try:
+            table = pcsv.read_csv(
+                path,
+                read_options=pcsv.ReadOptions(encoding="utf8" if encoding == "utf-8" else encoding),
+                parse_options=pcsv.ParseOptions(ignore_empty_lines=False, newlines_in_values=True),
+                convert_options=pcsv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.large_string()),
+                    null_values=[""],
+                    strings_can_be_null=True,
+                    quoted_strings_can_be_null=True,
+                ),
+            )
+        except pa.ArrowInvalid as exc:
+            if "UTF8" in str(exc) or "utf-8" in str(exc).lower():
+                raise UnicodeDecodeError(encoding, b"", 0, 1, str(exc)) from None
+            raise FileLoadError(str(path), "bad_csv", f"not a valid CSV table: {exc}") from None
+        except UnicodeDecodeError:
+            raise
+        except (OSError, ValueError) as exc:
+            raise FileLoadError(str(path), "bad_csv", f"not a valid CSV table: {exc}") from None
+        table = _drop_trailing_empty_arrow(pa, table)
+        frame = _arrow_to_pandas(pd, table)
+    else:
+        try:
+            frame = pd.read_csv(
+                path,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                skip_blank_lines=False,
+                encoding="utf-8-sig" if encoding == "utf-8" else encoding,
+            )
+        except UnicodeDecodeError:
+            raise
+        except (ValueError, OSError) as exc:
+            raise FileLoadError(str(path), "bad_csv", f"not a valid CSV table: {exc}") from None
+        frame = _drop_trailing_empty(frame)
+    frame.columns = names if len(names) == frame.shape[1] else frame.columns
+    return frame
+
+
+def _arrow_to_pandas(pd: Any, table: Any) -> pd.DataFrame:
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return table.to_pandas()
+    pa = deps.require_pyarrow("reading tables")
+    dtype = pd.StringDtype("pyarrow")
+    return table.to_pandas(types_mapper={pa.string(): dtype, pa.large_string(): dtype}.get)
+
+
+def _drop_trailing_empty_arrow(pa: Any, table: Any) -> Any:
+    if table.num_rows == 0 or table.num_columns == 0:
+        return table
+    import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
+
+    empty: Any = None
+    for column in table.columns:
+        nulls = pc.is_null(column)
+        empty = nulls if empty is None else pc.and_(empty, nulls)
+    flags = np.asarray(empty.to_numpy(zero_copy_only=False), dtype=np.bool_)
+    keep = len(flags) - _trailing_true(flags)
+    return table.slice(0, keep) if keep < table.num_rows else table
+
+
+def _trailing_true(flags: np.ndarray) -> int:
+    if not flags.size or not flags[-1]:
+        return 0
+    false = np.flatnonzero(~flags)
+    return int(flags.size if not false.size else flags.size - 1 - false[-1])
+
+
+def _drop_trailing_empty(frame: pd.DataFrame) -> pd.DataFrame:
+    if not len(frame):
+        return frame
+    flags = frame.isna().all(axis=1).to_numpy()
+    n_drop = _trailing_true(flags)
+    return frame.iloc[: len(frame) - n_drop] if n_drop else frame
+
+
+def _read_xlsx(pd: Any, path: Path, sheet: str | int | None) -> pd.DataFrame:
+    openpyxl = deps.openpyxl("reading XLSX tables")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise FileLoadError(str(path), "bad_xlsx", f"not an XLSX workbook: {exc}") from None
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise FileLoadError(
+            str(path), "file_too_large", f"unpacks to {unpacked} bytes, more than {MAX_XLSX_UNPACKED_BYTES}"
+        )
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken workbook
+        raise FileLoadError(str(path), "bad_xlsx", f"not a readable XLSX workbook: {exc}") from None
+    try:
+        if sheet is None:
+            ws = book.worksheets[0]
+        elif isinstance(sheet, int):
+            if not 0 <= sheet < len(book.worksheets):
+                raise FileLoadError(str(path), "no_sheet", f"no sheet number {sheet}")
+            ws = book.worksheets[sheet]
+        else:
+            if sheet not in book.sheetnames:
+                raise FileLoadError(
+                    str(path), "no_sheet", f"no sheet {sheet!r}; sheets: {', '.join(book.sheetnames)}"
+                )
+            ws = book[sheet]
+        rows = ws.iter_rows(values_only=True)
+        header_row = next(rows, None)
+        if header_row is None:
+            raise FileLoadError(str(path), "empty_file", "the sheet has no header row")
+        header = list(header_row)
+        while header and header[-1] is None:
+            header.pop()
+        width = len(header)
+        data: list[tuple[Any, ...]] = []
+        for number, row in enumerate(rows, start=2):
+            if len(row) > width and any(v is not None for v in row[width:]):
+                raise FileLoadError(
+                    str(path), "bad_xlsx", f"row {number} has values beyond the header's {width} columns"
+                )
+            cells = tuple(row[:width])
+            data.append(cells + (None,) * (width - len(cells)))
+    finally:
+        book.close()
+    names = ["" if h is None else str(h) for h in header]
+    # Cells keep their spreadsheet types (text, number, boolean): no inference per column.
+    frame = pd.DataFrame(data, columns=range(width), dtype=object)
+    frame.columns = names
+    return _drop_trailing_empty(frame)
+
+
+def _read_parquet(pd: Any, path: Path) -> pd.DataFrame:
+    deps.require_pyarrow("reading Parquet tables")
+    import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
+
+    try:
+        meta = pq.ParquetFile(path).metadata
+        unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        if unpacked > 2 * MAX_TABLE_BYTES:
+            raise FileLoadError(str(path), "file_too_large", f"unpacks to {unpacked} bytes")
+        table = pq.read_table(path)
+    except FileLoadError:
+        raise
+    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError ... for a broken file
+        raise FileLoadError(str(path), "bad_parquet", f"not a readable Parquet file: {exc}") from None
+    return _arrow_to_pandas(pd, table)

@@ -1,0 +1,364 @@
+"""Scoring a wide table: validate every row at once, score, match, and assemble the result and error frames."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .._encode import Encoder, FactorizedColumn
+from .._enterprise import PROFILE_INPUT_FIELDS
+from .._exceptions import ErrorDetail, RowProblems, TableError
+from .._loading import default_catalog, load_catalog, load_questionnaire
+from .._matching import match_batch
+from .._model import KIND_NUMERIC
+from .._policy import STATES
+from .._scoring import score_matrix
+from . import deps
+from .cells import answer_value, got_text, split_column
+from .header import check_header, result_names, table_header
+from .profile import ProfileBuilder, TableProfile
+from .progress import Progress
+from .read import read_table
+
+if TYPE_CHECKING:
+    import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+
+    from .._matching import CohortMatch
+    from .._model import Questionnaire
+    from .._policy import PolicyCatalog
+    from .._scoring import BatchScores
+
+__all__ = ["TableResult", "output_meta", "score_partition", "score_table"]
+
+
+@dataclass
+class TableResult:
+    """The scored table: ``frame`` (one row per input row, in order), ``errors``, ``scores``, ``match``.
+
+    ``frame`` holds the passthrough and profile columns as given, then
+    ``valid``, ``errors`` (count), ``warnings`` (count), ``error_summary``,
+    ``score:<dimension>``, ``overall``, ``level``, ``level_name`` and per
+    category of the catalog ``fit:<category>`` and ``eligibility:<category>``,
+    then ``top_category``.  ``errors`` is a frame of every problem: ``row``
+    (1-based data row), ``column``, ``code``, ``message``, ``expected``,
+    ``got`` and ``severity`` (``error``, or ``warning`` for an answer to a
+    question its condition skips, which is not scored).
+    """
+
+    questionnaire: Questionnaire
+    frame: pd.DataFrame
+    errors: pd.DataFrame
+    scores: BatchScores
+    match: CohortMatch | None
+    catalog: PolicyCatalog | None
+    source: str | None = None
+    result_columns: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    @property
+    def n_invalid(self) -> int:
+        return int((~self.scores.valid).sum())
+
+    def summary(self) -> dict[str, Any]:
+        """Rows, valid, invalid, problems by code, levels (valid rows), mean overall: JSON-ready."""
+        s = self.scores
+        codes = self.errors.loc[self.errors["severity"] == "error", "code"].value_counts()
+        warnings = int((self.errors["severity"] == "warning").sum())
+        valid_overall = s.overall[s.valid]
+        q = self.questionnaire
+        return {
+            "questionnaire": f"{q.id} v{q.version}",
+            "catalog": None if self.catalog is None else self.catalog.id,
+            "source": self.source,
+            "rows": len(s),
+            "valid": int(s.valid.sum()),
+            "invalid": self.n_invalid,
+            "errors": int(codes.sum()),
+            "warnings": warnings,
+            "error_codes": {str(k): int(v) for k, v in codes.items()},
+            "levels": {int(k): v for k, v in s.level_counts().items()},
+            "mean_overall": round(float(valid_overall.mean()), 2) if valid_overall.size else None,
+        }
+
+    def summary_text(self, lang: str = "zh") -> str:
+        info = self.summary()
+        levels = self.questionnaire.levels.levels
+        lines = [
+            f"{info['questionnaire']}: {info['rows']} rows, {info['valid']} valid, {info['invalid']} invalid"
+            f" ({info['errors']} error(s), {info['warnings']} warning(s))",
+        ]
+        if info["error_codes"]:
+            lines.append("errors: " + ", ".join(f"{k} {v}" for k, v in info["error_codes"].items()))
+        lines.append(
+            "levels: " + " | ".join(f"L{k} {levels[k].name.of(lang)} {v}" for k, v in info["levels"].items())
+        )
+        if info["mean_overall"] is not None:
+            lines.append(f"mean overall: {info['mean_overall']:.1f}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<TableResult {self.questionnaire.id}: {len(self)} rows, {self.n_invalid} invalid>"
+
+
+def _resolve(
+    questionnaire: Questionnaire | str, catalog: PolicyCatalog | str | None, match: bool
+) -> tuple[Questionnaire, PolicyCatalog | None]:
+    q = load_questionnaire(questionnaire)
+    if not match:
+        return q, None
+    if catalog is None:
+        return q, default_catalog(q.id)
+    return q, load_catalog(catalog, questionnaire=q)
+
+
+def score_table(
+    questionnaire: Questionnaire | str,
+    table: Any,
+    catalog: PolicyCatalog | str | None = None,
+    *,
+    id_columns: Sequence[str] = (),
+    lazy: bool = True,
+    progress: bool | None = None,
+    lang: str = "zh",
+    match: bool = True,
+) -> TableResult:
+    """Validate every row of a wide table at once, score the valid rows, match them to a catalog.
+
+    Parameters
+    ----------
+    questionnaire
+        A :class:`Questionnaire`, a built-in id or a path.
+    table
+        A path (CSV, XLSX, Parquet) or a pandas/polars/pyarrow table (see :func:`read_table`).
+    catalog
+        A policy catalog or its id/path; default: the questionnaire's built-in catalog.
+    id_columns
+        Columns kept in the output unchanged (besides those starting with ``_``).
+    lazy
+        True (the default): collect every problem of every row and score the
+        valid rows; False: raise :class:`TableError` if any row is invalid.
+    progress
+        A progress bar on standard error (needs tqdm); None: only for more than
+        100,000 rows when standard error is a terminal and tqdm is installed.
+    lang
+        Language of ``level_name`` (``zh`` or ``en``).
+    match
+        False to skip the catalog (no ``fit:``/``eligibility:`` columns).
+
+    Raises
+    ------
+    TableError
+        The table as a whole does not fit (unknown, missing or duplicate columns).
+    """
+    pd = deps.pandas("score_table")
+    frame = read_table(table)
+    source = os.fspath(table) if isinstance(table, str | os.PathLike) else frame.attrs.get("source")
+    owned = isinstance(table, str | os.PathLike)  # read here: ours to free as we go
+    header = list(frame.columns)
+    q, cat = _resolve(questionnaire, catalog, match)
+    cq = q.compiled()
+    id_columns = list(id_columns)
+    result_columns = result_names(cq, cat)
+    check_header(list(frame.columns), cq, id_columns, result_columns)
+    n = len(frame)
+    steps = 1 + cq.n_questions + 3
+    bar = Progress(progress, n, steps)
+    try:
+        profile_problems = RowProblems()
+        builder = ProfileBuilder(pd, frame, n, profile_problems.add)
+        arrays = builder.build()
+        bar.step("profile")
+        blank = builder.blank
+        encoder = Encoder(cq)
+        matrix = encoder.empty(n, TableProfile(arrays, n))
+        for col, qid in enumerate(cq.qids):
+            if qid in frame.columns:
+                ordinal = cq.kind[col] == KIND_NUMERIC or cq.questions[col].type in ("scale", "scene_level")
+                part = split_column(pd, frame[qid], want_numbers=ordinal)
+                blank &= part.blank()
+                qtype = cq.questions[col].type
+                values = [answer_value(qtype, v) for v in part.values]
+                encoder.add_column(matrix, qid, FactorizedColumn(values, part.inverse, part.numbers))
+                if owned:
+                    del frame[qid]  # a table read here: free each column once encoded
+            bar.step(f"encode {qid}")
+        encoder.check_relevance(matrix, loc_prefix=None)
+        for row, errs in profile_problems.items():
+            matrix.errors.add(row, *errs)
+        position = {str(c): i for i, c in enumerate(header)}
+        for errs in matrix.errors.values():
+            if len(errs) > 1:  # in the table's column order, as the error frame
+                errs.sort(key=lambda e: position.get(str(e.loc[-1]), -1))
+        for row in np.flatnonzero(blank).tolist():
+            matrix.errors[row] = [
+                ErrorDetail("empty_row", ("row", row), "the row has no profile value and no answer", got=None)
+            ]
+            matrix.warnings.pop(row, None)
+        if not lazy and matrix.errors:
+            details = [e for i in matrix.errors.rows() for e in matrix.errors[i]]
+            raise TableError(
+                f"{len(matrix.errors.rows())} of {n} rows do not fit {q.id!r}", _row_numbers(details)
+            )
+        scores = score_matrix(q, matrix, keep_questions=False)
+        bar.step("score")
+        cohort = match_batch(cat, scores) if cat is not None else None
+        bar.step("match")
+        kept = [
+            c for c in frame.columns if c in id_columns or str(c).startswith("_") or c in PROFILE_INPUT_FIELDS
+        ]
+        out = _result_frame(pd, frame, kept, q, scores, cohort, cat, lang)
+        errors = _error_frame(pd, scores, header)
+        bar.step("assemble")
+    finally:
+        bar.close()
+    return TableResult(q, out, errors, scores, cohort, cat, source, result_columns)
+
+
+def _row_numbers(details: list[ErrorDetail]) -> list[ErrorDetail]:
+    """Details with 1-based data row numbers, for messages."""
+    out = []
+    for d in details:
+        loc = d.loc
+        if len(loc) >= 2 and loc[0] == "row" and isinstance(loc[1], int):
+            loc = ("row", loc[1] + 1, *loc[2:])
+        out.append(ErrorDetail(d.code, loc, d.message, d.expected, d.got, d.severity))
+    return out
+
+
+def _result_frame(
+    pd: Any,
+    frame: pd.DataFrame,
+    kept: list[str],
+    q: Questionnaire,
+    scores: BatchScores,
+    cohort: CohortMatch | None,
+    catalog: PolicyCatalog | None,
+    lang: str,
+) -> pd.DataFrame:
+    cq = q.compiled()
+    n = len(scores)
+    valid = np.asarray(scores.valid, dtype=bool)
+    cols: dict[str, Any] = {c: frame[c] for c in kept}
+    n_errors = np.zeros(n, dtype=np.int64)
+    summary = np.full(n, None, dtype=object)
+    for row, errs in scores.errors.items():
+        if errs:
+            n_errors[row] = len(errs)
+            summary[row] = _short_summary(errs)
+    n_warnings = np.zeros(n, dtype=np.int64)
+    for row, warns in scores.warnings.items():
+        n_warnings[row] = len(warns)
+    cols["valid"] = valid
+    cols["errors"] = n_errors
+    cols["warnings"] = n_warnings
+    cols["error_summary"] = pd.array(summary, dtype="string")
+    for d, did in enumerate(cq.dim_ids):
+        cols[f"score:{did}"] = np.ascontiguousarray(scores.dimensions[:, d], dtype=np.float64)
+    cols["overall"] = np.asarray(scores.overall, dtype=np.float64)
+    level = np.where(valid, scores.level, 0).astype(np.int64)
+    cols["level"] = pd.arrays.IntegerArray(level, ~valid)
+    names = [lv.name.of(lang) for lv in q.levels.levels]
+    cols["level_name"] = _categorical(pd, np.where(valid, scores.level, -1), names, ordered=True)
+    if cohort is not None and catalog is not None:
+        arrays = cohort.arrays
+        for j, c in enumerate(catalog.categories):
+            cols[f"fit:{c.id}"] = np.ascontiguousarray(arrays.fit[:, j], dtype=np.float64)
+            state = np.where(valid, arrays.state[:, j].astype(np.int64), -1)
+            cols[f"eligibility:{c.id}"] = _categorical(pd, state, list(STATES))
+        priority = np.where(np.isnan(arrays.priority), -1.0, arrays.priority)
+        best = np.argmax(priority, axis=1) if priority.shape[1] else np.zeros(n, dtype=np.int64)
+        top = priority[np.arange(n), best] if priority.shape[1] else np.zeros(n)
+        codes = np.where(valid & (top > 0), best, -1)
+        cols["top_category"] = _categorical(pd, codes, [c.id for c in catalog.categories])
+    return pd.DataFrame(cols, index=frame.index)
+
+
+def _categorical(pd: Any, codes: np.ndarray, categories: list[str], ordered: bool = False) -> Any:
+    if len(set(categories)) == len(categories):
+        return pd.Categorical.from_codes(codes.astype(np.int64), categories=categories, ordered=ordered)
+    labels = np.array([None, *categories], dtype=object)[codes.astype(np.int64) + 1]
+    return pd.array(labels, dtype="string")
+
+
+def _short_summary(errs: list[ErrorDetail], limit: int = 3) -> str:
+    parts = []
+    for e in errs[:limit]:
+        where = str(e.loc[-1]) if len(e.loc) > 2 else "row"
+        parts.append(f"{where}: {e.code}")
+    more = f" (+{len(errs) - limit} more)" if len(errs) > limit else ""
+    return "; ".join(parts) + more
+
+
+def _error_frame(pd: Any, scores: BatchScores, header: list[str]) -> pd.DataFrame:
+    position = {str(c): i for i, c in enumerate(header)}
+    records: list[tuple[int, int, int, str, str, str, str | None, str | None, str]] = []
+    for problems in (scores.errors, scores.warnings):
+        for row, details in problems.items():
+            for k, e in enumerate(details):
+                column = str(e.loc[-1]) if len(e.loc) > 2 else ""
+                records.append(
+                    (
+                        row + 1,
+                        position.get(column, -1),
+                        k,
+                        column,
+                        e.code,
+                        e.message,
+                        e.expected,
+                        got_text(e.got),
+                        e.severity,
+                    )
+                )
+    records.sort(key=lambda r: (r[0], r[8] != "error", r[1], r[2]))
+    names = ("row", "column", "code", "message", "expected", "got", "severity")
+    if not records:
+        return pd.DataFrame(
+            {"row": np.array([], dtype=np.int64)} | {k: pd.array([], dtype="string") for k in names[1:]}
+        )
+    columns: dict[str, Any] = {"row": np.array([r[0] for r in records], dtype=np.int64)}
+    for k, name in enumerate(names[1:], start=3):
+        columns[name] = pd.array([r[k] for r in records], dtype="string")
+    return pd.DataFrame(columns)
+
+
+def score_partition(
+    df: pd.DataFrame,
+    questionnaire_id_or_path: str,
+    catalog: str | None = None,
+    *,
+    id_columns: Sequence[str] = (),
+    lang: str = "zh",
+) -> pd.DataFrame:
+    """Score one partition of a wide table: a pure function for dask, Spark or Ray.
+
+    The result has the computed columns only (``valid`` ... ``top_category``,
+    as in :class:`TableResult`), in a fixed order with fixed dtypes given the
+    questionnaire and catalog (:func:`output_meta`), and the partition's index,
+    so that it can be joined back to the input.  Arguments are plain strings:
+    picklable, and nothing global is changed.
+
+    >>> import dask.dataframe as dd                                  # doctest: +SKIP
+    >>> ddf = dd.read_csv("table.csv", dtype=str, keep_default_na=False, na_values=[""])  # doctest: +SKIP
+    >>> scored = ddf.map_partitions(score_partition, "yangzhou-2022", meta=output_meta("yangzhou-2022"))  # doctest: +SKIP
+    """
+    result = score_table(
+        questionnaire_id_or_path, df, catalog, id_columns=id_columns, progress=False, lang=lang
+    )
+    return result.frame[result.result_columns]
+
+
+def output_meta(
+    questionnaire: Questionnaire | str, catalog: PolicyCatalog | str | None = None, *, lang: str = "zh"
+) -> pd.DataFrame:
+    """An empty frame with the columns and dtypes :func:`score_partition` returns (dask's ``meta=``)."""
+    pd = deps.pandas("output_meta")
+    q, cat = _resolve(questionnaire, catalog, True)
+    empty = pd.DataFrame({name: pd.Series([], dtype=object) for name in table_header(q)})
+    result = score_table(q, empty, cat, progress=False, lang=lang)
+    return result.frame[result.result_columns]
