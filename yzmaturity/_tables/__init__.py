@@ -33,9 +33,10 @@ Parquet and the fast CSV path pyarrow (``parquet``), progress bars tqdm
 (``progress``).  All are imported on use only.
 
 The modules, in import order (each imports only those above it):
-``deps`` (optional packages), ``cells`` (what a cell means), ``read``
-(files and frames), ``header`` (the columns), ``profile`` (the profile
-columns as arrays), ``progress``, ``score`` (orchestration and result
+``deps`` (optional packages), ``cells`` (what a cell means), ``fields``
+(what each profile column accepts), ``read`` (files and frames), ``header``
+(the columns), ``profile`` (the profile columns as arrays, by the rules of
+``yzmaturity._profile``), ``progress``, ``score`` (orchestration, result
 frames, scale-out), ``write`` (safe writing), ``template``.
 """
 

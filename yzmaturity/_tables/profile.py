@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from .._compile import ProfileColumns
-from .._enterprise import Enterprise
 from .._exceptions import ErrorDetail
 from .._profile import (
     DEFAULT_ROLES,
     DIVISION_FLAGS,
-    ROLE_VALUES,
     above_designated_size_array,
     check_credit_code,
     code_in_yangzhou,
     codes_in_yangzhou_array,
     credit_code_chars_valid,
     division_in_array,
-    fields_of_kind,
     in_yangzhou_array,
     industry_division,
     normalise_certifications,
@@ -34,7 +30,6 @@ from .._profile import (
 from . import deps
 from .cells import (
     LIST_SEPARATOR,
-    YES_NO_EXPECTED,
     SplitColumn,
     arrow_text,
     bool_of,
@@ -45,48 +40,20 @@ from .cells import (
     number_text,
     split_column,
 )
+from .fields import (
+    BOOL_FIELDS,
+    NUMBER_FIELDS,
+    SET_FIELDS,
+    TEXT_LIMITS,
+    WHOLE_FIELDS,
+    expected_text,
+    field_bounds,
+)
 
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 
-__all__ = ["ProfileBuilder", "TableProfile", "expected_text", "field_bounds"]
-
-_BOOL_FIELDS = fields_of_kind("bool", derived=False)
-_NUMBER_FIELDS = fields_of_kind("numeric", derived=False)
-_SET_FIELDS = fields_of_kind("set", derived=False)
-_TEXT_LIMITS = {"name": 200, "region": 100}
-
-
-def field_bounds(name: str) -> tuple[float, float]:
-    lo, hi = -math.inf, math.inf
-    for item in Enterprise.model_fields[name].metadata:
-        if getattr(item, "ge", None) is not None:
-            lo = float(item.ge)
-        if getattr(item, "le", None) is not None:
-            hi = float(item.le)
-    return lo, hi
-
-
-def expected_text(name: str) -> str:
-    if name in _TEXT_LIMITS:
-        low = 1 if name == "name" else 0
-        return f"text of {low} to {_TEXT_LIMITS[name]} characters"
-    if name == "credit_code":
-        return "an 18-character unified social credit code (GB 32100-2015)"
-    if name == "industry":
-        return "a GB/T 4754-2017 industry code such as C36 or C3670"
-    if name in _BOOL_FIELDS:
-        return YES_NO_EXPECTED
-    if name == "roles":
-        return f"roles separated by ';': {', '.join(ROLE_VALUES)}"
-    if name == "certifications":
-        return "labels separated by ';', e.g. dcmm-2;cmmm-2"
-    lo, hi = field_bounds(name)
-    whole = name in ("employees", "years_operating")
-    kind = "a whole number" if whole else "a number"
-    if math.isfinite(hi):
-        return f"{kind} from {lo:g} to {hi:g}"
-    return f"{kind} >= {lo:g}" + (" (yuan)" if name.endswith("_yuan") else "")
+__all__ = ["ProfileBuilder", "TableProfile"]
 
 
 class ProfileBuilder:
@@ -154,11 +121,11 @@ class ProfileBuilder:
             self._text(name)
         self._credit_code()
         self._industry()
-        for name in _NUMBER_FIELDS:
+        for name in NUMBER_FIELDS:
             self._number(name)
-        for name in _BOOL_FIELDS:
+        for name in BOOL_FIELDS:
             self._bool(name)
-        for name in _SET_FIELDS:
+        for name in SET_FIELDS:
             self._set(name)
         self._derived()
         return self.arrays
@@ -173,7 +140,7 @@ class ProfileBuilder:
                 return None, "wrong_type", f"{name!r} is text, not {type(raw).__name__}"
             raw = digits
         text = raw.strip()
-        limit = _TEXT_LIMITS.get(name)
+        limit = TEXT_LIMITS.get(name)
         if limit is not None and len(text) > limit:
             return None, "too_long", f"{name!r} has {len(text)} characters, more than {limit}"
         return text, "", ""
@@ -187,7 +154,7 @@ class ProfileBuilder:
         values = stripped.to_numpy(dtype=object, na_value=None)
         lengths = stripped.str.len().to_numpy()
         values[lengths == 0] = None
-        limit = _TEXT_LIMITS.get(name)
+        limit = TEXT_LIMITS.get(name)
         if limit is not None:
             long = np.flatnonzero(lengths > limit)
             self.spread(
@@ -225,7 +192,7 @@ class ProfileBuilder:
         blank = length == 0
         self.blank &= blank
         rejected = blank.copy()
-        limit = _TEXT_LIMITS.get(name)
+        limit = TEXT_LIMITS.get(name)
         if limit is not None:
             long = length > limit
             for row in np.flatnonzero(long).tolist():
@@ -349,7 +316,7 @@ class ProfileBuilder:
         from_text = part.inverse >= 0
         values[from_text] = table[part.inverse[from_text]]
         lo, hi = field_bounds(name)
-        whole = name in ("employees", "years_operating")
+        whole = name in WHOLE_FIELDS
         known = ~np.isnan(values)
         with np.errstate(invalid="ignore"):
             infinite = known & ~np.isfinite(values)

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 from .._answers import NA_TOKEN
 from .._enterprise import PROFILE_INPUT_FIELDS
 from .._loading import load_questionnaire
-from .._profile import PROFILE_KINDS, fields_of_kind
+from .._profile import PROFILE_KINDS
 from . import deps
 from .cells import YES_NO_EXPECTED
+from .fields import BOOL_FIELDS, expected_text
 from .header import table_header
-from .profile import expected_text
 from .read import table_format
 from .write import EXCEL_MAX_ROWS, xlsx_value
 
@@ -25,9 +25,6 @@ if TYPE_CHECKING:
     from .._model import Questionnaire
 
 __all__ = ["table_columns", "table_template"]
-
-_BOOL_FIELDS = fields_of_kind("bool", derived=False)
-
 
 _PROFILE_DOCS: dict[str, tuple[str, str]] = {
     "name": ("企业名称（必填）", "Enterprise name (required)"),
@@ -157,7 +154,7 @@ def _xlsx_template(q: Questionnaire, header: list[str], lang: str) -> bytes:
                 choices = ["true", "false"]
             if choices is not None and question.allow_na:
                 choices.append(NA_TOKEN)
-        elif name in _BOOL_FIELDS:
+        elif name in BOOL_FIELDS:
             choices = ["true", "false"]
         if choices and len(",".join(choices)) < 250:
             letter = get_column_letter(i)

@@ -1,0 +1,79 @@
+"""What each profile column of the wide format accepts, read from the ``Enterprise`` model's constraints."""
+
+from __future__ import annotations
+
+import math
+import typing
+
+from .._enterprise import Enterprise
+from .._profile import ROLE_VALUES, fields_of_kind
+from .cells import YES_NO_EXPECTED
+
+__all__ = [
+    "BOOL_FIELDS",
+    "NUMBER_FIELDS",
+    "SET_FIELDS",
+    "TEXT_LIMITS",
+    "WHOLE_FIELDS",
+    "expected_text",
+    "field_bounds",
+]
+
+BOOL_FIELDS = fields_of_kind("bool", derived=False)
+NUMBER_FIELDS = fields_of_kind("numeric", derived=False)
+SET_FIELDS = fields_of_kind("set", derived=False)
+
+
+def _constraint(name: str, attr: str) -> float | None:
+    """A constraint (``ge``, ``le``, ``max_length`` ...) of an ``Enterprise`` field, None if it has none."""
+    for item in Enterprise.model_fields[name].metadata:
+        value = getattr(item, attr, None)
+        if value is not None:
+            return float(value)
+    return None
+
+
+TEXT_LIMITS = {
+    name: int(limit)
+    for name in fields_of_kind("text", derived=False)
+    if (limit := _constraint(name, "max_length")) is not None
+}
+"""Text fields with a maximum length -> that length."""
+WHOLE_FIELDS = tuple(
+    name
+    for name in NUMBER_FIELDS
+    if int
+    in (
+        typing.get_args(Enterprise.model_fields[name].annotation)
+        or (Enterprise.model_fields[name].annotation,)
+    )
+)
+"""Numeric fields that take whole numbers only."""
+
+
+def field_bounds(name: str) -> tuple[float, float]:
+    """The lower and upper bound of a numeric field (infinite where it has none)."""
+    lo, hi = _constraint(name, "ge"), _constraint(name, "le")
+    return (-math.inf if lo is None else lo), (math.inf if hi is None else hi)
+
+
+def expected_text(name: str) -> str:
+    """What a profile column accepts, in words (the ``expected`` of its errors, the ``allowed`` of its docs)."""
+    if name in TEXT_LIMITS:
+        low = _constraint(name, "min_length") or 0
+        return f"text of {low:g} to {TEXT_LIMITS[name]} characters"
+    if name == "credit_code":
+        return "an 18-character unified social credit code (GB 32100-2015)"
+    if name == "industry":
+        return "a GB/T 4754-2017 industry code such as C36 or C3670"
+    if name in BOOL_FIELDS:
+        return YES_NO_EXPECTED
+    if name == "roles":
+        return f"roles separated by ';': {', '.join(ROLE_VALUES)}"
+    if name == "certifications":
+        return "labels separated by ';', e.g. dcmm-2;cmmm-2"
+    lo, hi = field_bounds(name)
+    kind = "a whole number" if name in WHOLE_FIELDS else "a number"
+    if math.isfinite(hi):
+        return f"{kind} from {lo:g} to {hi:g}"
+    return f"{kind} >= {lo:g}" + (" (yuan)" if name.endswith("_yuan") else "")
