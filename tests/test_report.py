@@ -16,9 +16,9 @@ from test_recommend import answers_at
 from test_recommend import assess as assess_profile
 
 import yzmaturity as yz
-from yzmaturity import _svg
 from yzmaturity._cli import main
-from yzmaturity._report import md_escape
+from yzmaturity._render import md_escape
+from yzmaturity._render import svg as _svg
 
 HOSTILE_NAME = "<script>alert(1)</script>"
 HOSTILE_REGION = "<img src=x onerror=alert(1)>"
@@ -399,7 +399,7 @@ def test_radar_svg_is_well_formed_with_one_polygon_per_series(autoparts, html_zh
 
 
 def test_radar_targets_are_the_next_level_bars(autoparts):
-    from yzmaturity._report import dimension_references, level_bars
+    from yzmaturity._render import dimension_references, level_bars
 
     q = autoparts.questionnaire
     overall, bars = level_bars(q, 3)
@@ -528,7 +528,7 @@ def test_repr_html_is_a_scoped_fragment(report_zh):
 def test_report_does_not_load_jinja_on_import():
     import subprocess
 
-    code = "import sys, yzmaturity; print('jinja2' in sys.modules, 'yzmaturity._report' in sys.modules)"
+    code = "import sys, yzmaturity; print('jinja2' in sys.modules, 'yzmaturity._render' in sys.modules)"
     root = str(Path(__file__).resolve().parent.parent)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True)
     assert out.stdout.split() == ["False", "False"]

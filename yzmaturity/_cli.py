@@ -26,6 +26,7 @@ from ._lint import lint
 from ._loading import (
     answers_from_data,
     catalog_from_data,
+    default_catalog,
     is_catalog_data,
     is_questionnaire_data,
     list_questionnaires,
@@ -33,7 +34,7 @@ from ._loading import (
     resolve_questionnaire,
 )
 from ._model import Questionnaire
-from ._render_text import questionnaire_outline
+from ._render import build_progress_report, build_report, questionnaire_outline, recommendations_text
 from ._schema import json_schema_text
 from ._version import __version__
 
@@ -172,8 +173,6 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         if args.json:
             print(json.dumps([r.to_dict() for r in recs], ensure_ascii=False, indent=2), file=out)
         else:
-            from ._render_text import recommendations_text
-
             print(
                 f"{a.enterprise.name}: L{a.level.number} {a.level.name.of(args.lang)}, {a.overall:.1f}",
                 file=out,
@@ -210,12 +209,12 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _report(args: argparse.Namespace, out: TextIO) -> int:
-    from ._report import build_progress_report, build_report
-
     after = assess(_load_sheet(args.file), args.questionnaire)
     if args.compare:
         report = build_progress_report(
-            compare(assess(_load_sheet(args.compare), args.questionnaire), after), args.lang
+            compare(assess(_load_sheet(args.compare), args.questionnaire), after),
+            args.lang,
+            catalog=default_catalog(after.questionnaire_id),
         )
     else:
         cohort = None
@@ -223,7 +222,7 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
             from ._tables import score_table
 
             cohort = score_table(after.questionnaire, args.cohort, match=False, progress=False).scores
-        report = build_report(after, args.lang, cohort)
+        report = build_report(after, args.lang, cohort, catalog=default_catalog(after.questionnaire_id))
     if args.output:
         path = report.save(args.output, format=args.format)
         print(f"{path}: {report.title}", file=sys.stderr)

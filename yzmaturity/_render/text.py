@@ -1,40 +1,31 @@
-"""Plain-text rendering for the terminal (the CLI's readable output)."""
+"""Plain-text rendering for the terminal (the CLI's readable output).
+
+Any language other than ``en`` reads as Chinese here (the CLI's default).
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from ._assessment import Assessment
-    from ._compare import Comparison
-    from ._matching import Recommendation
-    from ._model import Questionnaire
-    from ._roadmap import Roadmap
+from .labels import labels
 
-_LABELS = {
-    "zh": {
-        "overall": "总分",
-        "level": "成熟度等级",
-        "dimensions": "各维度得分",
-        "gaps": "失分最多的题目",
-        "questionnaire": "问卷",
-        "warnings": "提示",
-        "lost": "失分",
-        "na": "不适用",
-        "answered": "已答",
-    },
-    "en": {
-        "overall": "Overall",
-        "level": "Maturity level",
-        "dimensions": "Dimension scores",
-        "gaps": "Largest gaps",
-        "questionnaire": "Questionnaire",
-        "warnings": "Warnings",
-        "lost": "lost",
-        "na": "n/a",
-        "answered": "answered",
-    },
-}
+if TYPE_CHECKING:
+    from .._assessment import Assessment
+    from .._compare import Comparison
+    from .._matching import Recommendation
+    from .._model import Questionnaire
+    from .._roadmap import Roadmap
+__all__ = [
+    "assessment_summary",
+    "comparison_summary",
+    "questionnaire_outline",
+    "recommendations_text",
+    "roadmap_text",
+]
+
+
+def _labels(lang: str) -> dict[str, str]:
+    return labels("text", "en" if lang == "en" else "zh")
 
 
 def _bar(score: float | None, width: int = 20) -> str:
@@ -51,7 +42,7 @@ def _pad(text: str, width: int) -> str:
 
 
 def assessment_summary(a: Assessment, lang: str = "zh", with_plan: bool = True) -> str:
-    t = _LABELS["en" if lang == "en" else "zh"]
+    t = _labels(lang)
     e = a.enterprise
     lines = [
         f"{e.name}",
@@ -81,7 +72,7 @@ def assessment_summary(a: Assessment, lang: str = "zh", with_plan: bool = True) 
     if with_plan:
         recs = a.recommendations
         if recs:
-            lines += ["", "资助方向建议:" if lang != "en" else "Support categories:"]
+            lines += ["", t["recommendations"]]
             lines.append(recommendations_text(recs, lang, limit=3))
         top = len(a.questionnaire.levels.levels) - 1
         if a.level.number < top:
@@ -118,18 +109,17 @@ def questionnaire_outline(q: Questionnaire, lang: str = "zh") -> str:
 
 
 def comparison_summary(c: Comparison, lang: str = "zh") -> str:
-    zh = lang != "en"
-    title = "诊断对比" if zh else "Progress"
-    lines = [f"{c.after.enterprise.name}: {title}"]
+    t = _labels(lang)
+    lines = [f"{c.after.enterprise.name}: {t['progress']}"]
     lines.append(
-        f"{'总分' if zh else 'Overall'}: {c.overall.before} -> {c.overall.after} ({c.overall.change:+.1f})"
+        f"{t['overall']}: {c.overall.before} -> {c.overall.after} ({c.overall.change:+.1f})"
         if c.overall.change is not None
-        else f"{'总分' if zh else 'Overall'}: {c.overall.before} -> {c.overall.after}"
+        else f"{t['overall']}: {c.overall.before} -> {c.overall.after}"
     )
     lv0 = c.before.level
     lv1 = c.after.level
     lines.append(
-        f"{'等级' if zh else 'Level'}: L{lv0.number} {lv0.name.of(lang)} -> L{lv1.number} {lv1.name.of(lang)}"
+        f"{t['level_short']}: L{lv0.number} {lv0.name.of(lang)} -> L{lv1.number} {lv1.name.of(lang)}"
     )
     lines.append("")
     for did, d in c.dimensions.items():
@@ -139,7 +129,7 @@ def comparison_summary(c: Comparison, lang: str = "zh") -> str:
         after = "n/a" if d.after is None else f"{d.after:5.1f}"
         lines.append(f"  {_pad(title_text, 30)} {before} -> {after} {change}")
     if c.categories_changed:
-        lines += ["", "资助类别变化:" if zh else "Support categories that changed:"]
+        lines += ["", t["categories_changed"]]
         for cat in c.categories_changed:
             lines.append(
                 f"  {cat.category}: fit {cat.fit.before:.2f} -> {cat.fit.after:.2f}, "
@@ -150,25 +140,9 @@ def comparison_summary(c: Comparison, lang: str = "zh") -> str:
     return "\n".join(lines)
 
 
-_STATE_TEXT = {
-    "zh": {
-        "eligible": "符合条件",
-        "needs_checking": "待核实",
-        "not_eligible": "暂不符合",
-        "not_applicable": "不适用",
-    },
-    "en": {
-        "eligible": "eligible",
-        "needs_checking": "needs checking",
-        "not_eligible": "not eligible",
-        "not_applicable": "not applicable",
-    },
-}
-
-
 def recommendations_text(recs: list[Recommendation], lang: str = "zh", limit: int | None = None) -> str:
-    zh = lang != "en"
-    states = _STATE_TEXT["zh" if zh else "en"]
+    t = _labels(lang)
+    states = labels("state", "en" if lang == "en" else "zh")
     lines = []
     for i, r in enumerate(recs[:limit] if limit else recs, start=1):
         lines.append(f"{i}. {r.name.of(lang)} [{r.category}]  fit {r.fit:.2f}  {states[r.eligibility]}")
@@ -180,37 +154,30 @@ def recommendations_text(recs: list[Recommendation], lang: str = "zh", limit: in
         for reason in r.reasons:
             lines.append(f"     + {reason.text.of(lang)}")
         for req in r.unmet:
-            lines.append(f"     x {('未满足: ' if zh else 'unmet: ')}{req.text.of(lang)}")
+            lines.append(f"     x {t['unmet']}{req.text.of(lang)}")
         for req in r.to_check:
-            lines.append(f"     ? {('待核实: ' if zh else 'to check: ')}{req.text.of(lang)}")
+            lines.append(f"     ? {t['to_check']}{req.text.of(lang)}")
         if r.tier is not None:
-            lines.append(f"     > {('可争创: ' if zh else 'could aim at: ')}{r.tier.name.of(lang)}")
+            lines.append(f"     > {t['tier']}{r.tier.name.of(lang)}")
         for action in r.actions[:2]:
             lines.append(f"     -> {action.of(lang)}")
     return "\n".join(lines)
 
 
 def roadmap_text(rm: Roadmap, lang: str = "zh") -> str:
-    zh = lang != "en"
+    t = _labels(lang)
     head = (
-        f"{'提升路线' if zh else 'Roadmap'}: L{rm.current_level} -> L{rm.target_level}, "
-        f"{len(rm.steps)} {'步' if zh else 'steps'}, {'工作量' if zh else 'effort'} {rm.total_cost:g}, "
-        f"{'总分' if zh else 'overall'} {rm.overall_before:.1f} -> {rm.overall_after:.1f}"
+        f"{t['roadmap']}: L{rm.current_level} -> L{rm.target_level}, "
+        f"{len(rm.steps)} {t['steps']}, {t['effort']} {rm.total_cost:g}, "
+        f"{t['overall_lower']} {rm.overall_before:.1f} -> {rm.overall_after:.1f}"
     )
     lines = [head]
     if not rm.reached:
-        lines.append(
-            "  "
-            + (
-                "目标等级无法仅靠改进答案达到"
-                if zh
-                else "the target cannot be reached by improving answers alone"
-            )
-        )
+        lines.append("  " + t["roadmap_unreached"])
     for g in rm.gaps:
         if g.gap > 0:
             cur = "n/a" if g.current is None else f"{g.current:g}"
-            lines.append(f"  {'差距' if zh else 'gap'}: {g.kind} {g.ref} {cur} / {g.required:g}")
+            lines.append(f"  {t['gap']}: {g.kind} {g.ref} {cur} / {g.required:g}")
     for i, s in enumerate(rm.steps, start=1):
         lines.append(
             f"  {i:>2}. [{s.question}] {s.text.of(lang)}: {_fmt_answer(s.current)} -> {_fmt_answer(s.target)}  (+{s.overall_gain:.1f}, {s.effort})"

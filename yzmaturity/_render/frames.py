@@ -10,16 +10,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._optional import require
-from ._policy import STATES
+from .._optional import require
+from .._policy import STATES
 
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 
-    from ._assessment import Assessment
-    from ._compare import Comparison
-    from ._matching import CohortMatch
-    from ._scoring import BatchScores
+    from .._assessment import Assessment
+    from .._compare import Comparison
+    from .._matching import CohortMatch
+    from .._scoring import BatchScores
 
 __all__ = ["assessment_frame", "batch_frame", "cohort_frame", "comparison_frame", "questions_frame"]
 

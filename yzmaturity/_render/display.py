@@ -19,18 +19,19 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from ._optional import require
-from ._text import Text
+from .._optional import require
+from .._text import Text
+from .labels import labels, pair
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.projections.polar import PolarAxes
 
-    from ._assessment import Assessment
-    from ._compare import Comparison
-    from ._matching import CohortMatch
-    from ._model import Dimension, Questionnaire
-    from ._scoring import BatchScores
+    from .._assessment import Assessment
+    from .._compare import Comparison
+    from .._matching import CohortMatch
+    from .._model import Dimension, Questionnaire
+    from .._scoring import BatchScores
 
 __all__ = [
     "assessment_html",
@@ -41,44 +42,6 @@ __all__ = [
     "questionnaire_html",
     "radar",
 ]
-
-_LABELS: dict[str, tuple[str, str]] = {
-    "overall": ("总分", "Overall"),
-    "level": ("成熟度等级", "Maturity level"),
-    "dimension": ("维度", "Dimension"),
-    "score": ("得分", "Score"),
-    "answered": ("已答/题数", "answered/questions"),
-    "questions": ("题数", "Questions"),
-    "weight": ("权重", "Weight"),
-    "levels": ("等级", "Levels"),
-    "recommendations": ("资助方向建议", "Support categories"),
-    "fit": ("匹配度", "Fit"),
-    "eligibility": ("资格", "Eligibility"),
-    "before": ("之前", "Before"),
-    "after": ("之后", "After"),
-    "change": ("变化", "Change"),
-    "rows": ("企业数", "Rows"),
-    "invalid": ("无效", "Invalid"),
-    "mean_overall": ("平均总分", "Mean overall"),
-    "count": ("数量", "Count"),
-    "share": ("占比", "Share"),
-    "mean": ("平均分", "Mean"),
-    "category": ("资助类别", "Category"),
-    "fit_half": ("匹配度≥0.5", "Fit ≥ 0.5"),
-    "top_choice": ("首选", "Top choice"),
-    "answers_changed": ("改变的答案", "Answers changed"),
-    "categories_changed": ("资助类别变化", "Categories that changed"),
-    "warnings": ("提示", "Warnings"),
-    "not_scored": ("不计分", "not scored"),
-    "na": ("不适用", "n/a"),
-}
-
-_STATES: dict[str, tuple[str, str]] = {
-    "eligible": ("符合条件", "eligible"),
-    "needs_checking": ("待核实", "needs checking"),
-    "not_eligible": ("暂不符合", "not eligible"),
-    "not_applicable": ("不适用", "not applicable"),
-}
 
 _BOX = "font-family:sans-serif;font-size:13px;line-height:1.4;max-width:820px;color:#222"
 _TABLE = "border-collapse:collapse;margin:4px 0 10px 0"
@@ -92,12 +55,12 @@ _SECTION = "font-weight:600;margin:8px 0 2px 0"
 
 # --------------------------------------------------------------------------- building blocks
 def _label(key: str) -> str:
-    zh, en = _LABELS[key]
+    zh, en = pair("display", key)
     return f'{escape(zh)} <span style="{_GREY}">{escape(en)}</span>'
 
 
 def _state(state: str) -> str:
-    zh, en = _STATES.get(state, (state, state))
+    zh, en = labels("state", "zh").get(state, state), labels("state", "en").get(state, state)
     return f'{escape(zh)} <span style="{_GREY}">{escape(en)}</span>'
 
 
@@ -399,7 +362,7 @@ def cohort_html(m: CohortMatch) -> str:
         f"<code>{escape(m.catalog.id)}</code> · {_label('rows')}: {int(m.valid.sum())}",
         f"margin:2px 0;{_GREY}",
     )
-    states = list(_STATES)
+    states = list(labels("state", "zh"))
     table = _table(
         [_label("category"), *(_state(s) for s in states), _label("fit_half"), _label("top_choice")],
         [
@@ -480,10 +443,11 @@ def radar(a: Assessment, ax: Axes | None = None, lang: str = "zh") -> Axes:
         return False
 
     tops = [d for d in a.dimensions.values() if d.depth == 0]
-    labels = [d.title.of(lang) + ("" if d.score is not None else " (n/a)") for d in tops]
-    fonts = [font_for(t) for t in labels]
-    labels = [
-        textwrap.fill(t, 16) if f is not False else d.id for t, f, d in zip(labels, fonts, tops, strict=True)
+    axis_labels = [d.title.of(lang) + ("" if d.score is not None else " (n/a)") for d in tops]
+    fonts = [font_for(t) for t in axis_labels]
+    axis_labels = [
+        textwrap.fill(t, 16) if f is not False else d.id
+        for t, f, d in zip(axis_labels, fonts, tops, strict=True)
     ]
     values = np.array([0.0 if d.score is None else d.score for d in tops])
     angles = np.linspace(0.0, 2 * np.pi, len(tops), endpoint=False)
@@ -499,14 +463,12 @@ def radar(a: Assessment, ax: Axes | None = None, lang: str = "zh") -> Axes:
     ax.set_yticks([20, 40, 60, 80, 100])
     ax.set_yticklabels(["20", "40", "60", "80", ""], fontsize=7, color="#777")
     ax.set_xticks(angles)
-    ax.set_xticklabels(labels, fontsize=8)
+    ax.set_xticklabels(axis_labels, fontsize=8)
     for tick, f in zip(ax.get_xticklabels(), fonts, strict=True):
         if isinstance(f, font_manager.FontProperties):
             tick.set_fontproperties(f)
             tick.set_fontsize(8)
-    score_line = (
-        f"{'总分' if lang == 'zh' else 'overall'} {a.overall:.1f} · L{a.level.number} {a.level.name.of(lang)}"
-    )
+    score_line = f"{labels('display', lang)['radar_overall']} {a.overall:.1f} · L{a.level.number} {a.level.name.of(lang)}"
     for title in (
         f"{a.enterprise.name}\n{score_line}",
         score_line,

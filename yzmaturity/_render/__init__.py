@@ -1,0 +1,68 @@
+"""Presentation: every view of a result (notebook HTML, pandas frames, terminal text, SVG charts, reports).
+
+The top layer below the public face.  It imports the model, engine, results and
+I/O layers, never the other way round (those reach it only inside their
+rich-result methods: ``to_frame``, ``_repr_mimebundle_``, ``summary``,
+``report``, ``plot``).  Every fixed word it shows comes from one bilingual
+table, ``labels.yaml``; the report templates live in ``templates/``.
+
+- ``labels``: the bilingual label table (``labels.yaml``)
+- ``display``: notebook HTML (``_repr_mimebundle_``) and the matplotlib radar
+- ``frames``: pandas DataFrames (``to_frame``)
+- ``text``: plain text for the terminal
+- ``svg``: dependency-free SVG charts for the reports
+- ``env``: the Jinja2 environments and Markdown escaping
+- ``fmt``: formatting of numbers, answers and cited inputs
+- ``levels``: the level-bar maths behind the reports' reference lines
+- ``context``: the template contexts
+- ``report``: :class:`Report`, :func:`build_report`, :func:`build_progress_report`
+"""
+
+from __future__ import annotations
+
+from .display import (
+    assessment_html,
+    batch_html,
+    cohort_html,
+    comparison_html,
+    mimebundle,
+    questionnaire_html,
+    radar,
+)
+from .env import md_escape
+from .frames import assessment_frame, batch_frame, cohort_frame, comparison_frame, questions_frame
+from .levels import dimension_references, level_bars
+from .report import Report, build_progress_report, build_report
+from .text import (
+    assessment_summary,
+    comparison_summary,
+    questionnaire_outline,
+    recommendations_text,
+    roadmap_text,
+)
+
+__all__ = [
+    "Report",
+    "assessment_frame",
+    "assessment_html",
+    "assessment_summary",
+    "batch_frame",
+    "batch_html",
+    "build_progress_report",
+    "build_report",
+    "cohort_frame",
+    "cohort_html",
+    "comparison_frame",
+    "comparison_html",
+    "comparison_summary",
+    "dimension_references",
+    "level_bars",
+    "md_escape",
+    "mimebundle",
+    "questionnaire_html",
+    "questionnaire_outline",
+    "questions_frame",
+    "radar",
+    "recommendations_text",
+    "roadmap_text",
+]
