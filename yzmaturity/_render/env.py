@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -47,8 +48,7 @@ def _md_code(value: object) -> Any:
 
 @lru_cache(maxsize=2)
 def environment(kind: Literal["html", "md"]) -> Environment:
-    from importlib import resources
-
+    """The Jinja2 environment of ``templates/``: autoescaped HTML, or Markdown escaped by :func:`md_escape`."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
     templates = resources.files(__package__ or "yzmaturity._render") / "templates"
