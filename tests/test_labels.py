@@ -10,7 +10,7 @@ import yaml
 
 import yzmaturity._render as render
 from yzmaturity import ReportError
-from yzmaturity._matching import STATES
+from yzmaturity._policy import STATES
 from yzmaturity._render.labels import _check, groups, labels, pair
 
 PACKAGE = Path(render.__file__).parent
