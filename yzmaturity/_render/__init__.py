@@ -14,7 +14,7 @@ table, ``labels.yaml``; the report templates live in ``templates/``.
 - ``env``: the Jinja2 environments and Markdown escaping
 - ``fmt``: formatting of numbers, answers and cited inputs
 - ``levels``: the level-bar maths behind the reports' reference lines
-- ``context``: the template contexts
+- ``context``, ``progress``: the template contexts of the two reports
 - ``report``: :class:`Report`, :func:`build_report`, :func:`build_progress_report`
 """
 

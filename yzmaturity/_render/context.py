@@ -1,8 +1,9 @@
-"""The template contexts of the reports: plain dicts of already-formatted, language-specific values.
+"""The template context of the diagnosis report: plain dicts of already-formatted, language-specific values.
 
-``assessment_context`` feeds ``assessment.html``/``.md``, ``progress_context``
-``progress.html``/``.md``.  The policy catalog is given by the caller (the
-report never loads one itself).
+``assessment_context`` feeds ``assessment.html``/``.md``; ``level_names``,
+``radar_chart`` and ``metadata_rows`` are shared with the progress report
+(``progress.py``).  The policy catalog is given by the caller (the report never
+loads one itself).
 """
 
 from __future__ import annotations
@@ -16,12 +17,11 @@ from .levels import dimension_references, target_level
 
 if TYPE_CHECKING:
     from .._assessment import Assessment
-    from .._compare import Comparison
     from .._matching import Recommendation
     from .._model import Question, Questionnaire
     from .._policy import PolicyCatalog
 
-__all__ = ["assessment_context", "progress_context"]
+__all__ = ["assessment_context", "level_names", "metadata_rows", "radar_chart"]
 
 
 def _header(a: Assessment, lang: str) -> dict[str, Any]:
@@ -45,7 +45,7 @@ def _header(a: Assessment, lang: str) -> dict[str, Any]:
     return {"name": e.name, "rows": rows}
 
 
-def _levels(a: Assessment, lang: str) -> list[tuple[int, str]]:
+def level_names(a: Assessment, lang: str) -> list[tuple[int, str]]:
     return [(lv.number, lv.name.of(lang)) for lv in a.questionnaire.levels.levels]
 
 
@@ -72,7 +72,7 @@ def _dimension_rows(a: Assessment, lang: str, refs: dict[str, tuple[float, bool]
     return rows
 
 
-def _radar(
+def radar_chart(
     a: Assessment, lang: str, series: list[tuple[str, list[float | None], str, bool]], title: str
 ) -> Any:
     tops = [d for d in a.dimensions.values() if d.depth == 0]
@@ -240,7 +240,7 @@ def _path_title(q: Questionnaire, did: str, lang: str) -> str:
     return " / ".join(reversed(parts))
 
 
-def _metadata(a: Assessment, lang: str, catalog: PolicyCatalog | None) -> list[tuple[str, str]]:
+def metadata_rows(a: Assessment, lang: str, catalog: PolicyCatalog | None) -> list[tuple[str, str]]:
     from .. import __version__  # the package root, complete by the time a report is made
 
     t = labels("report", lang)
@@ -267,7 +267,7 @@ def assessment_context(a: Assessment, lang: str, catalog: PolicyCatalog | None) 
     top = len(q.levels.levels) - 1
     refs = dimension_references(q, target)
     tops = [d for d in a.dimensions.values() if d.depth == 0]
-    radar = _radar(
+    radar = radar_chart(
         a,
         lang,
         [
@@ -294,7 +294,7 @@ def assessment_context(a: Assessment, lang: str, catalog: PolicyCatalog | None) 
         "is_top": level.number >= top,
         "ladder": fmt.markup(
             svg.ladder(
-                _levels(a, lang),
+                level_names(a, lang),
                 level.number,
                 target=None if level.number >= top else target,
                 here=t["you_are_here"],
@@ -302,7 +302,7 @@ def assessment_context(a: Assessment, lang: str, catalog: PolicyCatalog | None) 
             )
         ),
         "ladder_rows": [
-            {"number": n, "name": name, "current": n == level.number} for n, name in _levels(a, lang)
+            {"number": n, "name": name, "current": n == level.number} for n, name in level_names(a, lang)
         ],
         "target": target,
         "radar": radar,
@@ -321,145 +321,7 @@ def assessment_context(a: Assessment, lang: str, catalog: PolicyCatalog | None) 
         "recommendations": [_recommendation(r, i, q, lang) for i, r in enumerate(recs, start=1)],
         "roadmap": _roadmap(a, lang),
         "answer_groups": _answers(a, lang),
-        "metadata": _metadata(a, lang, catalog),
+        "metadata": metadata_rows(a, lang, catalog),
         "warnings": [str(w) for w in a.warnings],
         "disclaimer": t["disclaimer"],
-    }
-
-
-def progress_context(c: Comparison, lang: str, catalog: PolicyCatalog | None) -> dict[str, Any]:
-    """The context of ``progress.html``/``.md``; category names come from ``catalog``."""
-
-    t = labels("report", lang)
-    a0, a1 = c.before, c.after
-    q = a1.questionnaire
-    top = len(q.levels.levels) - 1
-    target = target_level(a1)
-    refs = dimension_references(q, target)
-    tops = [d for d in a1.dimensions.values() if d.depth == 0]
-    d0, d1 = fmt.date(a0.sheet), fmt.date(a1.sheet)
-    radar = _radar(
-        a1,
-        lang,
-        [
-            (
-                t["series_target"].format(target=target),
-                [refs[d.id][0] if d.id in refs else None for d in tops],
-                svg.TARGET,
-                True,
-            ),
-            (
-                t["series_before"].format(date=d0),
-                [c.dimensions[d.id].before if d.id in c.dimensions else None for d in tops],
-                svg.BEFORE,
-                True,
-            ),
-            (t["series_after"].format(date=d1), [d.score for d in tops], svg.ACCENT, False),
-        ],
-        t["radar"],
-    )
-    dims = []
-    for did, delta in c.dimensions.items():
-        d = a1.dimensions[did]
-        title = d.title.of(lang)
-        dims.append(
-            {
-                "title": title,
-                "depth": d.depth,
-                "before": fmt.num(delta.before),
-                "after": fmt.num(delta.after),
-                "change": fmt.signed(delta.change),
-                "direction": "up"
-                if (delta.change or 0) > 0.05
-                else "down"
-                if (delta.change or 0) < -0.05
-                else "same",
-                "bar": fmt.markup(svg.bar(delta.after, before=delta.before, label=title)),
-                "text_bar": fmt.text_bar(delta.after),
-            }
-        )
-    states = labels("state", lang)
-    names = {} if catalog is None else {cat.id: cat.name.of(lang) for cat in catalog.categories}
-    categories = [
-        {
-            "id": cat.category,
-            "name": names.get(cat.category, cat.category),
-            "fit_before": fmt.num(cat.fit.before, 2),
-            "fit_after": fmt.num(cat.fit.after, 2),
-            "fit_change": fmt.signed(cat.fit.change, 2),
-            "eligibility_before": states.get(cat.eligibility_before, cat.eligibility_before),
-            "eligibility_after": states.get(cat.eligibility_after, cat.eligibility_after),
-            "eligibility_changed": cat.eligibility_changed,
-        }
-        for cat in c.categories_changed
-    ]
-    answers = []
-    for qid in c.answers_changed:
-        question = fmt.question_or_none(q, qid) or fmt.question_or_none(a0.questionnaire, qid)
-        ans0, ans1 = a0.sheet.answers.get(qid), a1.sheet.answers.get(qid)
-        r0, r1 = a0.questions.get(qid), a1.questions.get(qid)
-        answers.append(
-            {
-                "id": qid,
-                "text": qid if question is None else question.text.of(lang),
-                "before": fmt.answer_or_value(question, ans0, lang),
-                "after": fmt.answer_or_value(question, ans1, lang),
-                "score_before": "—" if r0 is None or r0.score is None else f"{r0.score:.2f}",
-                "score_after": "—" if r1 is None or r1.score is None else f"{r1.score:.2f}",
-                "note": "" if ans1 is None or ans1.note is None else ans1.note,
-            }
-        )
-    e = a1.enterprise
-    header_rows = [
-        (t["enterprise"], e.name),
-        (t["credit_code"], e.credit_code or "—"),
-        (t["region"], e.region or "—"),
-        (t["industry"], e.industry or "—"),
-        (t["period"], f"{d0} → {d1}"),
-    ]
-    lv0, lv1 = a0.level, a1.level
-    metadata = _metadata(a1, lang, catalog)
-    if a0.questionnaire_hash != a1.questionnaire_hash:
-        metadata.insert(
-            3, (t["questionnaire_version"] + " (T0)", f"{a0.questionnaire_version} · {a0.questionnaire_hash}")
-        )
-    return {
-        "header": {"name": e.name, "rows": header_rows},
-        "subtitle": t["subtitle"].format(questionnaire=q.title.of(lang)),
-        "overall_before": fmt.num(c.overall.before),
-        "overall_after": fmt.num(c.overall.after),
-        "overall_change": fmt.signed(c.overall.change),
-        "overall_direction": "up"
-        if (c.overall.change or 0) > 0.05
-        else "down"
-        if (c.overall.change or 0) < -0.05
-        else "same",
-        "level_before": f"L{lv0.number} {lv0.name.of(lang)}",
-        "level_after": f"L{lv1.number} {lv1.name.of(lang)}",
-        "level_change": f"{c.level_change:+d}" if c.level_change else "±0",
-        "ladder": fmt.markup(
-            svg.ladder(
-                _levels(a1, lang),
-                lv1.number,
-                target=None if lv1.number >= top else target,
-                previous=lv0.number,
-                here="T1",
-                before_label="T0",
-                title=t["level_ladder"],
-            )
-        ),
-        "radar": radar,
-        "radar_note": t["progress_radar_note"].format(target=target),
-        "dimension_rows": dims,
-        "categories": categories,
-        "answers": answers,
-        "notes": [
-            t.get(f"note_{n.code}", n.message)
-            + (f" ({n.expected} → {n.got})" if n.expected is not None else "")
-            for n in c.notes
-        ],
-        "metadata": metadata,
-        "disclaimer": t["disclaimer"],
-        "date_before": d0,
-        "date_after": d1,
     }

@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .._cohort import position
 from .._exceptions import ReportError
-from .context import assessment_context, progress_context
+from .context import assessment_context
 from .env import environment
 from .labels import check_lang, labels
+from .progress import progress_context
 
 if TYPE_CHECKING:
     from .._assessment import Assessment
