@@ -394,7 +394,7 @@ def plt():
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_plot_radar(a, plt, lang):
-    from yzmaturity._render.display import _cjk_font
+    from yzmaturity._render.plot import _cjk_font
 
     tops = [d for d in a.dimensions.values() if d.depth == 0]
     with warnings.catch_warnings():

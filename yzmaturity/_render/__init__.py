@@ -7,7 +7,8 @@ rich-result methods: ``to_frame``, ``_repr_mimebundle_``, ``summary``,
 table, ``labels.yaml``; the report templates live in ``templates/``.
 
 - ``labels``: the bilingual label table (``labels.yaml``)
-- ``display``: notebook HTML (``_repr_mimebundle_``) and the matplotlib radar
+- ``display``: notebook HTML (``_repr_mimebundle_``)
+- ``plot``: the matplotlib radar (``Assessment.plot``)
 - ``frames``: pandas DataFrames (``to_frame``)
 - ``text``: plain text for the terminal
 - ``svg``: dependency-free SVG charts for the reports
@@ -27,11 +28,11 @@ from .display import (
     comparison_html,
     mimebundle,
     questionnaire_html,
-    radar,
 )
 from .env import md_escape
 from .frames import assessment_frame, batch_frame, cohort_frame, comparison_frame, questions_frame
 from .levels import dimension_references, level_bars
+from .plot import radar
 from .report import Report, build_progress_report, build_report
 from .text import (
     assessment_summary,
