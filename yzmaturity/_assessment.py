@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ._exceptions import ErrorDetail
     from ._matching import Recommendation
     from ._model import Questionnaire
-    from ._render import Report
+    from ._render.report import Report
     from ._roadmap import Roadmap
     from ._scoring import BatchScores
 
@@ -280,7 +280,7 @@ class Assessment:
 
     def summary(self, lang: str = "zh", with_plan: bool = True) -> str:
         """A readable multi-line summary: scores, gaps, top recommendations, roadmap (the CLI's output)."""
-        from ._render import assessment_summary
+        from ._render.text import assessment_summary
 
         return assessment_summary(self, lang, with_plan)
 
@@ -290,7 +290,7 @@ class Assessment:
         With a ``cohort`` of scores, the report also says where the enterprise
         stands among its peers (same industry division and size class).
         """
-        from ._render import build_report
+        from ._render.report import build_report
 
         catalog = None if self._catalogs is None else self._catalogs(None, self.questionnaire)
         return build_report(self, lang, cohort, catalog=catalog)
@@ -300,25 +300,25 @@ class Assessment:
         self, include: Container[str] | None = None, exclude: Container[str] | None = None
     ) -> dict[str, str]:
         """Rich display in Jupyter: scores, a bar per dimension, the top three support categories."""
-        from ._render import assessment_html, mimebundle
+        from ._render.display import assessment_html, mimebundle
 
         return mimebundle(self, assessment_html, include, exclude)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per dimension: id, titles, parent, depth, score, level, counts (needs pandas)."""
-        from ._render import assessment_frame
+        from ._render.frames import assessment_frame
 
         return assessment_frame(self)
 
     def questions_frame(self) -> pd.DataFrame:
         """One row per question: dimension, answer, score, applicable, contribution, points lost."""
-        from ._render import questions_frame
+        from ._render.frames import questions_frame
 
         return questions_frame(self)
 
     def plot(self, ax: Axes | None = None, lang: str = "zh") -> Axes:
         """A radar of the top-level dimension scores on polar ``ax`` (new figure if None; needs matplotlib)."""
-        from ._render import radar
+        from ._render.plot import radar
 
         return radar(self, ax, lang)
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 
     from ._assessment import Assessment
-    from ._render import Report
+    from ._render.report import Report
 
 __all__ = ["Comparison", "compare"]
 
@@ -91,13 +91,13 @@ class Comparison:
         }
 
     def summary(self, lang: str = "zh") -> str:
-        from ._render import comparison_summary
+        from ._render.text import comparison_summary
 
         return comparison_summary(self, lang)
 
     def report(self, lang: str = "zh") -> Report:
         """The progress report T0 -> T1 (``to_html()``, ``to_markdown()``, ``save(path)``)."""
-        from ._render import build_progress_report
+        from ._render.report import build_progress_report
 
         after = self.after  # its catalog source ranked the categories compared here
         catalog = None if after._catalogs is None else after._catalogs(None, after.questionnaire)
@@ -105,7 +105,7 @@ class Comparison:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per dimension: id, titles, depth, before, after, change (needs pandas)."""
-        from ._render import comparison_frame
+        from ._render.frames import comparison_frame
 
         return comparison_frame(self)
 
@@ -113,7 +113,7 @@ class Comparison:
         self, include: Container[str] | None = None, exclude: Container[str] | None = None
     ) -> dict[str, str]:
         """Rich display in Jupyter: overall and level change, every dimension before/after/change."""
-        from ._render import comparison_html, mimebundle
+        from ._render.display import comparison_html, mimebundle
 
         return mimebundle(self, comparison_html, include, exclude)
 

@@ -429,7 +429,7 @@ class CohortMatch:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per batch row: valid, ``fit:<category>`` and ``state:<category>`` (needs pandas)."""
-        from ._render import cohort_frame
+        from ._render.frames import cohort_frame
 
         return cohort_frame(self)
 
@@ -437,7 +437,7 @@ class CohortMatch:
         self, include: Container[str] | None = None, exclude: Container[str] | None = None
     ) -> dict[str, str]:
         """Rich display in Jupyter: per category, the rows in each eligibility state."""
-        from ._render import cohort_html, mimebundle
+        from ._render.display import cohort_html, mimebundle
 
         return mimebundle(self, cohort_html, include, exclude)
 

@@ -388,7 +388,7 @@ class Questionnaire(BaseModel):
         self, include: Container[str] | None = None, exclude: Container[str] | None = None
     ) -> dict[str, str]:
         """Rich display in Jupyter: identity, the dimension tree and the levels."""
-        from ._render import mimebundle, questionnaire_html
+        from ._render.display import mimebundle, questionnaire_html
 
         return mimebundle(self, questionnaire_html, include, exclude)
 

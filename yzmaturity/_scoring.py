@@ -120,7 +120,7 @@ class BatchScores:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per input row: row_id, valid, errors, overall, level and ``dim:<id>`` (needs pandas)."""
-        from ._render import batch_frame
+        from ._render.frames import batch_frame
 
         return batch_frame(self)
 
@@ -128,7 +128,7 @@ class BatchScores:
         self, include: Container[str] | None = None, exclude: Container[str] | None = None
     ) -> dict[str, str]:
         """Rich display in Jupyter: rows, invalid rows, level distribution, dimension means."""
-        from ._render import batch_html, mimebundle
+        from ._render.display import batch_html, mimebundle
 
         return mimebundle(self, batch_html, include, exclude)
 

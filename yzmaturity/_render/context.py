@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from .._version import __version__
 from . import fmt, svg
 from .labels import labels
 from .levels import dimension_references, target_level
@@ -241,7 +242,6 @@ def _path_title(q: Questionnaire, did: str, lang: str) -> str:
 
 
 def metadata_rows(a: Assessment, lang: str, catalog: PolicyCatalog | None) -> list[tuple[str, str]]:
-    from .. import __version__  # the package root, complete by the time a report is made
 
     t = labels("report", lang)
     q = a.questionnaire
