@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import doctest
+import importlib
+import pkgutil
 import re
 from pathlib import Path
 
@@ -115,3 +118,14 @@ def test_every_label_is_used():
         if not k.startswith(DYNAMIC.get(g, ()))
     )
     assert not unused, unused
+
+
+@pytest.mark.parametrize(
+    "name", sorted(m.name for m in pkgutil.iter_modules(render.__path__, "yzmaturity._render."))
+)
+def test_render_docstring_examples_run(name):
+    # tests/test_docs.py runs the top-level modules' examples; these live one level down
+    result = doctest.testmod(
+        importlib.import_module(name), optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    )
+    assert result.failed == 0, f"{result.failed} failing example(s) in {name}"
