@@ -30,8 +30,6 @@ def _modules() -> dict[str, Path]:
 
 
 MODULES = _modules()
-# Removed when the _tables/ and _render/ sub-packages land (issue 8).
-PENDING_SPLIT = pytest.mark.xfail(reason="until the _tables/_render split lands", strict=False)
 
 
 def _isort_style(name: str) -> tuple[int, str]:
@@ -48,7 +46,6 @@ def _resolve(module: str, path: Path, node: ast.ImportFrom) -> str:
     return ".".join(base + ([node.module] if node.module else []))
 
 
-@PENDING_SPLIT
 def test_layers_contract_holds():
     exe = shutil.which("lint-imports") or str(Path(sys.executable).with_name("lint-imports"))
     result = subprocess.run([exe], cwd=ROOT, capture_output=True, text=True, check=False)
@@ -56,13 +53,11 @@ def test_layers_contract_holds():
     assert "1 kept, 0 broken" in result.stdout
 
 
-@PENDING_SPLIT
 def test_no_module_is_over_800_lines():
     sizes = {name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in MODULES.items()}
     assert {name: n for name, n in sizes.items() if n > MAX_LINES} == {}
 
 
-@PENDING_SPLIT
 def test_few_package_imports_inside_functions():
     inner = []
     for name, path in MODULES.items():
@@ -74,7 +69,6 @@ def test_few_package_imports_inside_functions():
     assert len(inner) <= MAX_IMPORTS_IN_FUNCTIONS, inner
 
 
-@PENDING_SPLIT
 def test_no_import_cycles_among_modules():
     grimp = pytest.importorskip("grimp")
     graph = grimp.build_graph("yzmaturity", exclude_type_checking_imports=True)
@@ -109,7 +103,6 @@ def test_no_import_cycles_among_modules():
     assert cycles == []
 
 
-@PENDING_SPLIT
 def test_every_module_declares_a_sorted_all_that_exists():
     for name in MODULES:
         if name.endswith("__main__"):
@@ -123,7 +116,6 @@ def test_every_module_declares_a_sorted_all_that_exists():
         assert missing == [], f"{name}.__all__ names what it lacks: {missing}"
 
 
-@PENDING_SPLIT
 def test_modules_import_from_each_other_only_what_is_exported():
     crossing = []
     for name, path in MODULES.items():
@@ -157,3 +149,20 @@ def test_package_all_agrees_with_the_modules():
 
 def test_the_wheel_says_it_is_typed():
     assert (PACKAGE / "py.typed").is_file()
+
+
+def test_error_codes_come_from_the_registry():
+    from yzmaturity._codes import Code
+
+    registered = {c.value for c in Code}
+    literal, used = [], set()
+    for name, path in MODULES.items():
+        source = path.read_text(encoding="utf-8")
+        used |= {c.name for c in Code if f"Code.{c.name}" in source}
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "ErrorDetail" and node.args:
+                first = node.args[0]
+                if isinstance(first, ast.Constant) and first.value in registered:
+                    literal.append(f"{name}:{node.lineno} {first.value}")
+    assert literal == [], "use Code.X, not the string"
+    assert {c.name for c in Code} - used == set(), "a registered code no module gives"

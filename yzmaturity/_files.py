@@ -41,14 +41,14 @@ class _GuardedLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()  # type: ignore[no-untyped-call]
             raise _Refused(
-                "yaml_alias",
+                Code.YAML_ALIAS,
                 f"YAML anchors/aliases are not allowed (alias at line {event.start_mark.line + 1})",
             )
         event = self.peek_event()  # type: ignore[no-untyped-call]
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
             raise _Refused(
-                "yaml_alias",
+                Code.YAML_ALIAS,
                 f"YAML anchors/aliases are not allowed (anchor &{anchor} at line "
                 f"{event.start_mark.line + 1})",
             )
@@ -56,7 +56,7 @@ class _GuardedLoader(yaml.SafeLoader):
         try:
             if self._depth > MAX_DEPTH:
                 raise _Refused(
-                    "too_deep",
+                    Code.TOO_DEEP,
                     f"nesting deeper than {MAX_DEPTH} levels (at line {event.start_mark.line + 1})",
                 )
             return super().compose_node(parent, index)
@@ -70,7 +70,7 @@ class _GuardedLoader(yaml.SafeLoader):
                 key = self.construct_object(key_node, deep=deep)
                 if key in seen:
                     raise _Refused(
-                        "duplicate_key",
+                        Code.DUPLICATE_KEY,
                         f"duplicate key {key!r} at line {key_node.start_mark.line + 1}",
                     )
                 seen.add(key)
@@ -97,7 +97,7 @@ def _check_depth(value: Any, limit: int = MAX_DEPTH) -> None:
     while stack:
         item, depth = stack.pop()
         if depth > limit:
-            raise _Refused("too_deep", f"nesting deeper than {limit} levels")
+            raise _Refused(Code.TOO_DEEP, f"nesting deeper than {limit} levels")
         if isinstance(item, dict):
             stack.extend((v, depth + 1) for v in item.values())
         elif isinstance(item, list):
@@ -108,13 +108,13 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise _Refused("duplicate_key", f"duplicate key {key!r}")
+            raise _Refused(Code.DUPLICATE_KEY, f"duplicate key {key!r}")
         result[key] = value
     return result
 
 
 def _reject_constant(name: str) -> Any:
-    raise _Refused("bad_json", f"{name} is not valid JSON")
+    raise _Refused(Code.BAD_JSON, f"{name} is not valid JSON")
 
 
 def parse_text(text: str, *, fmt: str, source: str = "<string>") -> Any:
@@ -165,7 +165,7 @@ def _precheck_json_depth(text: str) -> None:
         elif char in "[{":
             depth += 1
             if depth > MAX_DEPTH:
-                raise _Refused("too_deep", f"nesting deeper than {MAX_DEPTH} levels")
+                raise _Refused(Code.TOO_DEEP, f"nesting deeper than {MAX_DEPTH} levels")
         elif char in "]}":
             depth -= 1
 

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from .._codes import Code
 from .._enterprise import PROFILE_INPUT_FIELDS
 from .._exceptions import ErrorDetail, TableError
 
@@ -43,7 +44,7 @@ def check_header(
         if count > 1:
             details.append(
                 ErrorDetail(
-                    "duplicate_column",
+                    Code.DUPLICATE_COLUMN,
                     ("column", name),
                     f"column {name!r} appears {count} times",
                     expected="each column once",
@@ -54,7 +55,7 @@ def check_header(
         if not isinstance(raw, str):
             details.append(
                 ErrorDetail(
-                    "unknown_column",
+                    Code.UNKNOWN_COLUMN,
                     ("column", name),
                     f"column names are text, not {type(raw).__name__}",
                     expected="a profile field, a question id, a name starting with '_' or an id column",
@@ -68,7 +69,7 @@ def check_header(
         hint = f"; did you mean {close[0]!r}?" if close else ""
         details.append(
             ErrorDetail(
-                "unknown_column",
+                Code.UNKNOWN_COLUMN,
                 ("column", name),
                 f"unknown column {name!r}{hint} (prefix passthrough columns with '_' or list them in id_columns)",
                 expected="a profile field, a question id, a name starting with '_' or an id column",
@@ -82,7 +83,7 @@ def check_header(
             what = "the enterprise name" if name == "name" else f"required question {name!r}"
             details.append(
                 ErrorDetail(
-                    "missing_column",
+                    Code.MISSING_COLUMN,
                     ("column", name),
                     f"no column {name!r} ({what})",
                     expected=f"a column {name!r}",
@@ -93,13 +94,13 @@ def check_header(
         if name not in present:
             details.append(
                 ErrorDetail(
-                    "missing_column", ("column", name), f"id column {name!r} is not in the table", got=None
+                    Code.MISSING_COLUMN, ("column", name), f"id column {name!r} is not in the table", got=None
                 )
             )
         if name in reserved:
             details.append(
                 ErrorDetail(
-                    "column_clash",
+                    Code.COLUMN_CLASH,
                     ("column", name),
                     f"id column {name!r} has the name of a result column; rename it",
                     got=name,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
+from .._codes import Code
 from .._compile import ProfileColumns
 from .._exceptions import ErrorDetail
 from .._profile import (
@@ -137,12 +138,12 @@ class ProfileBuilder:
         if not isinstance(raw, str):
             digits = integral_text(raw)
             if digits is None:
-                return None, "wrong_type", f"{name!r} is text, not {type(raw).__name__}"
+                return None, Code.WRONG_TYPE, f"{name!r} is text, not {type(raw).__name__}"
             raw = digits
         text = raw.strip()
         limit = TEXT_LIMITS.get(name)
         if limit is not None and len(text) > limit:
-            return None, "too_long", f"{name!r} has {len(text)} characters, more than {limit}"
+            return None, Code.TOO_LONG, f"{name!r} has {len(text)} characters, more than {limit}"
         return text, "", ""
 
     def _texts(self, part: SplitColumn, name: str) -> np.ndarray:
@@ -161,7 +162,7 @@ class ProfileBuilder:
                 part,
                 name,
                 {
-                    int(u): ("too_long", f"{name!r} has {int(lengths[u])} characters, more than {limit}")
+                    int(u): (Code.TOO_LONG, f"{name!r} has {int(lengths[u])} characters, more than {limit}")
                     for u in long
                 },
             )
@@ -181,7 +182,7 @@ class ProfileBuilder:
             self.arrays[name] = part.take(self._texts(part, name))
         if name == "name":
             blank = part.blank() if part is not None else np.ones(self.n, dtype=bool)
-            self.error(np.flatnonzero(blank), name, "missing_required", "'name' is required", None)
+            self.error(np.flatnonzero(blank), name, Code.MISSING_REQUIRED, "'name' is required", None)
 
     def _text_arrow(self, name: str, array: Any) -> None:
         """A text field of a text column, checked in pyarrow (no Python object per row)."""
@@ -197,10 +198,10 @@ class ProfileBuilder:
             long = length > limit
             for row in np.flatnonzero(long).tolist():
                 message = f"{name!r} has {int(length[row])} characters, more than {limit}"
-                self.error([row], name, "too_long", message, cell_value(self.frame, name, row))
+                self.error([row], name, Code.TOO_LONG, message, cell_value(self.frame, name, row))
             rejected |= long
         if name == "name":
-            self.error(np.flatnonzero(blank), name, "missing_required", "'name' is required", None)
+            self.error(np.flatnonzero(blank), name, Code.MISSING_REQUIRED, "'name' is required", None)
 
         def build() -> np.ndarray:
             out = np.asarray(stripped.to_numpy(zero_copy_only=False), dtype=object)
@@ -228,7 +229,7 @@ class ProfileBuilder:
         ok = valid_credit_codes(upper)
         problems: dict[int, tuple[str, str]] = {}
         for u in np.flatnonzero(~ok).tolist():
-            problems[u] = ("bad_credit_code", _credit_code_problem(upper[u]))
+            problems[u] = (Code.BAD_CREDIT_CODE, _credit_code_problem(upper[u]))
             upper[u] = None
         self.spread(part, name, problems)
         self.arrays[name] = part.take(upper)
@@ -265,7 +266,7 @@ class ProfileBuilder:
         for row in np.flatnonzero(bad).tolist():
             got = cell_value(self.frame, name, row)
             text = got.strip().upper() if isinstance(got, str) else str(got)
-            self.error([row], name, "bad_credit_code", _credit_code_problem(text), got)
+            self.error([row], name, Code.BAD_CREDIT_CODE, _credit_code_problem(text), got)
         in_yangzhou[~ok] = np.nan
         self.code_in_yangzhou = in_yangzhou
 
@@ -286,7 +287,7 @@ class ProfileBuilder:
             try:
                 return normalise_industry(value), "", ""
             except ValueError as exc:
-                return None, "bad_industry", str(exc)
+                return None, Code.BAD_INDUSTRY, str(exc)
 
         part = self.split(name)
         self.arrays[name] = (
@@ -309,7 +310,7 @@ class ProfileBuilder:
             number = number_text(raw.strip()) if isinstance(raw, str) else None
             if number is None:
                 what = f"{raw!r}" if isinstance(raw, str) else type(raw).__name__
-                problems[u] = ("wrong_type", f"{name!r} takes a number, not {what}")
+                problems[u] = (Code.WRONG_TYPE, f"{name!r} takes a number, not {what}")
                 continue
             table[u] = number
         self.spread(part, name, problems)
@@ -325,9 +326,9 @@ class ProfileBuilder:
             )
             outside = known & ~infinite & ~fraction & ((values < lo) | (values > hi))
         for rows, code, message in (
-            (infinite, "not_finite", f"{name!r} needs a finite number"),
-            (fraction, "wrong_type", f"{name!r} takes a whole number"),
-            (outside, "out_of_range", f"{name!r} is out of range"),
+            (infinite, Code.NOT_FINITE, f"{name!r} needs a finite number"),
+            (fraction, Code.WRONG_TYPE, f"{name!r} takes a whole number"),
+            (outside, Code.OUT_OF_RANGE, f"{name!r} is out of range"),
         ):
             for row in np.flatnonzero(rows).tolist():
                 self.error([row], name, code, message, cell_value(self.frame, name, row))
@@ -347,7 +348,10 @@ class ProfileBuilder:
                     continue
                 flag = bool_of(raw)
                 if flag is None:
-                    problems[u] = ("wrong_type", f"{name!r} is true or false (also 1/0, 是/否), not {raw!r}")
+                    problems[u] = (
+                        Code.WRONG_TYPE,
+                        f"{name!r} is true or false (also 1/0, 是/否), not {raw!r}",
+                    )
                     bad[u] = True
                 else:
                     table[u] = float(flag)
@@ -372,7 +376,7 @@ class ProfileBuilder:
             else:
                 return (
                     default,
-                    "wrong_type",
+                    Code.WRONG_TYPE,
                     f"{name!r} is text with ';' between items, not {type(raw).__name__}",
                 )
             if name == "certifications":
@@ -380,7 +384,7 @@ class ProfileBuilder:
             unknown = unknown_roles(items)
             if unknown:
                 # The row is invalid; the default keeps the conditions computable.
-                return default, "unknown_option", f"unknown role {', '.join(map(repr, unknown))}"
+                return default, Code.UNKNOWN_OPTION, f"unknown role {', '.join(map(repr, unknown))}"
             return frozenset(items) if items else default, "", ""
 
         part = self.split(name)

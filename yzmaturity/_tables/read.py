@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._codes import Code
 from .._exceptions import FileLoadError
 from .._files import check_size
 from . import deps
@@ -44,7 +45,7 @@ def table_format(path: Path) -> str:
         return "parquet"
     raise FileLoadError(
         str(path),
-        "bad_extension",
+        Code.BAD_EXTENSION,
         f"expected a .csv, .xlsx or .parquet file, got {suffix or 'no extension'!r}",
     )
 
@@ -144,7 +145,9 @@ def _decode_header(path: Path, encoding: str) -> list[str]:
     if len(head) == limit:
         end = head.rfind(b"\n")
         if end < 0:
-            raise FileLoadError(str(path), "bad_csv", f"no end of the header row in the first {limit} bytes")
+            raise FileLoadError(
+                str(path), Code.BAD_CSV, f"no end of the header row in the first {limit} bytes"
+            )
         head = head[: end + 1]
     text = head.decode(encoding)
     if text.startswith("\ufeff"):
@@ -162,9 +165,9 @@ def _read_csv(pd: Any, path: Path, encoding: str) -> pd.DataFrame:
             last = exc
             continue
         except LookupError:
-            raise FileLoadError(str(path), "bad_encoding", f"unknown encoding {enc!r}") from None
+            raise FileLoadError(str(path), Code.BAD_ENCODING, f"unknown encoding {enc!r}") from None
         if not names:
-            raise FileLoadError(str(path), "empty_file", "no header row")
+            raise FileLoadError(str(path), Code.EMPTY_FILE, "no header row")
         try:
             frame = _read_csv_with(pd, path, enc, names)
         except UnicodeDecodeError as exc:
@@ -173,7 +176,7 @@ def _read_csv(pd: Any, path: Path, encoding: str) -> pd.DataFrame:
         frame.attrs["encoding"] = enc
         return frame
     raise FileLoadError(
-        str(path), "bad_encoding", f"not {' or '.join(candidates)} text ({last}); pass encoding=..."
+        str(path), Code.BAD_ENCODING, f"not {' or '.join(candidates)} text ({last}); pass encoding=..."
     )
 
 
@@ -197,11 +200,11 @@ def _read_csv_with(pd: Any, path: Path, encoding: str, names: list[str]) -> pd.D
         except pa.ArrowInvalid as exc:
             if "UTF8" in str(exc) or "utf-8" in str(exc).lower():
                 raise UnicodeDecodeError(encoding, b"", 0, 1, str(exc)) from None
-            raise FileLoadError(str(path), "bad_csv", f"not a valid CSV table: {exc}") from None
+            raise FileLoadError(str(path), Code.BAD_CSV, f"not a valid CSV table: {exc}") from None
         except UnicodeDecodeError:
             raise
         except (OSError, ValueError) as exc:
-            raise FileLoadError(str(path), "bad_csv", f"not a valid CSV table: {exc}") from None
+            raise FileLoadError(str(path), Code.BAD_CSV, f"not a valid CSV table: {exc}") from None
         table = _drop_trailing_empty_arrow(pa, table)
         frame = _arrow_to_pandas(pd, table)
     else:
@@ -217,7 +220,7 @@ def _read_csv_with(pd: Any, path: Path, encoding: str, names: list[str]) -> pd.D
         except UnicodeDecodeError:
             raise
         except (ValueError, OSError) as exc:
-            raise FileLoadError(str(path), "bad_csv", f"not a valid CSV table: {exc}") from None
+            raise FileLoadError(str(path), Code.BAD_CSV, f"not a valid CSV table: {exc}") from None
         frame = _drop_trailing_empty(frame)
     frame.columns = names if len(names) == frame.shape[1] else frame.columns
     return frame
@@ -266,32 +269,34 @@ def _read_xlsx(pd: Any, path: Path, sheet: str | int | None) -> pd.DataFrame:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError) as exc:
-        raise FileLoadError(str(path), "bad_xlsx", f"not an XLSX workbook: {exc}") from None
+        raise FileLoadError(str(path), Code.BAD_XLSX, f"not an XLSX workbook: {exc}") from None
     if unpacked > MAX_XLSX_UNPACKED_BYTES:
         raise FileLoadError(
-            str(path), "file_too_large", f"unpacks to {unpacked} bytes, more than {MAX_XLSX_UNPACKED_BYTES}"
+            str(path),
+            Code.FILE_TOO_LARGE,
+            f"unpacks to {unpacked} bytes, more than {MAX_XLSX_UNPACKED_BYTES}",
         )
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
-        raise FileLoadError(str(path), "bad_xlsx", f"not a readable XLSX workbook: {exc}") from None
+        raise FileLoadError(str(path), Code.BAD_XLSX, f"not a readable XLSX workbook: {exc}") from None
     try:
         if sheet is None:
             ws = book.worksheets[0]
         elif isinstance(sheet, int):
             if not 0 <= sheet < len(book.worksheets):
-                raise FileLoadError(str(path), "no_sheet", f"no sheet number {sheet}")
+                raise FileLoadError(str(path), Code.NO_SHEET, f"no sheet number {sheet}")
             ws = book.worksheets[sheet]
         else:
             if sheet not in book.sheetnames:
                 raise FileLoadError(
-                    str(path), "no_sheet", f"no sheet {sheet!r}; sheets: {', '.join(book.sheetnames)}"
+                    str(path), Code.NO_SHEET, f"no sheet {sheet!r}; sheets: {', '.join(book.sheetnames)}"
                 )
             ws = book[sheet]
         rows = ws.iter_rows(values_only=True)
         header_row = next(rows, None)
         if header_row is None:
-            raise FileLoadError(str(path), "empty_file", "the sheet has no header row")
+            raise FileLoadError(str(path), Code.EMPTY_FILE, "the sheet has no header row")
         header = list(header_row)
         while header and header[-1] is None:
             header.pop()
@@ -300,7 +305,7 @@ def _read_xlsx(pd: Any, path: Path, sheet: str | int | None) -> pd.DataFrame:
         for number, row in enumerate(rows, start=2):
             if len(row) > width and any(v is not None for v in row[width:]):
                 raise FileLoadError(
-                    str(path), "bad_xlsx", f"row {number} has values beyond the header's {width} columns"
+                    str(path), Code.BAD_XLSX, f"row {number} has values beyond the header's {width} columns"
                 )
             cells = tuple(row[:width])
             data.append(cells + (None,) * (width - len(cells)))
@@ -321,10 +326,10 @@ def _read_parquet(pd: Any, path: Path) -> pd.DataFrame:
         meta = pq.ParquetFile(path).metadata
         unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
         if unpacked > 2 * MAX_TABLE_BYTES:
-            raise FileLoadError(str(path), "file_too_large", f"unpacks to {unpacked} bytes")
+            raise FileLoadError(str(path), Code.FILE_TOO_LARGE, f"unpacks to {unpacked} bytes")
         table = pq.read_table(path)
     except FileLoadError:
         raise
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError ... for a broken file
-        raise FileLoadError(str(path), "bad_parquet", f"not a readable Parquet file: {exc}") from None
+        raise FileLoadError(str(path), Code.BAD_PARQUET, f"not a readable Parquet file: {exc}") from None
     return _arrow_to_pandas(pd, table)

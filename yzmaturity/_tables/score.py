@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._codes import Code
 from .._encode import Encoder, FactorizedColumn
 from .._enterprise import PROFILE_INPUT_FIELDS
 from .._exceptions import ErrorDetail, RowProblems, TableError
@@ -197,7 +198,9 @@ def score_table(
                 errs.sort(key=lambda e: position.get(str(e.loc[-1]), -1))
         for row in np.flatnonzero(blank).tolist():
             matrix.errors[row] = [
-                ErrorDetail("empty_row", ("row", row), "the row has no profile value and no answer", got=None)
+                ErrorDetail(
+                    Code.EMPTY_ROW, ("row", row), "the row has no profile value and no answer", got=None
+                )
             ]
             matrix.warnings.pop(row, None)
         if not lazy and matrix.errors:

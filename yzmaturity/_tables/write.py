@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._codes import Code
 from .._exceptions import ErrorDetail, TableError
 from . import deps
 from .cells import NUMBER, NUMBER_PATTERN, got_text, is_blank, is_string_dtype, pd_na
@@ -138,7 +139,7 @@ def _write_xlsx(pd: Any, frame: pd.DataFrame, path: Path, sheet_title: str = "da
             f"cannot write {path}",
             [
                 ErrorDetail(
-                    "too_many_rows",
+                    Code.TOO_MANY_ROWS,
                     (),
                     f"an XLSX sheet holds at most {EXCEL_MAX_ROWS - 1} data rows; write CSV or Parquet",
                     expected=f"at most {EXCEL_MAX_ROWS - 1} rows",
@@ -161,7 +162,7 @@ def _write_xlsx(pd: Any, frame: pd.DataFrame, path: Path, sheet_title: str = "da
                 f"cannot write {path}",
                 [
                     ErrorDetail(
-                        "illegal_character",
+                        Code.ILLEGAL_CHARACTER,
                         ("row", i + 1, str(bad)),
                         "a control character cannot be stored in an XLSX cell",
                         got=row[list(frame.columns).index(bad)],
