@@ -227,6 +227,16 @@ class Assessment:
         """All categories of the questionnaire's default policy catalog, best first."""
         return _recommend(self)
 
+    def catalog(self, catalog: PolicyCatalog | str | None = None) -> PolicyCatalog | None:
+        """The policy catalog recommendations are made against: the default one, or ``catalog`` (an id or a path)."""
+        if isinstance(catalog, PolicyCatalog):
+            return catalog
+        if self._catalogs is not None:
+            return self._catalogs(catalog, self.questionnaire)
+        if catalog is None:
+            return None  # built without a catalog source (not through yz.assess): no default catalog
+        raise NotFoundError("policy catalog", str(catalog), [])
+
     def recommend(self, catalog: PolicyCatalog | str | None = None) -> list[Recommendation]:
         """Recommendations against another catalog (an id or a path), best first."""
         return _recommend(self, catalog)
@@ -292,7 +302,7 @@ class Assessment:
         """
         from ._render.report import build_report
 
-        catalog = None if self._catalogs is None else self._catalogs(None, self.questionnaire)
+        catalog = self.catalog()
         return build_report(self, lang, cohort, catalog=catalog)
 
     # ------------------------------------------------------------------ notebooks
@@ -332,14 +342,7 @@ class Assessment:
 
 
 def _recommend(a: Assessment, catalog: PolicyCatalog | str | None = None) -> list[Recommendation]:
-    if isinstance(catalog, PolicyCatalog):
-        cat: PolicyCatalog | None = catalog
-    elif a._catalogs is not None:
-        cat = a._catalogs(catalog, a.questionnaire)
-    elif catalog is None:
-        cat = None  # built without a catalog source (not through yz.assess): no default catalog
-    else:
-        raise NotFoundError("policy catalog", str(catalog), [])
+    cat = a.catalog(catalog)
     if cat is None:
         return []
     from ._matching import compiled_catalog  # loaded on first use: keeps `import yzmaturity` light

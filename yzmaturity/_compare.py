@@ -100,7 +100,7 @@ class Comparison:
         from ._render.report import build_progress_report
 
         after = self.after  # its catalog source ranked the categories compared here
-        catalog = None if after._catalogs is None else after._catalogs(None, after.questionnaire)
+        catalog = after.catalog()
         return build_progress_report(self, lang, catalog=catalog)
 
     def to_frame(self) -> pd.DataFrame:
