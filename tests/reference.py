@@ -29,28 +29,79 @@ def all_questions(q: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _value(answers: dict[str, Any], qid: str) -> Any:
     v = answers.get(qid)
+    if isinstance(v, dict) and "counts" in v:  # a percentage given as [part, whole]
+        part, whole = v["counts"]
+        return 100 * part / whole
     return None if v == "n/a" else v
+
+
+def max_points(question: dict[str, Any]) -> float | None:
+    """The most points a question can earn, from the options' or bands' points (None: no points)."""
+    items = question.get("options") or question.get("bands") or []
+    if not any("points" in item for item in items):
+        return None
+    if question["type"] == "numeric":
+        return max(b["points"] for b in items)
+    combine = question.get("combine", "sum_capped")
+    if question["type"] == "single_choice" or combine == "max":
+        return max(o["points"] for o in items)
+    if combine == "mean":
+        return sum(o["points"] for o in items)
+    return sum(o["points"] for o in items if not o.get("exclusive"))
+
+
+def question_points(question: dict[str, Any], value: Any) -> float:
+    """Points earned by an answer, counted directly (a question scored in points)."""
+    t = question["type"]
+    if t == "single_choice":
+        return next(o["points"] for o in question["options"] if o["id"] == value)
+    if t == "multiple_choice":
+        chosen = [o["points"] for o in question["options"] if o["id"] in value]
+        combine = question.get("combine", "sum_capped")
+        if combine == "max":
+            return max(chosen, default=0.0)
+        top = max_points(question) or 0.0
+        return min(top, sum(chosen))
+    return _band(question, value)["points"] if _band(question, value) else 0.0
+
+
+def _band(question: dict[str, Any], value: float) -> dict[str, Any] | None:
+    """The band holding ``value``: [min, next) by default, (min, next] when right-closed."""
+    bands = sorted(question["bands"], key=lambda b: b["min"])
+    found = None
+    for k, band in enumerate(bands):
+        if question.get("closed") == "right":
+            inside = value > band["min"] or (k == 0 and value == band["min"])
+        else:
+            inside = value >= band["min"]
+        if inside:
+            found = band
+    return found
+
+
+def _item_score(question: dict[str, Any], item: dict[str, Any]) -> float:
+    if "points" in item:
+        top = max_points(question) or 0.0
+        return min(1.0, item["points"] / top) if top else 0.0
+    return item["score"]
 
 
 def question_score(question: dict[str, Any], value: Any) -> float:
     t = question["type"]
     if t == "single_choice":
-        return next(o["score"] for o in question["options"] if o["id"] == value)
+        return next(_item_score(question, o) for o in question["options"] if o["id"] == value)
     if t == "multiple_choice":
-        chosen = [o["score"] for o in question["options"] if o["id"] in value]
+        chosen = [_item_score(question, o) for o in question["options"] if o["id"] in value]
         combine = question.get("combine", "sum_capped")
         if combine == "max":
             return max(chosen, default=0.0)
         if combine == "mean":
-            total = sum(o["score"] for o in question["options"])
+            total = sum(_item_score(question, o) for o in question["options"])
             return sum(chosen) / total if total else 0.0
         return min(1.0, sum(chosen))
     if t == "numeric":
-        result = 0.0
-        for band in sorted(question["bands"], key=lambda b: b["min"]):
-            if value >= band["min"]:
-                result = band["score"]
-        return result
+        band = _band(question, value)
+        return 0.0 if band is None else _item_score(question, band)
     if t == "yes_no":
         return question.get("score_yes", 1.0) if value else question.get("score_no", 0.0)
     lo = question.get("min", 0)
@@ -132,6 +183,28 @@ def score(q: dict[str, Any], sheet: dict[str, Any]) -> dict[str, Any]:
             return 0.0 if missing_zero else None
         return question_score(question, v)
 
+    by_points = q.get("scoring", {}).get("method") == "points"
+
+    def dim_points(dim: dict[str, Any]) -> tuple[float, float]:
+        """Scoring by points: (earned, available) below a dimension, summed directly."""
+        earned = available = 0.0
+        if dim.get("dimensions"):
+            for child in dim["dimensions"]:
+                e, a = dim_points(child)
+                if child.get("scored", True):
+                    earned, available = earned + e, available + a
+        else:
+            for question in dim["questions"]:
+                s = applicable_score(question)
+                per_question[question["id"]] = s
+                if question.get("judged"):
+                    continue
+                v = _value(answers, question["id"])
+                earned += 0.0 if v is None else question_points(question, v)
+                available += max_points(question) or 0.0
+        dims[dim["id"]] = 100.0 * earned / available if available > 0 else None
+        return earned, available
+
     def dim_score(dim: dict[str, Any]) -> float | None:
         if dim.get("dimensions"):
             parts = [(dim_score(c), c.get("weight", 1.0)) for c in dim["dimensions"]]
@@ -141,13 +214,19 @@ def score(q: dict[str, Any], sheet: dict[str, Any]) -> dict[str, Any]:
             for question in dim["questions"]:
                 s = applicable_score(question)
                 per_question[question["id"]] = s
-                if s is not None:
+                if s is not None and not question.get("judged"):
                     items.append((100.0 * s, question.get("weight", 1.0)))
             result = _mean(items)
         dims[dim["id"]] = result
         return result
 
-    overall = _mean([(dim_score(d), d.get("weight", 1.0)) for d in q["dimensions"]])
+    if by_points:
+        tops = [(d, dim_points(d)) for d in q["dimensions"]]
+        earned = sum(e for d, (e, _) in tops if d.get("scored", True))
+        available = sum(a for d, (_, a) in tops if d.get("scored", True))
+        overall = 100.0 * earned / available if available > 0 else None
+    else:
+        overall = _mean([(dim_score(d), d.get("weight", 1.0)) for d in q["dimensions"]])
     ctx.update(dimensions=dims, metrics={"overall": overall})
     rules = [lv["rule"] for lv in q["levels"]["levels"][1:]]
     passes = [condition(rule, ctx) for rule in rules]

@@ -134,6 +134,89 @@ def questionnaires(
     }
 
 
+points = st.sampled_from([0.0, 0.5, 0.7, 0.9, 1.25, 1.5, 1.875, 2.0, 3.0, 7.5])
+
+
+@st.composite
+def point_questions(draw: st.DrawFn, qid: str) -> dict[str, Any]:
+    """A question scored in official points (MIIT style), or a judged scene level."""
+    qtype = draw(st.sampled_from(["single_choice", "multiple_choice", "numeric", "scene_level"]))
+    q: dict[str, Any] = {"id": qid, "type": qtype, "text": _text(qid), "source": "test", "tags": []}
+    if qtype == "scene_level":
+        q.update(judged=True, min=1, max=4, tags=["scene"])
+        if draw(st.booleans()):
+            q["tags"].append("constraint")
+        return q
+    if qtype in ("single_choice", "multiple_choice"):
+        n = draw(st.integers(2, 5))
+        pts = draw(st.lists(points, min_size=n, max_size=n))
+        pts[-1] = max(pts[-1], 0.5)  # something to earn
+        q["options"] = [{"id": f"o{i}", "label": _text(f"o{i}"), "points": p} for i, p in enumerate(pts)]
+        if qtype == "multiple_choice":
+            q["combine"] = draw(st.sampled_from(["sum_capped", "max", "mean"]))
+            if draw(st.booleans()):
+                q["options"].insert(
+                    0, {"id": "none", "label": _text("none"), "points": 0.0, "exclusive": True}
+                )
+        return q
+    mins = sorted({0, *draw(st.lists(st.sampled_from([5, 10, 20, 40, 60, 80]), max_size=4, unique=True))})
+    band_points = sorted(draw(st.lists(points, min_size=len(mins), max_size=len(mins))))
+    band_points[-1] = max(band_points[-1], 0.5)
+    q["bands"] = [{"min": m, "points": p} for m, p in zip(mins, band_points, strict=True)]
+    q["closed"] = draw(st.sampled_from(["left", "right"]))
+    q["min"], q["max"] = 0, 100
+    q["counts"] = {"part": _text("part"), "whole": _text("whole")}
+    return q
+
+
+@st.composite
+def points_questionnaires(draw: st.DrawFn) -> dict[str, Any]:
+    """A questionnaire scored by points, with judged scenes gating the levels (MIIT 2024 style)."""
+    counter = iter(range(10_000))
+    all_questions: list[dict[str, Any]] = []
+
+    def leaf(did: str) -> dict[str, Any]:
+        qs = [draw(point_questions(f"q{next(counter)}")) for _ in range(draw(st.integers(1, 4)))]
+        all_questions.extend(qs)
+        return {"id": did, "title": _text(did), "questions": qs}
+
+    tops = []
+    for i in range(draw(st.integers(1, 3))):
+        if draw(st.booleans()):
+            children = [leaf(f"d{i}_{j}") for j in range(draw(st.integers(1, 3)))]
+            tops.append({"id": f"d{i}", "title": _text(f"d{i}"), "dimensions": children})
+        else:
+            tops.append(leaf(f"d{i}"))
+    n_scenes = sum(1 for q in all_questions if q.get("judged"))
+    n_constraint = sum(1 for q in all_questions if "constraint" in q["tags"])
+    levels: list[dict[str, Any]] = [{"number": 0, "id": "L0", "name": _text("L0")}]
+    for k in range(1, draw(st.integers(1, 4)) + 1):
+        parts: list[dict[str, Any]] = [{"metric": "overall", "gte": 20 * k}]
+        if n_scenes:
+            parts.append(
+                {"count": {"at_least": draw(st.integers(0, n_scenes)), "tags": ["scene"], "value_gte": k}}
+            )
+        if n_constraint:
+            parts.append(
+                {
+                    "count": {
+                        "at_least": draw(st.integers(0, n_constraint)),
+                        "tags": ["constraint"],
+                        "value_gte": k,
+                    }
+                }
+            )
+        levels.append({"number": k, "id": f"L{k}", "name": _text(f"L{k}"), "rule": {"all": parts}})
+    return {
+        "id": "random-points",
+        "version": "1",
+        "title": _text("random-points"),
+        "scoring": {"method": "points"},
+        "dimensions": tops,
+        "levels": {"cumulative": draw(st.booleans()), "levels": levels},
+    }
+
+
 def valid_value(draw: st.DrawFn, q: dict[str, Any]) -> Any:
     t = q["type"]
     if t == "single_choice":
@@ -145,7 +228,14 @@ def valid_value(draw: st.DrawFn, q: dict[str, Any]) -> Any:
             return [exclusive[0]]
         return draw(st.lists(st.sampled_from(normal), unique=True))
     if t == "numeric":
-        return draw(st.one_of(st.integers(0, 100), st.floats(0, 100, allow_nan=False)))
+        edges = [b["min"] for b in q["bands"]]
+        value = draw(
+            st.one_of(st.integers(0, 100), st.floats(0, 100, allow_nan=False), st.sampled_from(edges))
+        )
+        if q.get("counts") and draw(st.booleans()):
+            whole = draw(st.integers(1, 400))
+            return {"counts": [draw(st.integers(0, whole)), whole]}
+        return value
     if t == "yes_no":
         return draw(st.booleans())
     lo, hi = q.get("min", 0), q.get("max", 4)

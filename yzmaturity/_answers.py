@@ -12,6 +12,7 @@ In YAML an answer is written in short form when it has no note::
       E2: 35                      # numeric, scale or scene level
       N1: true                    # yes/no
       G4: n/a                     # not applicable (where allowed)
+      E5: {counts: [30, 120]}     # a percentage as its counts (30 of 120 = 25 %)
       D2: {value: basic, note: "from the 2024 audit", evidence: [audit-2024.pdf]}
 """
 
@@ -48,6 +49,10 @@ class Answer(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     value: AnswerValue | None = None
+    counts: tuple[StrictInt | StrictFloat, StrictInt | StrictFloat] | None = Field(
+        default=None,
+        description="A percentage question answered by its counts: [part, whole] (e.g. networked, all).",
+    )
     not_applicable: bool = False
     note: str | None = Field(default=None, max_length=4000)
     evidence: list[str] = Field(default_factory=list, max_length=50)
@@ -71,6 +76,8 @@ class Answer(BaseModel):
     def _value_or_na(self) -> Answer:
         if self.not_applicable and self.value is not None:
             raise ValueError("an answer is either a value or not applicable, not both")
+        if self.counts is not None and (self.value is not None or self.not_applicable):
+            raise ValueError("an answer is either a value, counts or not applicable, not two of them")
         return self
 
     @classmethod
@@ -87,7 +94,7 @@ class Answer(BaseModel):
 
     @model_serializer(mode="wrap")
     def _dump_short(self, handler: Any) -> Any:
-        if self.note is None and not self.evidence:
+        if self.note is None and not self.evidence and self.counts is None:
             return NA_TOKEN if self.not_applicable else self.value
         data = handler(self)
         out: dict[str, Any] = {}
@@ -95,6 +102,8 @@ class Answer(BaseModel):
             out["value"] = NA_TOKEN
         elif self.value is not None:
             out["value"] = self.value
+        elif self.counts is not None:
+            out["counts"] = list(self.counts)
         if self.note is not None:
             out["note"] = self.note
         if self.evidence:

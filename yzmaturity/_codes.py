@@ -47,6 +47,11 @@ class Code(StrEnum):
     MISSING_TRANSLATION = "missing_translation"
     MISSING_SOURCE = "missing_source"
     BAND_GAP = "band_gap"
+    MIXED_SCORING = "mixed_scoring"
+    POINTS_REQUIRED = "points_required"
+    POINTS_NOT_APPLICABLE = "points_not_applicable"
+    WEIGHT_WITH_POINTS = "weight_with_points"
+    POINTS_TOTAL = "points_total"
 
     # answers (AnswerValidationError)
     UNKNOWN_QUESTION = "unknown_question"
@@ -62,6 +67,13 @@ class Code(StrEnum):
     VERSION_MISMATCH = "version_mismatch"
     RAGGED_COLUMNS = "ragged_columns"
     NOT_RELEVANT = "not_relevant"
+    BAD_COUNTS = "bad_counts"
+
+    # platform imports (AnswerValidationError)
+    OPTION_OF_OTHER_QUESTION = "option_of_other_question"
+    WRONG_COUNT = "wrong_count"
+    DUPLICATE_ANSWER = "duplicate_answer"
+    BAD_LEVEL = "bad_level"
 
     # enterprise profile
     BAD_CREDIT_CODE = "bad_credit_code"

@@ -167,20 +167,23 @@ class CompiledQuestionnaire:
         n_q, n_d = len(self.qids), len(self.dims)
         self.n_questions, self.n_dimensions = n_q, n_d
 
-        self.weights = np.array([qq.weight for qq in self.questions], dtype=np.float64)
+        self.by_points = q.scoring.method == "points"
+        self.weights = np.array(
+            [question_weight(qq, self.by_points) for qq in self.questions], dtype=np.float64
+        )
         self.offset = np.zeros(n_q)
         self.kind = np.zeros(n_q, dtype=np.int8)
         self.n_codes = np.zeros(n_q, dtype=np.int64)
         tables: list[list[float]] = []
         discrete_cols: list[int] = []
         self.multiple: list[tuple[int, np.ndarray, int, str]] = []
-        self.numeric: list[tuple[int, np.ndarray, np.ndarray]] = []
+        self.numeric: list[tuple[int, np.ndarray, np.ndarray, bool]] = []
         self.option_index: list[dict[str, int]] = [{} for _ in range(n_q)]
         for col, qq in enumerate(self.questions):
             if qq.type in ("single_choice", "multiple_choice"):
                 self.option_index[col] = {o.id: i for i, o in enumerate(qq.options)}
             if qq.type == "single_choice":
-                table = [float(o.score or 0.0) for o in qq.options]
+                table = [qq.option_score(o) for o in qq.options]
             elif qq.type == "yes_no":
                 table = [qq.score_no, qq.score_yes]
             elif qq.type in ("scale", "scene_level"):
@@ -189,7 +192,7 @@ class CompiledQuestionnaire:
                 table = [(v - lo) / (hi - lo) for v in range(lo, hi + 1)]
             elif qq.type == "multiple_choice":
                 self.kind[col] = KIND_MULTIPLE
-                scores = np.array([float(o.score or 0.0) for o in qq.options])
+                scores = np.array([qq.option_score(o) for o in qq.options])
                 exclusive = sum(1 << i for i, o in enumerate(qq.options) if o.exclusive)
                 self.multiple.append((col, scores, exclusive, qq.combine))
                 self.n_codes[col] = 1 << len(qq.options)
@@ -198,8 +201,8 @@ class CompiledQuestionnaire:
                 self.kind[col] = KIND_NUMERIC
                 bands = sorted(qq.bands, key=lambda b: b.min)
                 edges = np.array([b.min for b in bands], dtype=np.float64)
-                scores = np.array([float(b.score or 0.0) for b in bands])
-                self.numeric.append((col, edges, scores))
+                scores = np.array([qq.option_score(b) for b in bands])
+                self.numeric.append((col, edges, scores, qq.closed == "right"))
                 continue
             self.n_codes[col] = len(table)
             discrete_cols.append(col)
@@ -233,7 +236,9 @@ class CompiledQuestionnaire:
         self.leaf_weights[np.arange(n_q), self.question_dim] = self.weights
         self.parent = np.full(n_d, -1, dtype=np.intp)
         # An unscored dimension weighs nothing in its parent (it is still scored itself).
-        self.dim_weight = np.array([d.weight if d.scored else 0.0 for d in self.dims], dtype=np.float64)
+        self.dim_weight = np.array(
+            [dimension_weight(d, self.by_points) if d.scored else 0.0 for d in self.dims], dtype=np.float64
+        )
         for i, d in enumerate(self.dims):
             for child in d.dimensions:
                 self.parent[self.dim_index[child.id]] = i
@@ -315,16 +320,18 @@ class CompiledQuestionnaire:
             probe[:, col] = codes[:, 0]
             got = self.question_scores(probe)[:, col]
             out[col] = candidates[int(pick(got))]
-        for col, edges, _scores in self.numeric:
-            # Band minimums and the allowed bound; best = highest score, then highest value.
+        for col, edges, _scores, right in self.numeric:
+            # Band minimums (just above them when bands are right-closed) and the allowed
+            # bound; best = highest score, then highest value.
             qq = self.questions[col]
             bound = qq.max if best else qq.min
             lo = -np.inf if qq.min is None else qq.min
             hi = np.inf if qq.max is None else qq.max
+            probes = {float(e) for e in edges}
+            if right:
+                probes |= {float(np.nextafter(e, np.inf)) for e in edges}
             values = sorted(
-                v
-                for v in {float(e) for e in edges} | ({float(bound)} if bound is not None else set())
-                if lo <= v <= hi
+                v for v in probes | ({float(bound)} if bound is not None else set()) if lo <= v <= hi
             )
             probe = np.zeros((len(values), self.n_questions))
             probe[:, col] = values
@@ -383,9 +390,13 @@ class CompiledQuestionnaire:
                 value = _combine(selected, scores, combine)
             value[absent] = missing
             out[:, col] = value
-        for col, edges, scores in self.numeric:
+        for col, edges, scores, right_closed in self.numeric:
             column = codes[:, col]
-            pos = np.searchsorted(edges, column, side="right") - 1
+            if right_closed:  # (min, next min]; the first band also holds its min
+                pos = np.searchsorted(edges, column, side="left") - 1
+                pos[column == edges[0]] = 0
+            else:  # [min, next min)
+                pos = np.searchsorted(edges, column, side="right") - 1
             value = np.where(pos < 0, 0.0, scores[np.maximum(pos, 0)])
             value[np.isnan(column)] = missing
             out[:, col] = value
@@ -635,6 +646,24 @@ class CompiledQuestionnaire:
             return np.asarray((values * included).sum(axis=1))
 
         return cumulative
+
+
+def question_weight(qq: Question, by_points: bool) -> float:
+    """A question's weight in its leaf: 0 when judged; its maximum points when scoring by points."""
+    if qq.judged:
+        return 0.0
+    if by_points:
+        return float(qq.max_points or 0.0)
+    return float(qq.weight)
+
+
+def dimension_weight(d: Dimension, by_points: bool) -> float:
+    """A dimension's weight in its parent: declared, or the points that count below it."""
+    if not by_points:
+        return float(d.weight)
+    if d.is_leaf:
+        return float(sum(question_weight(qq, True) for qq in d.questions))
+    return float(sum(dimension_weight(c, True) for c in d.dimensions if c.scored))
 
 
 @dataclass

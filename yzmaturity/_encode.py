@@ -5,7 +5,9 @@ with a stable code:
 
 ``unknown_question``, ``unknown_option``, ``wrong_type``, ``out_of_range``,
 ``not_finite``, ``duplicate_option``, ``exclusive_option``, ``na_not_allowed``,
-``missing_required``, ``questionnaire_mismatch``, ``version_mismatch``; and the
+``missing_required``, ``questionnaire_mismatch``, ``version_mismatch``,
+``bad_counts`` (a percentage given as counts that are negative, not finite, or
+whose part exceeds the whole); and the
 warning ``not_relevant`` (an answer to a question its conditions skip: kept in
 the sheet, reported, and not scored).
 """
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["MULTI_SEPARATOR", "AnswerMatrix", "Encoder", "FactorizedColumn", "factorize_cells"]
 
 MULTI_SEPARATOR = ";"
+COUNTS_SEPARATOR = "/"  # a percentage as counts in a table cell: "30/120"
 Loc = tuple[str | int, ...]
 
 
@@ -132,7 +135,10 @@ class Encoder:
             else:
                 lo = "-inf" if qq.min is None else f"{qq.min:g}"
                 hi = "inf" if qq.max is None else f"{qq.max:g}"
-                self.expected.append(f"a number from {lo} to {hi}" + (f" ({qq.unit})" if qq.unit else ""))
+                text = f"a number from {lo} to {hi}" + (f" ({qq.unit})" if qq.unit else "")
+                if qq.counts is not None:
+                    text += " or counts 'part/whole'"
+                self.expected.append(text)
 
     def value(self, col: int, value: Any, loc: Loc, errors: list[ErrorDetail]) -> float:
         """The code of one answer value, or NaN (with an error appended)."""
@@ -177,6 +183,13 @@ class Encoder:
                 return fail(Code.WRONG_TYPE, f"{qq.id!r} is answered true or false, not {_type_name(value)}")
             return 1.0 if value else 0.0
         # numeric, scale, scene level
+        if qq.counts is not None and isinstance(value, str) and COUNTS_SEPARATOR in value:
+            part, _, whole = value.partition(COUNTS_SEPARATOR)
+            try:
+                numbers = (float(part), float(whole))
+            except ValueError:
+                return fail("wrong_type", f"{qq.id!r} takes a percentage or counts 'part/whole'")
+            return self.counts(col, numbers, loc, errors)
         if isinstance(value, bool) or not isinstance(value, int | float):
             return fail(Code.WRONG_TYPE, f"{qq.id!r} takes a number, not {_type_name(value)}")
         number = float(value)
@@ -191,6 +204,35 @@ class Encoder:
         if (qq.min is not None and number < qq.min) or (qq.max is not None and number > qq.max):
             return fail(Code.OUT_OF_RANGE, f"{qq.id!r} is out of range")
         return number
+
+    def counts(self, col: int, counts: tuple[float, float], loc: Loc, errors: list[ErrorDetail]) -> float:
+        """A percentage from its counts (part of whole), checked: finite, 0 <= part <= whole, whole > 0."""
+        qq = self.cq.questions[col]
+        part, whole = (float(c) for c in counts)
+        problem = None
+        if qq.counts is None:
+            problem = f"{qq.id!r} is not answered by counts"
+        elif not (math.isfinite(part) and math.isfinite(whole)):
+            problem = f"the counts of {qq.id!r} must be finite numbers"
+        elif part < 0 or whole < 0:
+            problem = f"the counts of {qq.id!r} must not be negative"
+        elif whole == 0:
+            problem = f"the whole of {qq.id!r} is 0: no percentage"
+        elif part > whole:
+            problem = f"the part of {qq.id!r} exceeds the whole ({part:g} > {whole:g})"
+        if problem is not None:
+            errors.append(
+                ErrorDetail(
+                    "bad_counts",
+                    loc,
+                    problem,
+                    expected="[part, whole] with 0 <= part <= whole and whole > 0",
+                    got=list(counts),
+                )
+            )
+            return math.nan
+        # 100 * part first: an exact boundary (1 of 5 = 20 %) stays exact.
+        return self.value(col, (100.0 * part) / whole, loc, errors)
 
     def answers(
         self,
@@ -228,6 +270,9 @@ class Encoder:
                     )
                 else:
                     na[col] = True
+                continue
+            if answer.counts is not None:
+                codes[col] = self.counts(col, answer.counts, (*loc, qid), errors)
                 continue
             if answer.value is None:
                 continue

@@ -16,11 +16,16 @@ Errors (the questionnaire cannot be used):
 ``mixed_dimension``         a dimension with both sub-dimensions and questions
 ``bad_point``               a scale point outside the scale, or twice
 ``unreachable_level``       a level not reached even when every answer is the best one
+``mixed_scoring``           a question's options or bands mix ``score`` and ``points``
+``points_required``         scoring by points: a scored question without points
+``points_not_applicable``   scoring by points: a scored question that may not apply
+``weight_with_points``      scoring by points: a declared weight (points decide weights)
 ==========================  ===========================================================
 
 Warnings: ``missing_translation`` (a text without zh or en), ``missing_source``
 (a question without a framework citation), ``band_gap`` (numeric values between
-``min`` and the first band score 0).
+``min`` and the first band score 0), ``points_total`` (scoring by points: the
+points do not add up to 100).
 """
 
 from __future__ import annotations

@@ -47,6 +47,10 @@ __all__ = [
 ]
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.\-]{0,63}$")]
+Ref = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+REF_DESCRIPTION = (
+    "The item's id in its official source (e.g. the platform's UUID), for traceability and imports."
+)
 QuestionType = Literal["single_choice", "multiple_choice", "numeric", "yes_no", "scale", "scene_level"]
 Effort = Literal["low", "medium", "high"]
 EFFORT_COST: dict[str, float] = {"low": 1.0, "medium": 2.0, "high": 4.0}
@@ -80,6 +84,13 @@ class Option(BaseModel):
     id: Id
     label: Text
     score: float | None = Field(default=None, ge=0, le=1)
+    points: float | None = Field(
+        default=None,
+        ge=0,
+        description="Official points for this option (instead of 'score'); the question's score is "
+        "points / the question's maximum points.",
+    )
+    ref: Ref | None = Field(default=None, description=REF_DESCRIPTION)
     exclusive: bool = Field(
         default=False, description="Multiple choice: this option cannot be combined (e.g. 'none')."
     )
@@ -90,14 +101,31 @@ class Option(BaseModel):
 
 
 class Band(BaseModel):
-    """A numeric band: answers from ``min`` (inclusive) up to the next band's min score ``score``."""
+    """A numeric band starting at ``min``; which side is closed is the question's ``closed``.
+
+    Left-closed (the default): ``[min, next band's min)``.  Right-closed:
+    ``(min, next band's min]``, the first band also holding its ``min``, as
+    the MIIT rate bands ``[0-10%], (10%,20%], ...``.
+    """
 
     model_config = _STRICT
 
     min: float
     score: float | None = Field(default=None, ge=0, le=1)
+    points: float | None = Field(default=None, ge=0, description="Official points (instead of 'score').")
+    ref: Ref | None = Field(default=None, description=REF_DESCRIPTION)
     label: Text | None = None
     guidance: Text | None = None
+
+
+class Counts(BaseModel):
+    """A percentage that may also be answered as its two counts (``part / whole * 100``)."""
+
+    model_config = _STRICT
+
+    part: Text = Field(description="What the numerator counts (e.g. networked production equipment).")
+    whole: Text = Field(description="What the denominator counts (e.g. all production equipment).")
+    unit: Text | None = None
 
 
 class Point(BaseModel):
@@ -107,6 +135,7 @@ class Point(BaseModel):
 
     value: int
     label: Text
+    ref: Ref | None = Field(default=None, description=REF_DESCRIPTION)
     guidance: Text | None = None
 
 
@@ -123,6 +152,12 @@ class Question(BaseModel):
     * ``yes_no``: ``score_yes`` or ``score_no``;
     * ``scale`` and ``scene_level``: linear from ``min`` (0) to ``max`` (1);
       a scene level runs 0-4 as the MIIT business scenes.
+
+    Options and bands may carry official ``points`` instead of a ``score``:
+    the score is then ``points / max_points``, and in a questionnaire scored
+    by points (``scoring.method: points``) the question weighs its
+    ``max_points``.  A ``judged`` question adds nothing to any score; its
+    answer is read by level rules only (the MIIT scenes).
     """
 
     model_config = _STRICT
@@ -131,7 +166,11 @@ class Question(BaseModel):
     type: QuestionType
     text: Text
     help: Text | None = None
+    ref: Ref | None = Field(default=None, description=REF_DESCRIPTION)
     weight: float = 1.0
+    judged: bool = Field(
+        default=False, description="Judged, not scored: the answer gates levels and adds no score."
+    )
     required: bool = True
     allow_na: bool = False
     tags: list[Id] = Field(default_factory=list)
@@ -146,6 +185,12 @@ class Question(BaseModel):
     combine: Literal["sum_capped", "max", "mean"] = "sum_capped"
 
     bands: list[Band] = Field(default_factory=list)
+    closed: Literal["left", "right"] = Field(
+        default="left", description="Which end of each band is closed: [min, next) or (min, next]."
+    )
+    counts: Counts | None = Field(
+        default=None, description="The percentage may be answered as two counts: part / whole * 100."
+    )
     unit: str | None = None
 
     min: float | None = None
@@ -154,6 +199,15 @@ class Question(BaseModel):
 
     score_yes: float = Field(default=1.0, ge=0, le=1)
     score_no: float = Field(default=0.0, ge=0, le=1)
+
+    evidence: list[Text] = Field(
+        default_factory=list, max_length=50, description="Documents to prepare to support the answer."
+    )
+    form_fields: list[Text] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Raw figures the official form asks beside the answer (recorded, not scored).",
+    )
 
     @model_validator(mode="after")
     def _fields_fit_type(self) -> Question:
@@ -190,10 +244,51 @@ class Question(BaseModel):
             raise ValueError("'score_yes' must not be below 'score_no'")
         if self.combine != "sum_capped" and t != "multiple_choice":
             raise ValueError("'combine' applies to a multiple_choice question only")
+        if self.closed != "left" and t != "numeric":
+            raise ValueError("'closed' applies to a numeric question's bands only")
+        if self.counts is not None and t != "numeric":
+            raise ValueError("'counts' applies to a numeric (percentage) question only")
         return self
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)
+
+    @property
+    def scored_in_points(self) -> bool:
+        """Whether the options or bands carry official ``points``."""
+        return any(o.points is not None for o in self.options) or any(
+            b.points is not None for b in self.bands
+        )
+
+    @property
+    def max_points(self) -> float | None:
+        """The most points an answer can earn; None when the question is not scored in points."""
+        if not self.scored_in_points:
+            return None
+        if self.type == "numeric":
+            return max((b.points or 0.0) for b in self.bands)
+        pts = [o.points or 0.0 for o in self.options]
+        if self.type == "single_choice" or self.combine == "max":
+            return max(pts)
+        if self.combine == "mean":
+            return sum(pts)
+        return sum(p for p, o in zip(pts, self.options, strict=True) if not o.exclusive)
+
+    def band_of(self, value: float) -> Band | None:
+        """The band a numeric value falls in (``closed`` respected); None below every band."""
+        bands = sorted(self.bands, key=lambda b: b.min)
+        if not bands or value < bands[0].min:
+            return None
+        if self.closed == "right":
+            return next((b for b in reversed(bands) if value > b.min), bands[0])
+        return next(b for b in reversed(bands) if value >= b.min)
+
+    def option_score(self, item: Option | Band) -> float:
+        """An option's or band's score in [0, 1]: its ``score``, or its points over ``max_points``."""
+        if item.points is None:
+            return float(item.score or 0.0)
+        top = self.max_points or 0.0
+        return min(1.0, item.points / top) if top > 0 else 0.0
 
 
 class Dimension(BaseModel):
@@ -204,6 +299,7 @@ class Dimension(BaseModel):
     id: Id
     title: Text
     description: Text | None = None
+    ref: Ref | None = Field(default=None, description=REF_DESCRIPTION)
     weight: float = 1.0
     scored: bool = Field(
         default=True,
@@ -302,9 +398,15 @@ class Metric(BaseModel):
 
 
 class Scoring(BaseModel):
-    """Scoring settings: how a missing optional answer counts."""
+    """Scoring settings: weights or official points, and how a missing optional answer counts."""
 
     model_config = _STRICT
+    method: Literal["weights", "points"] = Field(
+        default="weights",
+        description="'weights': declared weights, scores in [0, 1]; 'points': every scored question "
+        "weighs its maximum points and every dimension the points below it, so the overall is "
+        "the share of points earned (the official total when the points add up to 100).",
+    )
     missing: Literal["zero", "exclude"] = Field(
         default="zero",
         description="'zero': an unanswered optional question scores 0; 'exclude': it leaves the denominator.",
@@ -333,6 +435,7 @@ class Questionnaire(BaseModel):
     version: str = Field(min_length=1, max_length=32)
     title: Text
     description: Text | None = None
+    ref: Ref | None = Field(default=None, description=REF_DESCRIPTION)
     source: SourceRef | None = None
     scoring: Scoring = Field(default_factory=Scoring)
     dimensions: list[Dimension] = Field(min_length=1)

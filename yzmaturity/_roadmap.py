@@ -153,10 +153,13 @@ class Planner:
         if cq.kind[col] == KIND_MULTIPLE:
             return []
         if cq.kind[col] == KIND_NUMERIC:
-            _, edges, scores = next(x for x in cq.numeric if x[0] == col)
+            _, edges, scores, right = next(x for x in cq.numeric if x[0] == col)
             q = cq.questions[col]
             lo = q.min if q.min is not None else -np.inf
-            pairs = sorted({(float(s), max(float(e), lo)) for e, s in zip(edges, scores, strict=True)})
+            entry = [max(float(e), lo) for e in edges]  # the least value in each band
+            if right:  # (min, next]: the first band holds its min; the others start above it
+                entry = [entry[0]] + [_right_entry(edges, k, q.max) for k in range(1, len(edges))]
+            pairs = sorted({(float(s), e) for e, s in zip(entry, scores, strict=True)})
             return [code for _, code in pairs]
         table = cq.table[list(cq.discrete_cols).index(col)]
         n = int(cq.n_codes[col])
@@ -432,7 +435,7 @@ class Planner:
             if point is not None and point.guidance is not None:
                 out.append(point.guidance)
         elif q.type == "numeric" and not np.isnan(start):
-            band = max((b for b in q.bands if b.min <= start), key=lambda b: b.min, default=None)
+            band = q.band_of(float(start))
             if band is not None and band.guidance is not None:
                 out.append(band.guidance)
         elif q.type == "multiple_choice":
@@ -505,3 +508,14 @@ def roadmap(a: Assessment, target_level: int | None = None) -> Roadmap:
     top = len(a.questionnaire.levels.levels) - 1
     target = min(a.level.number + 1, top) if target_level is None else target_level
     return planner.plan(a, target)
+
+
+def _right_entry(edges: np.ndarray, k: int, top: float | None) -> float:
+    """A value that reaches right-closed band k, (edges[k], edges[k+1]]: its upper end, a round
+    number (or, for the last band, one unit above its start, kept within ``top``)."""
+    if k + 1 < len(edges):
+        return float(edges[k + 1])
+    start = float(edges[k])
+    if top is None or start + 1 <= top:
+        return start + 1
+    return (start + top) / 2

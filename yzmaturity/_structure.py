@@ -24,7 +24,7 @@ from ._text import Text
 if TYPE_CHECKING:
     from ._model import Question, Questionnaire
 
-__all__ = ["RESERVED_METRICS", "condition_findings", "raise_for_structure", "structure_findings"]
+__all__ = ["RESERVED_METRICS", "condition_findings", "points_findings", "raise_for_structure", "structure_findings"]
 
 RESERVED_METRICS = ("overall", "level")
 
@@ -190,6 +190,7 @@ def structure_findings(q: Questionnaire) -> list[ErrorDetail]:
                         )
                     last_bar[subject] = (leaf.gte, lv.number)
 
+    out.extend(points_findings(q))
     out.extend(_translation_findings(q))
     return out
 
@@ -205,14 +206,15 @@ def _question_findings(qq: Question) -> Iterator[ErrorDetail]:
     for dup in _duplicates(o.id for o in qq.options):
         yield _err(Code.DUPLICATE_ID, (*loc, "options", dup), f"option id {dup!r} is used more than once")
     for o in qq.options:
-        if o.score is None:
+        if o.score is None and o.points is None:
             yield _err(
                 Code.OPTION_WITHOUT_SCORE,
                 (*loc, "options", o.id),
                 "option has no score",
-                expected="a score in [0, 1]",
+                expected="a score in [0, 1] or points",
                 got=None,
             )
+    yield from _points_findings(qq, loc)
     if qq.bands:
         mins = [b.min for b in qq.bands]
         if not _increasing(mins):
@@ -224,12 +226,12 @@ def _question_findings(qq: Question) -> Iterator[ErrorDetail]:
                 got=mins,
             )
         for i, b in enumerate(qq.bands):
-            if b.score is None:
+            if b.score is None and b.points is None:
                 yield _err(
                     Code.OPTION_WITHOUT_SCORE,
                     (*loc, "bands", i),
                     "band has no score",
-                    expected="a score in [0, 1]",
+                    expected="a score in [0, 1] or points",
                     got=None,
                 )
         if qq.min is not None and mins and qq.min < mins[0]:
@@ -262,6 +264,109 @@ def _question_findings(qq: Question) -> Iterator[ErrorDetail]:
                 )
     if qq.source is None:
         yield _warn(Code.MISSING_SOURCE, loc, "no framework citation in 'source'")
+
+
+def _points_findings(qq: Question, loc: tuple[str | int, ...]) -> Iterator[ErrorDetail]:
+    """Options and bands score either by ``score`` or by ``points``, never both or a mix."""
+    items: list[tuple[str | int, Any]] = [("options", o.id) for o in qq.options] + [
+        ("bands", i) for i in range(len(qq.bands))
+    ]
+    values = list(qq.options) + list(qq.bands)
+    with_points = [v.points is not None for v in values]
+    if any(with_points) and not all(with_points):
+        yield _err(
+            Code.MIXED_SCORING,
+            loc,
+            "options and bands give either 'points' (all of them) or 'score'",
+            expected="points on every option or band",
+            got=[f"{k}.{i}" for (k, i), has in zip(items, with_points, strict=True) if not has],
+        )
+    for (kind, key), v in zip(items, values, strict=True):
+        if v.points is not None and v.score is not None:
+            yield _err(
+                Code.MIXED_SCORING,
+                (*loc, kind, key),
+                "give 'points' or 'score', not both",
+                expected="one of them",
+                got={"score": v.score, "points": v.points},
+            )
+
+
+def points_findings(q: Questionnaire) -> list[ErrorDetail]:
+    """A questionnaire scored by points: every scored question has points and always applies."""
+    if q.scoring.method != "points":
+        return []
+    out: list[ErrorDetail] = []
+    if q.scoring.missing != "zero":
+        out.append(
+            _err(
+                Code.POINTS_NOT_APPLICABLE,
+                ("scoring", "missing"),
+                "scoring by points counts a missing answer as 0 points",
+                expected="zero",
+                got=q.scoring.missing,
+            )
+        )
+    for d in q.walk_dimensions():
+        if "weight" in d.model_fields_set:
+            out.append(
+                _err(
+                    Code.WEIGHT_WITH_POINTS,
+                    ("dimension", d.id, "weight"),
+                    "scoring by points: a dimension weighs the points below it; remove 'weight'",
+                    expected="no weight",
+                    got=d.weight,
+                )
+            )
+    total = 0.0
+    for _, qq in q.iter_questions():
+        loc: tuple[str | int, ...] = ("question", qq.id)
+        if qq.judged:
+            continue
+        if "weight" in qq.model_fields_set:
+            out.append(
+                _err(
+                    Code.WEIGHT_WITH_POINTS,
+                    (*loc, "weight"),
+                    "scoring by points: a question weighs its maximum points; remove 'weight'",
+                    expected="no weight",
+                    got=qq.weight,
+                )
+            )
+        if not qq.scored_in_points:
+            out.append(
+                _err(
+                    Code.POINTS_REQUIRED,
+                    loc,
+                    "scoring by points: a scored question gives 'points' on its options or bands "
+                    "(or is 'judged')",
+                    expected="points",
+                    got=qq.type,
+                )
+            )
+        elif not (qq.max_points or 0) > 0:
+            out.append(_err(Code.POINTS_REQUIRED, loc, "the question can earn no points", expected="> 0", got=0))
+        if qq.allow_na or qq.relevant is not None:
+            out.append(
+                _err(
+                    Code.POINTS_NOT_APPLICABLE,
+                    loc,
+                    "scoring by points: a scored question always applies (no 'allow_na', no 'relevant')",
+                    expected="always applicable",
+                    got="allow_na" if qq.allow_na else "relevant",
+                )
+            )
+        total += qq.max_points or 0.0
+    if not out and abs(total - 100.0) > 1e-9:
+        out.append(
+            _warn(
+                Code.POINTS_TOTAL,
+                ("scoring",),
+                f"the points add up to {total:g}, not 100: the overall is the share of points in %, "
+                "not the point total",
+            )
+        )
+    return out
 
 
 def condition_findings(

@@ -489,7 +489,7 @@ def _codes_for(
     """Codes of one question from quantiles ``u`` in (0, 1): higher u, better answer."""
     n = u.shape[0]
     if q.type == "single_choice":
-        order = np.argsort([float(o.score or 0.0) for o in q.options], kind="stable")
+        order = np.argsort([q.option_score(o) for o in q.options], kind="stable")
         k = len(order)
         return np.asarray(order[np.clip((u * k).astype(np.int64), 0, k - 1)], dtype=np.float64)
     if q.type == "yes_no":
