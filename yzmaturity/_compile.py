@@ -24,7 +24,7 @@ import numpy as np
 
 from ._conditions import All, AnyOf, Compare, Condition, Count, CountSpec, Not
 from ._exceptions import NotFoundError, QuestionnaireError
-from ._model import KIND_MULTIPLE, KIND_NUMERIC, Questionnaire
+from ._model import KIND_MULTIPLE, KIND_NUMERIC, Questionnaire, dimension_weight, question_weight
 from ._profile import PROFILE_KINDS
 from ._structure import raise_for_structure
 
@@ -646,24 +646,6 @@ class CompiledQuestionnaire:
             return np.asarray((values * included).sum(axis=1))
 
         return cumulative
-
-
-def question_weight(qq: Question, by_points: bool) -> float:
-    """A question's weight in its leaf: 0 when judged; its maximum points when scoring by points."""
-    if qq.judged:
-        return 0.0
-    if by_points:
-        return float(qq.max_points or 0.0)
-    return float(qq.weight)
-
-
-def dimension_weight(d: Dimension, by_points: bool) -> float:
-    """A dimension's weight in its parent: declared, or the points that count below it."""
-    if not by_points:
-        return float(d.weight)
-    if d.is_leaf:
-        return float(sum(question_weight(qq, True) for qq in d.questions))
-    return float(sum(dimension_weight(c, True) for c in d.dimensions if c.scored))
 
 
 @dataclass

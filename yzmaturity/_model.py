@@ -325,6 +325,24 @@ class Dimension(BaseModel):
             yield from child.walk()
 
 
+def question_weight(qq: Question, by_points: bool) -> float:
+    """A question's weight in its leaf: 0 when judged; its maximum points when scoring by points."""
+    if qq.judged:
+        return 0.0
+    if by_points:
+        return float(qq.max_points or 0.0)
+    return float(qq.weight)
+
+
+def dimension_weight(d: Dimension, by_points: bool) -> float:
+    """A dimension's weight in its parent: declared, or the points that count below it."""
+    if not by_points:
+        return float(d.weight)
+    if d.is_leaf:
+        return float(sum(question_weight(qq, True) for qq in d.questions))
+    return float(sum(dimension_weight(c, True) for c in d.dimensions if c.scored))
+
+
 class Level(BaseModel):
     """One maturity level; level 0 ("not yet level 1") has no rule."""
 
