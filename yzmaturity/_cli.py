@@ -333,6 +333,16 @@ def answer_template(q: Questionnaire, lang: str = "zh") -> str:
                 hi = "" if question.max is None else f"{question.max:g}"
                 rng = f"{lo}..{hi}"
                 lines.append("  " + comment(f"  number {rng} {question.unit or ''}"))
+                if question.counts is not None:
+                    part, whole = question.counts.part.of(lang), question.counts.whole.of(lang)
+                    lines.append("  " + comment(f"  or counts: {{counts: [{part}, {whole}]}}"))
+                for band in question.bands:
+                    if band.label is not None:
+                        lines.append("  " + comment(f"  {band.label.of(lang)}"))
+            if question.judged:
+                lines.append("  " + comment("  judged, not scored: it decides the level"))
+            for doc in question.evidence:
+                lines.append("  " + comment(f"  evidence: {doc.of(lang)}"))
             if question.type == "yes_no":
                 lines.append("  " + comment("  true | false"))
             if question.type in ("scale", "scene_level"):
