@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from ._answers import AnswerSheet
 from ._api import assess, validate_answers
 from ._compare import compare
-from ._exceptions import ErrorDetail, YzMaturityError, details_from_pydantic
+from ._exceptions import ErrorDetail, FileLoadError, YzMaturityError, details_from_pydantic
 from ._files import read_data_file
 from ._lint import lint
 from ._loading import (
@@ -122,6 +122,26 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--json", action="store_true", help="the summary as JSON")
     batch.add_argument("--lang", choices=("zh", "en"), default="zh")
 
+    import_p = sub.add_parser(
+        "import", help="turn a response exported from an evaluation platform into an answer sheet"
+    )
+    import_p.add_argument("file", help="the platform's response (JSON or YAML)")
+    import_p.add_argument(
+        "--format",
+        choices=("miit",),
+        required=True,
+        help="miit: the MIIT evaluation platform (option and scene UUIDs)",
+    )
+    import_p.add_argument(
+        "--questionnaire",
+        "-q",
+        default="miit-sme-2024",
+        help="questionnaire id or path (default: miit-sme-2024)",
+    )
+    import_p.add_argument(
+        "-o", "--output", help="answer sheet to write, .yaml or .json (default: YAML to stdout)"
+    )
+
     schema = sub.add_parser("schema", help="print the JSON Schema of questionnaire or answer-sheet files")
     schema.add_argument("kind", choices=("questionnaire", "answers", "catalog"))
     return parser
@@ -202,6 +222,8 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         else:
             print(text, file=out, end="")
         return 0
+    if args.command == "import":
+        return _import(args, out)
     if args.command == "schema":
         print(json_schema_text(args.kind), file=out, end="")
         return 0
@@ -402,3 +424,26 @@ def _table_template(args: argparse.Namespace, out: TextIO) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+def _import(args: argparse.Namespace, out: TextIO) -> int:
+    """Read a platform response, check it whole, and write the answer sheet (atomically)."""
+    from ._files import dump_text, format_of
+    from ._platform import import_platform_response
+
+    sheet = import_platform_response(args.file, args.questionnaire)
+    if args.output is None:
+        print(dump_text(sheet.dump(), fmt="yaml"), file=out, end="")
+        return 0
+    target = Path(args.output)
+    if target.resolve() == Path(args.file).resolve():
+        raise FileLoadError(str(target), "would_overwrite_input", "the output would overwrite the input")
+    text = dump_text(sheet.dump(), fmt=format_of(target))
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    print(f"{target}: {len(sheet.answers)} answers of {sheet.questionnaire}", file=out)
+    return 0
