@@ -19,9 +19,10 @@ from pydantic import ValidationError
 
 from ._answers import AnswerSheet
 from ._api import assess, validate_answers
+from ._codes import Code
 from ._compare import compare
 from ._exceptions import ErrorDetail, FileLoadError, YzMaturityError, details_from_pydantic
-from ._files import read_data_file
+from ._files import dump_text, format_of, read_data_file
 from ._lint import lint
 from ._loading import (
     answers_from_data,
@@ -34,6 +35,7 @@ from ._loading import (
     resolve_questionnaire,
 )
 from ._model import Questionnaire
+from ._platform import import_platform_response
 from ._render import build_progress_report, build_report, questionnaire_outline, recommendations_text
 from ._schema import json_schema_text
 from ._version import __version__
@@ -428,16 +430,13 @@ if __name__ == "__main__":  # pragma: no cover
 
 def _import(args: argparse.Namespace, out: TextIO) -> int:
     """Read a platform response, check it whole, and write the answer sheet (atomically)."""
-    from ._files import dump_text, format_of
-    from ._platform import import_platform_response
-
     sheet = import_platform_response(args.file, args.questionnaire)
     if args.output is None:
         print(dump_text(sheet.dump(), fmt="yaml"), file=out, end="")
         return 0
     target = Path(args.output)
     if target.resolve() == Path(args.file).resolve():
-        raise FileLoadError(str(target), "would_overwrite_input", "the output would overwrite the input")
+        raise FileLoadError(str(target), Code.WOULD_OVERWRITE_INPUT, "the output would overwrite the input")
     text = dump_text(sheet.dump(), fmt=format_of(target))
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:

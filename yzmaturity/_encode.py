@@ -223,7 +223,7 @@ class Encoder:
         if problem is not None:
             errors.append(
                 ErrorDetail(
-                    "bad_counts",
+                    Code.BAD_COUNTS,
                     loc,
                     problem,
                     expected="[part, whole] with 0 <= part <= whole and whole > 0",

@@ -36,6 +36,7 @@ __all__ = [
     "KIND_MULTIPLE",
     "KIND_NUMERIC",
     "ORDINAL",
+    "Band",
     "Dimension",
     "Id",
     "Level",
@@ -44,6 +45,8 @@ __all__ = [
     "Questionnaire",
     "SourceRef",
     "content_hash",
+    "dimension_weight",
+    "question_weight",
 ]
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.\-]{0,63}$")]

@@ -32,12 +32,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ._answers import Answer, AnswerSheet
+from ._codes import Code
+from ._encode import Encoder
 from ._exceptions import AnswerValidationError, ErrorDetail, details_from_pydantic
 from ._files import read_data_file
 from ._loading import load_questionnaire
 
 if TYPE_CHECKING:
     from ._model import Band, Question, Questionnaire
+
+__all__ = ["import_platform_response"]
 
 QUESTION_KEYS = ("questionList", "digitalScoringQuestionList", "answers")
 SCENE_KEYS = ("sceneList", "digitalScenariosList", "scenes")
@@ -104,7 +108,7 @@ def _form_note(entry: Mapping[str, Any], loc: Loc, errors: list[ErrorDetail]) ->
     if not isinstance(fields, list) or len(fields) > 20:
         errors.append(
             ErrorDetail(
-                "wrong_type", (*loc, "formField"), "formField must be a list", got=type(fields).__name__
+                Code.WRONG_TYPE, (*loc, "formField"), "formField must be a list", got=type(fields).__name__
             )
         )
         return None
@@ -145,7 +149,11 @@ def import_platform_response(
             "not a platform response",
             [
                 ErrorDetail(
-                    "wrong_type", (), "a response is a mapping", expected="an object", got=type(data).__name__
+                    Code.WRONG_TYPE,
+                    (),
+                    "a response is a mapping",
+                    expected="an object",
+                    got=type(data).__name__,
                 )
             ],
         )
@@ -153,7 +161,7 @@ def import_platform_response(
     if qid_given is not None and q.ref is not None and qid_given != q.ref:
         errors.append(
             ErrorDetail(
-                "questionnaire_mismatch",
+                Code.QUESTIONNAIRE_MISMATCH,
                 ("questionnaireId",),
                 f"the response answers another questionnaire than {q.id}",
                 expected=q.ref,
@@ -168,7 +176,7 @@ def import_platform_response(
         if question.id in seen:
             errors.append(
                 ErrorDetail(
-                    "duplicate_answer",
+                    Code.DUPLICATE_ANSWER,
                     loc,
                     f"{question.id!r} is answered twice (also at {'.'.join(map(str, seen[question.id]))})",
                     got=question.ref,
@@ -191,7 +199,7 @@ def import_platform_response(
         if not isinstance(option_ids, list) or not all(isinstance(o, str) for o in option_ids):
             errors.append(
                 ErrorDetail(
-                    "wrong_type", (*loc, "optionIds"), "optionIds must be a list of ids", got=option_ids
+                    Code.WRONG_TYPE, (*loc, "optionIds"), "optionIds must be a list of ids", got=option_ids
                 )
             )
             continue
@@ -202,7 +210,7 @@ def import_platform_response(
             if hit is None:
                 errors.append(
                     ErrorDetail(
-                        "unknown_option",
+                        Code.UNKNOWN_OPTION,
                         (*loc, "optionIds", j),
                         f"{question.id!r} has no option {oid!r}",
                         got=oid,
@@ -211,7 +219,7 @@ def import_platform_response(
             elif hit[0] is not question:
                 errors.append(
                     ErrorDetail(
-                        "option_of_other_question",
+                        Code.OPTION_OF_OTHER_QUESTION,
                         (*loc, "optionIds", j),
                         f"option {oid!r} belongs to {hit[0].id!r}, not {question.id!r}",
                         got=oid,
@@ -226,7 +234,7 @@ def import_platform_response(
         elif len(picked) != 1:
             errors.append(
                 ErrorDetail(
-                    "wrong_count",
+                    Code.WRONG_COUNT,
                     (*loc, "optionIds"),
                     f"{question.id!r} takes exactly one option",
                     expected="one id",
@@ -264,7 +272,7 @@ def import_platform_response(
         if isinstance(level, bool) or not isinstance(level, int) or not lo <= level <= hi:
             errors.append(
                 ErrorDetail(
-                    "bad_level",
+                    Code.BAD_LEVEL,
                     (*loc, level_key or LEVEL_KEYS[0]),
                     f"the level of {question.id!r} must be a whole number from {lo} to {hi}",
                     expected=f"{lo}..{hi}",
@@ -289,8 +297,6 @@ def import_platform_response(
         errors.extend(details_from_pydantic(exc))
         raise AnswerValidationError("the platform response cannot be read", errors) from None
     if not errors:
-        from ._encode import Encoder
-
         errors.extend(Encoder(q.compiled()).sheets([sheet]).errors.get(0, []))
     if errors:
         raise AnswerValidationError("the platform response cannot be read", errors)
@@ -303,7 +309,7 @@ def _entries(entries: Any, key: str, errors: list[ErrorDetail]) -> list[tuple[in
         return []
     if not isinstance(entries, list) or len(entries) > MAX_ENTRIES:
         errors.append(
-            ErrorDetail("wrong_type", (key,), f"{key} must be a list (at most {MAX_ENTRIES})", got=entries)
+            ErrorDetail(Code.WRONG_TYPE, (key,), f"{key} must be a list (at most {MAX_ENTRIES})", got=entries)
         )
         return []
     out: list[tuple[int, Mapping[str, Any]]] = []
@@ -311,7 +317,7 @@ def _entries(entries: Any, key: str, errors: list[ErrorDetail]) -> list[tuple[in
         if isinstance(entry, Mapping):
             out.append((i, entry))
         else:
-            errors.append(ErrorDetail("wrong_type", (key, i), "an entry is an object", got=entry))
+            errors.append(ErrorDetail(Code.WRONG_TYPE, (key, i), "an entry is an object", got=entry))
     return out
 
 
@@ -323,7 +329,7 @@ def _question(
     if question is None:
         errors.append(
             ErrorDetail(
-                "unknown_question",
+                Code.UNKNOWN_QUESTION,
                 (*loc, key),
                 f"no question or scene of the questionnaire has the id {ref!r}",
                 expected="a platform id (ref) of the questionnaire",

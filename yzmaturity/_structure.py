@@ -24,7 +24,13 @@ from ._text import Text
 if TYPE_CHECKING:
     from ._model import Question, Questionnaire
 
-__all__ = ["RESERVED_METRICS", "condition_findings", "points_findings", "raise_for_structure", "structure_findings"]
+__all__ = [
+    "RESERVED_METRICS",
+    "condition_findings",
+    "points_findings",
+    "raise_for_structure",
+    "structure_findings",
+]
 
 RESERVED_METRICS = ("overall", "level")
 
@@ -345,7 +351,9 @@ def points_findings(q: Questionnaire) -> list[ErrorDetail]:
                 )
             )
         elif not (qq.max_points or 0) > 0:
-            out.append(_err(Code.POINTS_REQUIRED, loc, "the question can earn no points", expected="> 0", got=0))
+            out.append(
+                _err(Code.POINTS_REQUIRED, loc, "the question can earn no points", expected="> 0", got=0)
+            )
         if qq.allow_na or qq.relevant is not None:
             out.append(
                 _err(
