@@ -209,3 +209,12 @@ def test_example_sheet(miit):
     a = yz.assess(yz.load_answers(ROOT / "examples" / "miit-sme-2024-example.yaml"))
     assert a.overall == pytest.approx(74.4)
     assert a.level.number == 3
+
+
+def test_report_lists_the_documents_to_prepare(miit):
+    a = yz.assess(sheet(MIXED, default_scene=2), miit)
+    md = a.report(lang="zh").to_markdown()
+    assert "需准备的证明材料" in md
+    assert "网络拓扑图/网络建设方案" in md and "综合能源消费数据（205-1表或财务账目）" in md
+    html = a.report(lang="en").to_html()
+    assert "Documents to prepare" in html and "Network topology diagram or network construction plan" in html

@@ -227,6 +227,15 @@ def _answers(a: Assessment, lang: str) -> list[dict[str, Any]]:
     return groups
 
 
+def _documents(a: Assessment, lang: str) -> list[dict[str, Any]]:
+    """The evidence each question asks for (the documents to prepare), in questionnaire order."""
+    return [
+        {"id": question.id, "text": question.text.of(lang), "docs": [doc.of(lang) for doc in question.evidence]}
+        for question in a.questionnaire.questions
+        if question.evidence
+    ]
+
+
 def _leaf_groups(q: Questionnaire) -> list[tuple[Any, list[Question]]]:
     return [(d, list(d.questions)) for d in q.walk_dimensions() if d.questions]
 
@@ -321,6 +330,7 @@ def assessment_context(a: Assessment, lang: str, catalog: PolicyCatalog | None) 
         "recommendations": [_recommendation(r, i, q, lang) for i, r in enumerate(recs, start=1)],
         "roadmap": _roadmap(a, lang),
         "answer_groups": _answers(a, lang),
+        "documents": _documents(a, lang),
         "metadata": metadata_rows(a, lang, catalog),
         "warnings": [str(w) for w in a.warnings],
         "disclaimer": t["disclaimer"],
