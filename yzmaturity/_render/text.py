@@ -5,7 +5,7 @@ Any language other than ``en`` reads as Chinese here (the CLI's default).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .labels import labels
 
@@ -54,10 +54,14 @@ def assessment_summary(a: Assessment, lang: str = "zh", with_plan: bool = True) 
         "",
         f"{t['dimensions']}:",
     ]
+    judged = {
+        d.id for d in a.questionnaire.walk_dimensions() if all(qq.judged for _, qq in _questions_below(d))
+    }
     for d in a.dimensions.values():
         indent = "  " * (d.depth + 1)
         title = _pad(indent + d.title.of(lang), 34)
-        score = f"{d.score:5.1f}" if d.score is not None else f"{t['na']:>5}"
+        blank = t["judged"] if d.id in judged else t["na"]
+        score = f"{d.score:5.1f}" if d.score is not None else f"{blank:>5}"
         level = f"  L{d.level}" if d.level is not None else ""
         lines.append(f"{title} {score} {_bar(d.score)}{level}  ({t['answered']} {d.answered}/{d.questions})")
     gaps = a.top_gaps(5)
@@ -193,3 +197,8 @@ def _fmt_answer(value: object) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(map(str, value)) + "]"
     return str(value)
+
+
+def _questions_below(d: Any) -> list[tuple[Any, Any]]:
+    """(leaf dimension, question) under a dimension: its judged-only parts are shown as judged, not n/a."""
+    return [(leaf, qq) for leaf in d.walk() for qq in leaf.questions]
