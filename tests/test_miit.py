@@ -218,3 +218,44 @@ def test_report_lists_the_documents_to_prepare(miit):
     assert "网络拓扑图/网络建设方案" in md and "综合能源消费数据（205-1表或财务账目）" in md
     html = a.report(lang="en").to_html()
     assert "Documents to prepare" in html and "Network topology diagram or network construction plan" in html
+
+
+def _cell(value):
+    if isinstance(value, list):
+        return ";".join(value)
+    if isinstance(value, dict):
+        return "/".join(str(c) for c in value["counts"])
+    return value
+
+
+def test_a_table_scores_exactly_as_one_sheet(miit, tmp_path):
+    import csv
+
+    cases = [
+        (LOWEST, 1, 0.0, 0),
+        (TOP, 4, 100.0, 4),
+        (MIXED, 2, 82.25, 2),
+        (LOWEST | {"equipment_networking": {"counts": [24, 120]}}, 1, 1.5, 0),  # 20 %: (10%,20%]
+        (LOWEST | {"equipment_networking": {"counts": [130, 120]}}, 1, None, None),  # more networked than all
+    ]
+    path = tmp_path / "miit.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        columns = ["name", *LOWEST, *CONSTRAINT, *GUIDING]
+        writer.writerow(columns)
+        for i, (answers, scene, _, _) in enumerate(cases):
+            row = (
+                {"name": f"E{i}"}
+                | {k: _cell(v) for k, v in answers.items()}
+                | dict.fromkeys(CONSTRAINT + GUIDING, scene)
+            )
+            writer.writerow([row[c] for c in columns])
+    result = yz.score_table(miit, path, match=False)
+    frame = result.frame
+    for i, (_, _, total, level) in enumerate(cases):
+        if total is None:
+            assert not bool(frame["valid"][i])
+            continue
+        assert float(frame["overall"][i]) == pytest.approx(total, abs=1e-9)
+        assert int(frame["level"][i]) == level
+    assert list(result.errors["column"]) == ["equipment_networking"]
