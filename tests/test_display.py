@@ -40,6 +40,7 @@ def comparison(a):
 @pytest.fixture(scope="module")
 def batch(q):
     sheets = [yz.load_answers(yz.example_path(name)) for name in yz.list_examples()]
+    sheets = [s for s in sheets if s.questionnaire == q.id]  # the examples of this questionnaire
     broken = sheets[0].with_answers(strat_plan="nope")
     broken = broken.model_copy(update={"enterprise": broken.enterprise.model_copy(update={"name": HOSTILE})})
     return yz.score_batch(q, [*sheets, broken])
