@@ -259,3 +259,76 @@ def test_a_table_scores_exactly_as_one_sheet(miit, tmp_path):
         assert float(frame["overall"][i]) == pytest.approx(total, abs=1e-9)
         assert int(frame["level"][i]) == level
     assert list(result.errors["column"]) == ["equipment_networking"]
+
+
+def _diagnosis_with_miit_inside(miit) -> yz.Questionnaire:
+    """A Yangzhou-style diagnosis that holds the MIIT questions verbatim plus one question of its own.
+
+    Its own composite uses its own weights (the project's); the official link says the
+    MIIT questions are answered by the questions of the same ids.
+    """
+    data = miit.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=True)
+    data |= {"id": "yz-diagnosis", "version": "test", "scoring": {"method": "weights"}}
+    data["official"] = {"questionnaire": "miit-sme-2024"}
+    data["dimensions"].append(
+        {
+            "id": "yangzhou",
+            "title": {"zh": "扬州特色", "en": "Yangzhou"},
+            "questions": [
+                {
+                    "id": "yz_5g_factory",
+                    "type": "yes_no",
+                    "text": {"zh": "是否建成5G工厂？", "en": "A 5G factory?"},
+                    "source": "project",
+                }
+            ],
+        }
+    )
+    data["levels"] = {
+        "levels": [
+            {"number": 0, "id": "Y0", "name": {"zh": "起步", "en": "Starting"}},
+            {
+                "number": 1,
+                "id": "Y1",
+                "name": {"zh": "提升", "en": "Improving"},
+                "rule": {"metric": "overall", "gte": 50},
+            },
+        ]
+    }
+    return yz.Questionnaire.model_validate(data)
+
+
+def test_one_sheet_gives_the_composite_and_the_official_result(miit):
+    q = _diagnosis_with_miit_inside(miit)
+    scenes = dict.fromkeys(GUIDING, 3) | dict.fromkeys(CONSTRAINT[:2], 3) | dict.fromkeys(CONSTRAINT[2:], 2)
+    data = sheet(MIXED | {"yz_5g_factory": True}, scenes) | {"questionnaire": "yz-diagnosis"}
+    a = yz.assess(data, q)
+    # The official result is the MIIT worked example above: 82.25 points, level 2.
+    assert a.official is not None
+    assert a.official.overall == pytest.approx(82.25)
+    assert a.official.level.number == 2
+    # Ours is another number: with the project's weights (all 1 here) every dimension is the plain
+    # mean of its parts. Foundation: all top, 100. Management: planning = mean(awareness 6/7.5 = 80,
+    # rules 100) = 90, resources = mean(talent 3/7.5 = 40, investment 3.75/7.5 = 50) = 45 -> 67.5.
+    # Results: mean(energy 3.5/7 = 50, pass rate 100, market = mean(50, 0) = 25) = 58.33.
+    # Yangzhou's own question: yes = 100. Scenes are judged. Overall: mean of the four.
+    foundation, management, results = 100.0, (90 + 45) / 2, (50 + 100 + 25) / 3
+    assert a.overall == pytest.approx((foundation + management + results + 100) / 4)
+    assert a.to_dict()["official"]["overall"] == pytest.approx(82.25)
+    assert a.to_dict()["official"]["level"]["number"] == 2
+    assert "82.25 / 100, L2" in a.summary("zh")
+    md = a.report(lang="zh").to_markdown()
+    assert "官方评测结果" in md and "82.25 / 100 · L2 二级" in md
+
+
+def test_official_result_names_what_is_missing(miit):
+    q = _diagnosis_with_miit_inside(miit)
+    data = sheet(MIXED | {"yz_5g_factory": True}) | {"questionnaire": "yz-diagnosis"}
+    # Map the official talent question to one of ours that answers something else (a yes/no):
+    # the official result names the problem instead of guessing a total.
+    q = q.model_copy(
+        update={"official": q.official.model_copy(update={"questions": {"talent": "yz_5g_factory"}})}
+    )
+    a = yz.assess(data, q)
+    assert a.official.overall is None
+    assert [p.code for p in a.official.problems] == ["wrong_type"]

@@ -2,7 +2,7 @@
 
 from ._answers import Answer, AnswerSheet, Assessor
 from ._api import assess, score_batch, validate_answers
-from ._assessment import Assessment, DimensionResult, LevelInfo, QuestionResult
+from ._assessment import Assessment, DimensionResult, LevelInfo, OfficialResult, QuestionResult
 from ._encode import AnswerMatrix
 from ._enterprise import Enterprise
 from ._exceptions import (
@@ -101,6 +101,7 @@ __all__ = [
     "LevelInfo",
     "MissingDependencyError",
     "NotFoundError",
+    "OfficialResult",
     "Option",
     "PeerPercentiles",
     "PolicyCatalog",

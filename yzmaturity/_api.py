@@ -41,7 +41,7 @@ def assess(
     """
     sheet = parse_sheet(sheet)
     q = resolve_questionnaire(sheet, questionnaire)
-    return assess_sheet(q, sheet, catalogs=find_catalog)
+    return assess_sheet(q, sheet, catalogs=find_catalog, officials=load_questionnaire)
 
 
 def validate_answers(

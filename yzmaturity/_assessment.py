@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._exceptions import NotFoundError
+from ._answers import AnswerSheet
+from ._exceptions import AnswerValidationError, ErrorDetail, NotFoundError
 from ._policy import PolicyCatalog
 from ._scoring import encode_sheet, score_matrix
 from ._text import Text
@@ -21,9 +22,7 @@ if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped,unused-ignore]
     from matplotlib.axes import Axes
 
-    from ._answers import AnswerSheet
     from ._enterprise import Enterprise
-    from ._exceptions import ErrorDetail
     from ._matching import Recommendation
     from ._model import Questionnaire
     from ._render.report import Report
@@ -33,7 +32,7 @@ if TYPE_CHECKING:
     # Finds a policy catalog: None -> the questionnaire's default, an id or path -> that catalog.
     CatalogSource = Callable[[str | None, Questionnaire], PolicyCatalog | None]
 
-__all__ = ["Assessment", "DimensionResult", "LevelInfo", "QuestionResult", "assess_sheet"]
+__all__ = ["Assessment", "DimensionResult", "LevelInfo", "OfficialResult", "QuestionResult", "assess_sheet"]
 
 
 def _num(value: float, digits: int = 4) -> float | None:
@@ -58,6 +57,30 @@ class LevelInfo:
 
     def __str__(self) -> str:
         return f"L{self.number} {self.name}"
+
+
+@dataclass(frozen=True)
+class OfficialResult:
+    """The official instrument's result from the same sheet (e.g. the MIIT 2024 total and level).
+
+    ``overall`` and ``level`` are None when the sheet does not answer the
+    official questions validly; ``problems`` then names what is missing.
+    """
+
+    questionnaire_id: str
+    questionnaire_version: str
+    title: Text
+    overall: float | None
+    level: LevelInfo | None
+    problems: tuple[ErrorDetail, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "questionnaire": {"id": self.questionnaire_id, "version": self.questionnaire_version},
+            "overall": None if self.overall is None else round(self.overall, 4),
+            "level": None if self.level is None else self.level.to_dict(),
+            "problems": [p.to_dict() for p in self.problems],
+        }
 
 
 @dataclass(frozen=True)
@@ -135,9 +158,11 @@ class Assessment:
         row: int,
         *,
         catalogs: CatalogSource | None = None,
+        officials: Callable[[str], Questionnaire] | None = None,
     ) -> None:
         self.questionnaire = questionnaire
         self._catalogs = catalogs
+        self._officials = officials
         self.sheet = sheet
         self._scores = scores
         self._row = row
@@ -274,11 +299,42 @@ class Assessment:
             "questions": {k: v.to_dict() for k, v in self.questions.items()},
             "warnings": [w.to_dict() for w in self.warnings],
         }
+        if self.questionnaire.official is not None:
+            official = self.official
+            out["official"] = None if official is None else official.to_dict()
         if recommendations:
             out["recommendations"] = [r.to_dict() for r in self.recommendations]
             top = len(self.questionnaire.levels.levels) - 1
             out["roadmap"] = self.roadmap().to_dict() if self.level.number < top else None
         return out
+
+    @cached_property
+    def official(self) -> OfficialResult | None:
+        """The official instrument's total and level from this same sheet (``official`` in the questionnaire)."""
+        link = self.questionnaire.official
+        if link is None:
+            return None
+        if self._officials is None:
+            raise NotFoundError("official questionnaire source", link.questionnaire, [])
+        oq = self._officials(link.questionnaire)
+        answers = {}
+        for question in oq.questions:
+            ours = link.questions.get(question.id, question.id)
+            if ours in self.sheet.answers:
+                answers[question.id] = self.sheet.answers[ours]
+        sub = AnswerSheet(
+            questionnaire=oq.id,
+            questionnaire_version=oq.version,
+            enterprise=self.sheet.enterprise,
+            answers=answers,
+            date=self.sheet.date,
+            assessor=self.sheet.assessor,
+        )
+        try:
+            a = assess_sheet(oq, sub)
+        except AnswerValidationError as exc:
+            return OfficialResult(oq.id, oq.version, oq.title, None, None, tuple(exc.details))
+        return OfficialResult(oq.id, oq.version, oq.title, a.overall, a.level)
 
     def to_json(self, indent: int | None = 2, recommendations: bool = False) -> str:
         return json.dumps(self.to_dict(recommendations), ensure_ascii=False, indent=indent, sort_keys=False)
@@ -352,8 +408,12 @@ def _recommend(a: Assessment, catalog: PolicyCatalog | str | None = None) -> lis
 
 
 def assess_sheet(
-    questionnaire: Questionnaire, sheet: AnswerSheet, *, catalogs: CatalogSource | None = None
+    questionnaire: Questionnaire,
+    sheet: AnswerSheet,
+    *,
+    catalogs: CatalogSource | None = None,
+    officials: Callable[[str], Questionnaire] | None = None,
 ) -> Assessment:
     """Score one checked sheet against ``questionnaire``: the batch path with N = 1."""
     scores = score_matrix(questionnaire, encode_sheet(questionnaire, sheet), chunk_size=1)
-    return Assessment(questionnaire, sheet, scores, 0, catalogs=catalogs)
+    return Assessment(questionnaire, sheet, scores, 0, catalogs=catalogs, officials=officials)

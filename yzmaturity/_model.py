@@ -40,6 +40,7 @@ __all__ = [
     "Dimension",
     "Id",
     "Level",
+    "OfficialLink",
     "Option",
     "Question",
     "Questionnaire",
@@ -441,6 +442,19 @@ class SourceRef(BaseModel):
     year: int | None = None
 
 
+class OfficialLink(BaseModel):
+    """An official instrument this questionnaire contains: one sheet also gives its official result.
+
+    Every question of the official questionnaire is answered by the question
+    of this one with the same id, or the id given in ``questions``
+    (official id -> this questionnaire's id).
+    """
+
+    model_config = _STRICT
+    questionnaire: Id = Field(description="The official questionnaire's id (a built-in, e.g. miit-sme-2024).")
+    questions: dict[Id, Id] = Field(default_factory=dict, description="Official question id -> our id.")
+
+
 class Questionnaire(BaseModel):
     """A maturity questionnaire: identity, dimension tree, levels and metrics.
 
@@ -462,6 +476,9 @@ class Questionnaire(BaseModel):
     dimensions: list[Dimension] = Field(min_length=1)
     levels: LevelScheme
     metrics: list[Metric] = Field(default_factory=list)
+    official: OfficialLink | None = Field(
+        default=None, description="The official instrument answered along (its total and level beside ours)."
+    )
 
     _compiled: Any = PrivateAttr(default=None)
 

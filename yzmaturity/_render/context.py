@@ -227,6 +227,19 @@ def _answers(a: Assessment, lang: str) -> list[dict[str, Any]]:
     return groups
 
 
+def _official(a: Assessment, lang: str) -> dict[str, str] | None:
+    """The official instrument's total and level, when the questionnaire contains one."""
+    official = a.official
+    if official is None:
+        return None
+    t = labels("report", lang)
+    if official.overall is None or official.level is None:
+        value = t["official_missing"].format(n=len(official.problems))
+    else:
+        value = f"{official.overall:.2f} / 100 · L{official.level.number} {official.level.name.of(lang)}"
+    return {"title": official.title.of(lang), "value": value, "note": t["official_note"]}
+
+
 def _documents(a: Assessment, lang: str) -> list[dict[str, Any]]:
     """The evidence each question asks for (the documents to prepare), in questionnaire order."""
     return [
@@ -331,6 +344,7 @@ def assessment_context(a: Assessment, lang: str, catalog: PolicyCatalog | None) 
         "roadmap": _roadmap(a, lang),
         "answer_groups": _answers(a, lang),
         "documents": _documents(a, lang),
+        "official": _official(a, lang),
         "metadata": metadata_rows(a, lang, catalog),
         "warnings": [str(w) for w in a.warnings],
         "disclaimer": t["disclaimer"],

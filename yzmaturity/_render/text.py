@@ -51,6 +51,15 @@ def assessment_summary(a: Assessment, lang: str = "zh", with_plan: bool = True) 
         "",
         f"{t['overall']}: {a.overall:.1f} / 100",
         f"{t['level']}: L{a.level.number} {a.level.name.of(lang)}",
+    ]
+    official = a.official
+    if official is not None:
+        if official.overall is None or official.level is None:
+            shown = t["official_missing"].format(n=len(official.problems))
+        else:
+            shown = f"{official.overall:.2f} / 100, L{official.level.number} {official.level.name.of(lang)}"
+        lines.append(f"{t['official']} ({official.title.of(lang)}): {shown}")
+    lines += [
         "",
         f"{t['dimensions']}:",
     ]
