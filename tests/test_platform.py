@@ -121,3 +121,15 @@ def test_cli_import(tmp_path, miit, capsys):
     bad.write_text(json.dumps({"questionList": [{"questionId": "x", "optionIds": []}]}), encoding="utf-8")
     assert main(["import", str(bad), "--format", "miit"]) == 1
     assert "unknown_question" in capsys.readouterr().err
+
+
+def test_scene_level_by_its_uuid_and_form_fields_kept(miit):
+    data = response(miit, PICKS, SCENES)
+    finance = miit.question("scene_finance")
+    data["digitalScenariosList"] = [
+        e for e in data["digitalScenariosList"] if e["scenariosId"] != finance.ref
+    ] + [{"sceneId": finance.ref, "optionIds": [finance.points[2].ref]}]  # the level-3 text's UUID
+    data["questionList"][2]["formField"] = [{"name": "其中实现联网的生产设备数量为（台）", "value": "24"}]
+    sheet = yz.import_platform_response(data, miit)
+    assert sheet.answers["scene_finance"].value == 3
+    assert "其中实现联网的生产设备数量为（台）: 24" in sheet.answers["equipment_networking"].note
