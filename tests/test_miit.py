@@ -332,3 +332,25 @@ def test_official_result_names_what_is_missing(miit):
     a = yz.assess(data, q)
     assert a.official.overall is None
     assert [p.code for p in a.official.problems] == ["wrong_type"]
+
+
+def test_yangzhou_2024_holds_the_official_questions_verbatim(miit):
+    yz24 = yz.load_questionnaire("yangzhou-2024")
+    assert yz24.official is not None and yz24.official.questionnaire == "miit-sme-2024"
+    for official in miit.questions:
+        ours = yz24.question(official.id)
+        keep = {"weight"}  # ours weigh the official points in the composite; everything else is the same
+        assert ours.model_dump(exclude=keep) == official.model_dump(exclude=keep), official.id
+    assert not [f for f in yz.lint(yz24) if f.severity == "error"]
+
+
+def test_yangzhou_2024_example_gives_both_results():
+    from conftest import ROOT
+
+    # Derivation in the example's header: official 74.4 / L3; ours 0.6 x 74.4 + 0.4 x 100 = 84.64, Y3.
+    a = yz.assess(yz.load_answers(ROOT / "examples" / "yangzhou-2024-example.yaml"))
+    assert a.official.overall == pytest.approx(74.4)
+    assert a.official.level.number == 3
+    assert a.overall == pytest.approx(84.64)
+    assert a.level.number == 3 and a.level.id == "Y3"
+    assert a.dimensions["miit"].score == pytest.approx(74.4)  # the block weighs the official points
