@@ -7,6 +7,7 @@ public code file id 59919421085, not read off the engine's output.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import yzmaturity as yz
@@ -354,3 +355,30 @@ def test_yangzhou_2024_example_gives_both_results():
     assert a.overall == pytest.approx(84.64)
     assert a.level.number == 3 and a.level.id == "Y3"
     assert a.dimensions["miit"].score == pytest.approx(74.4)  # the block weighs the official points
+
+
+def test_batch_output_has_both_results(tmp_path):
+    import csv
+
+    from conftest import ROOT
+
+    sheet_ = yz.load_answers(ROOT / "examples" / "yangzhou-2024-example.yaml")
+    q = yz.load_questionnaire("yangzhou-2024")
+    row = {"name": sheet_.enterprise.name, "industry": sheet_.enterprise.industry}
+    for qid, answer in sheet_.answers.items():
+        value = answer.value if answer.counts is None else {"counts": list(answer.counts)}
+        row[qid] = _cell(value) if not isinstance(value, bool) else str(value).lower()
+    broken = dict(row, talent="no-such-option")
+    path = tmp_path / "yz.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerows([row, broken])
+    result = yz.score_table(q, path, match=False)
+    frame = result.frame
+    # The example's derivation: ours 84.64 / Y3, official 74.4 / L3; the broken row has neither.
+    assert float(frame["overall"][0]) == pytest.approx(84.64)
+    assert float(frame["official_overall"][0]) == pytest.approx(74.4)
+    assert int(frame["official_level"][0]) == 3
+    assert not bool(frame["valid"][1]) and np.isnan(frame["official_overall"][1])
+    assert "official_level_name" in result.result_columns

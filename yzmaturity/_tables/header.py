@@ -27,6 +27,8 @@ def table_header(questionnaire: Questionnaire) -> list[str]:
 def result_names(cq: CompiledQuestionnaire, catalog: PolicyCatalog | None) -> list[str]:
     names = ["valid", "errors", "warnings", "error_summary"]
     names += [f"score:{d}" for d in cq.dim_ids] + ["overall", "level", "level_name"]
+    if cq.questionnaire.official is not None:
+        names += ["official_overall", "official_level", "official_level_name"]
     if catalog is not None:
         for c in catalog.categories:
             names += [f"fit:{c.id}", f"eligibility:{c.id}"]

@@ -28,6 +28,7 @@ from .read import read_table
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 
+    from .._encode import AnswerMatrix
     from .._matching import CohortMatch
     from .._model import Questionnaire
     from .._policy import PolicyCatalog
@@ -209,6 +210,7 @@ def score_table(
                 f"{len(matrix.errors.rows())} of {n} rows do not fit {q.id!r}", _row_numbers(details)
             )
         scores = score_matrix(q, matrix, keep_questions=False)
+        official = official_scores(q, matrix)
         bar.step("score")
         cohort = match_batch(cat, scores) if cat is not None else None
         bar.step("match")
@@ -216,6 +218,8 @@ def score_table(
             c for c in frame.columns if c in id_columns or str(c).startswith("_") or c in PROFILE_INPUT_FIELDS
         ]
         out = _result_frame(pd, frame, kept, q, scores, cohort, cat, lang)
+        if official is not None:
+            _official_columns(pd, out, official, scores.valid, lang)
         errors = _error_frame(pd, scores, header)
         bar.step("assemble")
     finally:
@@ -280,6 +284,47 @@ def _result_frame(
         codes = np.where(valid & (top > 0), best, -1)
         cols["top_category"] = _categorical(pd, codes, [c.id for c in catalog.categories])
     return pd.DataFrame(cols, index=frame.index)
+
+
+def official_scores(q: Questionnaire, matrix: AnswerMatrix) -> tuple[Questionnaire, BatchScores] | None:
+    """The official instrument's scores of the same rows (``official`` in the questionnaire), or None.
+
+    The official questions are answered by ours of the same ids (or as mapped):
+    identical questions share their codes; any other is decoded and encoded again.
+    """
+    link = q.official
+    if link is None:
+        return None
+    oq = load_questionnaire(link.questionnaire)
+    ocq, cq = oq.compiled(), q.compiled()
+    n = len(matrix)
+    encoder = Encoder(ocq)
+    sub = encoder.empty(n, matrix.profile)
+    for col, question in enumerate(ocq.questions):
+        ours = cq.index[link.questions.get(question.id, question.id)]
+        same = cq.questions[ours].model_dump(exclude={"weight"}) == question.model_dump(exclude={"weight"})
+        if same:
+            sub.codes[:, col] = matrix.codes[:, ours]
+            sub.na[:, col] = matrix.na[:, ours]
+        else:
+            values = [cq.value_of(ours, c) for c in matrix.codes[:, ours]]
+            encoder.add_column(sub, question.id, values)
+    encoder.check_relevance(sub, loc_prefix=None)
+    for row, errs in matrix.errors.items():  # a row invalid for ours is not scored officially either
+        sub.errors.add(row, *errs)
+    return oq, score_matrix(oq, sub, keep_questions=False)
+
+
+def _official_columns(
+    pd: Any, out: pd.DataFrame, official: tuple[Questionnaire, BatchScores], valid_ours: np.ndarray, lang: str
+) -> None:
+    """``official_overall``, ``official_level`` and ``official_level_name`` (missing where not computed)."""
+    oq, scores = official
+    valid = np.asarray(scores.valid, dtype=bool) & np.asarray(valid_ours, dtype=bool)
+    out["official_overall"] = np.where(valid, np.asarray(scores.overall, dtype=np.float64), np.nan)
+    out["official_level"] = pd.arrays.IntegerArray(np.where(valid, scores.level, 0).astype(np.int64), ~valid)
+    names = [lv.name.of(lang) for lv in oq.levels.levels]
+    out["official_level_name"] = _categorical(pd, np.where(valid, scores.level, -1), names, ordered=True)
 
 
 def _categorical(pd: Any, codes: np.ndarray, categories: list[str], ordered: bool = False) -> Any:
