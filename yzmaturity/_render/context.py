@@ -243,7 +243,11 @@ def _official(a: Assessment, lang: str) -> dict[str, str] | None:
 def _documents(a: Assessment, lang: str) -> list[dict[str, Any]]:
     """The evidence each question asks for (the documents to prepare), in questionnaire order."""
     return [
-        {"id": question.id, "text": question.text.of(lang), "docs": [doc.of(lang) for doc in question.evidence]}
+        {
+            "id": question.id,
+            "text": question.text.of(lang),
+            "docs": [doc.of(lang) for doc in question.evidence],
+        }
         for question in a.questionnaire.questions
         if question.evidence
     ]
