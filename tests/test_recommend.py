@@ -56,9 +56,10 @@ def assess(q, answers: dict, **profile: object) -> yz.Assessment:
     sheet = {"questionnaire": Q, "enterprise": enterprise, "answers": answers}
     a = yz.assess(sheet, q)
     # Drop answers to skipped questions so the sheets stay clean.
-    if a.warnings:
+    if any(w.code == "not_relevant" for w in a.warnings):
         for w in a.warnings:
-            answers.pop(w.loc[-1])
+            if w.code == "not_relevant":
+                answers.pop(w.loc[-1])
         a = yz.assess(sheet, q)
     return a
 
@@ -95,10 +96,12 @@ def test_low_maturity_without_diagnosis_means_diagnosis_first(q):
     assert first.eligibility == "eligible"
     cited = {(c.kind, c.ref) for r in first.reasons for c in r.cites}
     assert ("profile", "diagnosed") in cited and ("metric", "level") in cited
-    # The project categories wait for the diagnosis: not eligible, naming why.
+    # "Diagnosis first" is a reading of the policy (binding: false): the project categories name
+    # the missing diagnosis as unmet, and need checking rather than refusing.
     upgrade = by_id(a)["intelligent_upgrade"]
-    assert upgrade.eligibility == "not_eligible"
+    assert upgrade.eligibility == "needs_checking"
     assert "diagnosed" in [u.id for u in upgrade.unmet]
+    assert not next(u for u in upgrade.unmet if u.id == "diagnosed").binding
 
 
 def test_low_equipment_with_investment_means_intelligent_upgrade(q):
@@ -180,10 +183,19 @@ def test_high_maturity_above_size_means_benchmark_with_a_tier(q):
     assert a.level.number >= 3
     top = a.recommendations[0]
     assert top.category == "benchmark_demo"
-    assert top.eligibility == "needs_checking"  # "no major accident" is checked by hand
+    assert top.eligibility == "eligible"  # the city fund asks only for a Yangzhou registration
     assert top.unmet == []
-    assert top.tier is not None and top.tier.id in ("province_factory", "national_benchmark")
-    assert top.category_spec.amounts and all(x.source for x in top.category_spec.amounts)
+    # The smart-factory gradient: without a CMMM level or the province's self-test, every tier
+    # needs checking, and the tier to aim at is the first rung.
+    assert [t.id for t in top.tiers] == [
+        "smart_factory_basic",
+        "smart_factory_advanced",
+        "smart_factory_excellent",
+        "smart_factory_leading",
+    ]
+    assert {t.eligibility for t in top.tiers} == {"needs_checking"}
+    assert top.tier is not None and top.tier.id == "smart_factory_basic"
+    assert top.category_spec.amounts and all(x.source and x.status for x in top.category_spec.amounts)
 
 
 def test_solution_provider_gets_leading_provider_and_manufacturing_categories_do_not_apply(q):
@@ -209,20 +221,26 @@ def test_below_designated_size_is_told_which_categories_need_it(q):
     a = assess(q, answers_at(q, 0.5), employees=60, revenue_yuan=1.2e7, planned_investment_yuan=1e6)
     assert a.enterprise.above_designated_size is False
     needing = {r.category for r in a.recommendations if "above_designated_size" in [u.id for u in r.unmet]}
-    assert needing == {"intelligent_upgrade", "benchmark_demo"}
+    assert needing == {"intelligent_upgrade"}
     text = next(u.text.zh for r in a.recommendations for u in r.unmet if u.id == "above_designated_size")
     assert "规模以上" in text
+    # A reading of the policy: it is named, but does not refuse the category.
+    assert by_id(a)["intelligent_upgrade"].eligibility == "needs_checking"
+    # The basic-tier smart factory does require it (verified): that tier is refused.
+    basic = by_id(a)["benchmark_demo"].tier_result("smart_factory_basic")
+    assert basic.eligibility == "not_eligible" and "above_designated_size" in [u.id for u in basic.unmet]
 
 
 def test_unknown_profile_fields_mean_needs_checking(q):
     sheet = {
         "questionnaire": Q,
-        "enterprise": {"name": "未知企业", "diagnosed": True},
-        "answers": answers_at(q, 0.3),
+        "enterprise": {"name": "未知企业"},
+        "answers": answers_at(q, 0.3, strat_diagnosed=True),  # the answer alone decides "diagnosed"
     }
     a = yz.assess(sheet, q)
     for w in a.warnings:
-        sheet["answers"].pop(w.loc[-1])
+        if w.code == "not_relevant":
+            sheet["answers"].pop(w.loc[-1])
     a = yz.assess(sheet, q)
     dt = by_id(a)["digital_transformation"]
     assert dt.eligibility == "needs_checking"
@@ -257,7 +275,8 @@ def test_cohort_matching_equals_one_by_one(q):
         }
         sheet = {"questionnaire": Q, "enterprise": profile, "answers": answers}
         for w in yz.assess(sheet, q).warnings:
-            answers.pop(w.loc[-1])
+            if w.code == "not_relevant":
+                answers.pop(w.loc[-1])
         sheets.append(sheet)
     sheets.append({"questionnaire": Q, "enterprise": {"name": "坏行"}, "answers": {"strat_plan": "x"}})
     batch = yz.score_batch(q, sheets)
@@ -305,6 +324,8 @@ def test_a_district_catalog_loads_from_a_path_without_code_changes(tmp_path, q):
             "id": "in_jiangdu",
             "text": {"zh": "注册在江都区", "en": "In Jiangdu"},
             "condition": {"profile": "region", "eq": "江都区"},
+            "source": "project",
+            "status": "project",
         }
     )
     path = tmp_path / "jiangdu.yaml"

@@ -229,10 +229,13 @@ def test_recommendations_rank_every_category_with_reasons_and_amounts(autoparts,
     # a reason's cited input with its value: the industry division 36 (>= 33)
     assert "行业大类 = 36 (≥ 33)" in text
     benchmark = next(r for r in recs if r.category == "benchmark_demo")
-    assert benchmark.unmet and all(req.text.zh in text for req in benchmark.unmet)
-    assert "总分 = 50.8 (≥ 60)" in text
-    assert any(req.text.zh in text for req in benchmark.to_check)
-    assert "200万元" in text and "扬州经济技术开发区 policy, 2024-07-22 (2024)" in text
+    # Every smart-factory tier with its state, and why the category does not fit (fit 0).
+    assert len(benchmark.tiers) == 4 and all(t.name.zh in text for t in benchmark.tiers)
+    assert benchmark.fit == 0 and benchmark.why_not and "成熟度达到L…（集成级及以上）" in text
+    # Amounts with their judgement (a Jiangdu firm: the ETDZ's awards do not apply) and provenance.
+    assert "200万元" in text and "仅适用于扬州经济技术开发区、扬州经开区（企业在江都区）" in text
+    assert "smejs.cn/policy_show.aspx?id=b6c09ba98e4c4c1cb6537b5a825f6fe1" in text
+    assert "已核实" in text and "待核实" in text and "本项目设定" in text
     na = next(r for r in recs if r.eligibility == "not_applicable")
     assert na.category_spec.not_applicable_reason.zh in text
 

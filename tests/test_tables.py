@@ -547,7 +547,10 @@ def test_escape_formulas_guards_headers_and_categories():
 # --------------------------------------------------------------------------- templates
 def test_templates_have_the_header_and_document_every_column(tmp_path):
     header = table_header(Q)
-    assert header[:12] == list(yz.Enterprise.model_fields)[:12] and header[12:] == CQ.qids
+    n_profile = len(yz.Enterprise.model_fields)
+    assert header[:n_profile] == list(yz.Enterprise.model_fields) and header[n_profile:] == CQ.qids
+    for field in ("cmmm_level", "cmmm_assessed_by", "js_selftest_score", "no_major_incident"):
+        assert field in header
     data = table_template(Q, tmp_path / "t.csv")
     assert data.startswith("\ufeff".encode())
     assert next(csv.reader(io.StringIO(data.decode("utf-8-sig")))) == header

@@ -30,7 +30,7 @@ from ._loading import (
 )
 from ._model import Dimension, Level, Option, Question, Questionnaire
 from ._policy import Category, PolicyCatalog
-from ._profile import Role, check_credit_code, credit_code_check_char, size_class
+from ._profile import CmmmAssessor, Role, check_credit_code, credit_code_check_char, size_class
 from ._scoring import BatchScores, encode
 from ._synthetic import example_answers
 from ._text import Text
@@ -38,8 +38,10 @@ from ._version import __version__
 
 # Loaded on first use, to keep `import yzmaturity` light (PEP 562).
 _LAZY = {
+    "AmountResult": "._funding",
     "CohortMatch": "._matching",
     "Comparison": "._compare",
+    "FundingEstimate": "._funding",
     "PeerPercentiles": "._cohort",
     "Position": "._cohort",
     "Recommendation": "._matching",
@@ -47,6 +49,7 @@ _LAZY = {
     "Roadmap": "._roadmap",
     "RoadmapStep": "._roadmap",
     "TableResult": "._tables",
+    "TierResult": "._matching",
     "build_progress_report": "._render",
     "build_report": "._render",
     "cohort_summary": "._cohort",
@@ -82,6 +85,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "AmountResult",
     "Answer",
     "AnswerMatrix",
     "AnswerSheet",
@@ -90,6 +94,7 @@ __all__ = [
     "Assessor",
     "BatchScores",
     "Category",
+    "CmmmAssessor",
     "CohortMatch",
     "Comparison",
     "Dimension",
@@ -97,6 +102,7 @@ __all__ = [
     "Enterprise",
     "ErrorDetail",
     "FileLoadError",
+    "FundingEstimate",
     "Level",
     "LevelInfo",
     "MissingDependencyError",
@@ -120,6 +126,7 @@ __all__ = [
     "TableError",
     "TableResult",
     "Text",
+    "TierResult",
     "YzMaturityError",
     "__version__",
     "assess",

@@ -331,8 +331,14 @@ def answer_template(q: Questionnaire, lang: str = "zh") -> str:
         "  # revenue_yuan: 0     # annual main-business revenue",
         "  # roles: [manufacturer]   # manufacturer | equipment_maker | solution_provider",
         "  # rnd: false",
-        "  # diagnosed: false",
+        "  # diagnosed: false        # also answered as strat_diagnosed; the two must agree",
         "  # planned_investment_yuan: 0",
+        "  # years_operating: 0",
+        "  # cmmm_level: 0           # CMMM level (GB/T 39116-2020), 0-5",
+        "  # cmmm_assessed_by: self  # self | third_party",
+        "  # js_selftest_score: 0    # Jiangsu general-capability self-test, 0-100",
+        "  # no_major_incident: true # no major safety/environment/quality incident in 3 years",
+        "  # good_credit: true       # not on a list of seriously dishonest entities",
         "answers:",
     ]
     cq = q.compiled()

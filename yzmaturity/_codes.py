@@ -69,6 +69,7 @@ class Code(StrEnum):
     RAGGED_COLUMNS = "ragged_columns"
     NOT_RELEVANT = "not_relevant"
     BAD_COUNTS = "bad_counts"
+    CONTRADICTION = "contradiction"
 
     # platform imports (AnswerValidationError)
     OPTION_OF_OTHER_QUESTION = "option_of_other_question"

@@ -31,7 +31,7 @@ from ._structure import raise_for_structure
 if TYPE_CHECKING:
     from ._model import Dimension, Question
 
-__all__ = ["CompiledQuestionnaire", "EvalContext", "ProfileColumns"]
+__all__ = ["CompiledQuestionnaire", "EvalContext", "ProfileColumns", "profile_known"]
 
 Mask = np.ndarray
 ConditionFn = Callable[["EvalContext"], Mask]
@@ -81,6 +81,11 @@ class ProfileColumns:
 
     def view(self, rows: slice | np.ndarray) -> ProfileView:
         return ProfileView(self, rows)
+
+    def override(self, name: str, values: np.ndarray) -> None:
+        """Replace a field's values (e.g. a fact reconciled from the profile and an answer)."""
+        self._cache[name] = values
+        self._factors.pop("__factorized__" + name, None)
 
     def _raw(self, name: str) -> list[Any]:
         if name in self._columns:
@@ -438,7 +443,8 @@ class CompiledQuestionnaire:
         dims = np.full((n, self.n_dimensions), np.nan)
         leaf = self.leaf_dims
         with np.errstate(invalid="ignore", divide="ignore"):
-            dims[:, leaf] = 100.0 * num[:, leaf] / den[:, leaf]
+            # Clipped: the subtraction of excluded questions leaves rounding residue (1e-14 past 100).
+            dims[:, leaf] = np.clip(100.0 * num[:, leaf] / den[:, leaf], 0.0, 100.0)
         applicable = np.ones((0, 0), dtype=bool)  # built only when asked for
         if keep_questions or self.metric_fns:
             applicable = np.ones((n, self.n_questions), dtype=bool)
@@ -760,3 +766,11 @@ def compile_questionnaire(q: Questionnaire) -> CompiledQuestionnaire:
 
 # ``Questionnaire.compiled()`` builds through this (the model layer does not import the engine).
 Questionnaire._compiler = compile_questionnaire
+
+
+def profile_known(ctx: EvalContext, name: str) -> np.ndarray:
+    """Rows where a profile field has a value (numbers and flags: not NaN; text: not None)."""
+    values = ctx.profile.get(name)
+    if values.dtype.kind == "f":
+        return np.asarray(~np.isnan(values))
+    return ctx.profile.map_values(name, lambda v: v is not None)

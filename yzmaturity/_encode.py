@@ -318,7 +318,7 @@ class Encoder:
             errors,
             row_ids=[e.name for e in enterprises],
         )
-        self.check_relevance(matrix, loc_prefix=("answers",))
+        self.finish(matrix, loc_prefix=("answers",))
         return matrix
 
     def columns(
@@ -358,18 +358,18 @@ class Encoder:
         matrix = self.empty(n, profile_columns)
         for qid, column in columns.items():
             self.add_column(matrix, qid, column)
-        self.check_relevance(matrix, loc_prefix=None)
+        self.finish(matrix, loc_prefix=None)
         return matrix
 
     def empty(self, n: int, profile: ProfileColumns) -> AnswerMatrix:
-        """A matrix of ``n`` unanswered rows, to fill with :meth:`add_column` (then :meth:`check_relevance`)."""
+        """A matrix of ``n`` unanswered rows, to fill with :meth:`add_column` (then :meth:`finish`)."""
         n_q = self.cq.n_questions
         return AnswerMatrix(np.full((n, n_q), np.nan), np.zeros((n, n_q), dtype=bool), profile)
 
     def add_column(self, matrix: AnswerMatrix, qid: str, column: Any) -> None:
         """Validate one question's column (one value per row) and encode it into ``matrix``.
 
-        :meth:`columns` is this for every column, then :meth:`check_relevance`;
+        :meth:`columns` is this for every column, then :meth:`finish`;
         a caller with a large table may encode (and free) its columns one at a time.
         """
         col = self.cq.index.get(qid)
@@ -477,6 +477,47 @@ class Encoder:
                         for e in value_errors[int(inverse[row])]
                     ),
                 )
+
+    def finish(self, matrix: AnswerMatrix, loc_prefix: Loc | None) -> None:
+        """After the last column: reconcile answered profile facts, then check relevance."""
+        self.reconcile_profile(matrix, loc_prefix)
+        self.check_relevance(matrix, loc_prefix)
+
+    def reconcile_profile(self, matrix: AnswerMatrix, loc_prefix: Loc | None, warn: bool = True) -> None:
+        """One fact from a yes/no answer and the profile field it states (``Question.profile_field``).
+
+        Either alone decides; both agreeing decide; neither leaves the fact
+        unknown (NaN: *needs checking*).  A contradiction is a warning on the
+        row (unless ``warn`` is false) and leaves the fact unknown: never a silent "no".
+        """
+        cq = self.cq
+        for col, question in enumerate(cq.questions):
+            name = question.profile_field
+            if name is None:
+                continue
+            answer = np.where(matrix.na[:, col], np.nan, matrix.codes[:, col])
+            stated = np.asarray(matrix.profile.get(name), dtype=np.float64)
+            both = ~np.isnan(answer) & ~np.isnan(stated)
+            clash = both & (answer != stated)
+            fact = np.where(np.isnan(stated), answer, stated)
+            fact[clash] = np.nan
+            for i in np.flatnonzero(clash).tolist() if warn else []:
+                qid = cq.qids[col]
+                loc = (*loc_prefix, qid) if loc_prefix is not None else ("row", i, qid)
+                said, profile_said = ("yes" if answer[i] else "no"), ("yes" if stated[i] else "no")
+                matrix.warnings.add(
+                    i,
+                    ErrorDetail(
+                        Code.CONTRADICTION,
+                        loc,
+                        f"the answer to {qid!r} ({said}) contradicts the profile field {name!r} "
+                        f"({profile_said}): the fact is left unknown, to check",
+                        expected=profile_said,
+                        got=said,
+                        severity="warning",
+                    ),
+                )
+            matrix.profile.override(name, fact)
 
     def check_relevance(self, matrix: AnswerMatrix, loc_prefix: Loc | None) -> None:
         """Flag missing required answers and answers to skipped questions."""

@@ -11,10 +11,12 @@ from ._profile import (
     PROFILE_DERIVED_KINDS,
     PROFILE_INPUT_KINDS,
     PROFILE_SET_FIELDS,
+    CmmmAssessor,
     Role,
     above_designated_size,
     check_credit_code,
     division_in,
+    in_jiangsu,
     in_yangzhou,
     industry_division,
     normalise_certifications,
@@ -32,7 +34,8 @@ class Enterprise(BaseModel):
     Derived (read-only) fields: ``size_class`` (NBS 2017), ``above_designated_size``
     (revenue >= 20 million yuan, 规模以上), ``industry_division``,
     ``is_manufacturing``, ``is_equipment_maker`` (GB/T 4754 divisions 33-40) and
-    ``in_yangzhou`` (a known district, or a credit code registered in Yangzhou).
+    ``in_yangzhou`` (a known district, or a credit code registered in Yangzhou)
+    and ``in_jiangsu`` (a Jiangsu region, or a credit code of 32xxxx; else unknown).
 
     >>> e = Enterprise(name="扬州示例机械有限公司", industry="C34", employees=320, revenue_yuan=1.5e8)
     >>> e.size_class, e.above_designated_size, e.is_equipment_maker
@@ -51,9 +54,38 @@ class Enterprise(BaseModel):
     )
     roles: list[Role] = Field(default_factory=lambda: [Role.MANUFACTURER])
     rnd: bool | None = Field(default=None, description="Does own R&D (研发).")
-    diagnosed: bool = Field(default=False, description="Has had a 智改数转 diagnosis already.")
+    diagnosed: bool | None = Field(
+        default=None,
+        description="Has had a 智改数转 diagnosis already (unknown if not given; reconciled with the "
+        "questionnaire's answer to the same fact).",
+    )
     planned_investment_yuan: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     years_operating: int | None = Field(default=None, ge=0, le=500)
+    cmmm_level: int | None = Field(
+        default=None, ge=0, le=5, description="CMMM level reached (GB/T 39116-2020), 0 = none, 1-5."
+    )
+    cmmm_assessed_by: CmmmAssessor | None = Field(
+        default=None,
+        description="Who established cmmm_level: 'self' (self-assessment on the official platform) "
+        "or 'third_party' (an assessment body).",
+    )
+    js_selftest_score: float | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        allow_inf_nan=False,
+        description="Score in Jiangsu's general-capability self-test (数字化转型通用能力自测), 0-100; "
+        "not the composite of this library.",
+    )
+    no_major_incident: bool | None = Field(
+        default=None,
+        description="No major (较大及以上) safety, environmental or quality incident in the last three "
+        "years (a manual check; unknown if not given).",
+    )
+    good_credit: bool | None = Field(
+        default=None,
+        description="Not on a list of seriously dishonest entities, no bad credit record (a manual check).",
+    )
     certifications: list[str] = Field(
         default_factory=list, description="E.g. 'dcmm-2', 'cmmm-2', 'liangrong-aa' (两化融合)."
     )
@@ -108,10 +140,17 @@ class Enterprise(BaseModel):
     def in_yangzhou(self) -> bool | None:
         return in_yangzhou(self.region, self.credit_code)
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def in_jiangsu(self) -> bool | None:
+        return in_jiangsu(self.region, self.credit_code)
+
     def profile_value(self, field: str) -> Any:
         """A profile field by name, as conditions see it (roles as a set of strings)."""
         value = getattr(self, field)
-        return set_value(value) if field in PROFILE_SET_FIELDS else value
+        if field in PROFILE_SET_FIELDS:
+            return set_value(value)
+        return str(value) if isinstance(value, CmmmAssessor) else value
 
     def dump(self) -> dict[str, Any]:
         """The input fields only (no derived ones), for saving."""

@@ -45,7 +45,7 @@ from ._structure import condition_findings, raise_for_structure, structure_findi
 
 if TYPE_CHECKING:
     from ._model import Questionnaire
-    from ._policy import PolicyCatalog
+    from ._policy import PolicyCatalog, Requirement
 
 __all__ = ["catalog_findings", "engine_findings", "lint", "raise_for_structure", "structure_findings"]
 
@@ -97,21 +97,28 @@ def catalog_findings(catalog: PolicyCatalog, questionnaire: Questionnaire) -> li
         conditions: list[tuple[tuple[str | int, ...], Condition]] = []
         if c.applies_to is not None:
             conditions.append((("category", c.id, "applies_to"), c.applies_to))
-        for req in c.eligibility:
+        requirements: list[tuple[tuple[str | int, ...], Requirement]] = [
+            (("category", c.id, "eligibility", r.id), r) for r in c.eligibility
+        ]
+        requirements += [
+            (("category", c.id, "tiers", t.id, "eligibility", r.id), r)
+            for t in c.tiers
+            for r in t.eligibility
+        ]
+        for loc, req in requirements:
             if req.condition is not None:
-                conditions.append((("category", c.id, "eligibility", req.id), req.condition))
+                conditions.append((loc, req.condition))
             elif not req.manual:
                 out.append(
                     ErrorDetail(
-                        Code.BAD_CONDITION,
-                        ("category", c.id, "eligibility", req.id),
-                        "a requirement needs a 'condition' or 'manual: true'",
+                        Code.BAD_CONDITION, loc, "a requirement needs a 'condition' or 'manual: true'"
                     )
                 )
         for rule in c.fit:
             conditions.append((("category", c.id, "fit", rule.id), rule.when))
-        for tier in c.tiers:
-            conditions.append((("category", c.id, "tiers", tier.id), tier.when))
+        for amount in c.amounts:
+            if amount.when is not None:
+                conditions.append((("category", c.id, "amounts", amount.id), amount.when))
         for kind, ids in (("rule", [r.id for r in c.fit]), ("requirement", [r.id for r in c.eligibility])):
             for dup in sorted(k for k, n in Counter(ids).items() if n > 1):
                 out.append(

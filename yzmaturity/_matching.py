@@ -4,10 +4,17 @@ Eligibility of a category, in order:
 
 1. ``not_applicable``: its ``applies_to`` condition is false (e.g. a
    manufacturing-upgrade category for a pure solution provider);
-2. ``not_eligible``: some requirement is decidedly unmet;
-3. ``needs_checking``: no requirement is unmet, but one reads a profile field
-   that is unknown, or is a ``manual`` check;
+2. ``not_eligible``: some binding requirement is decidedly unmet;
+3. ``needs_checking``: no binding requirement is unmet, but one reads a
+   profile field that is unknown, is a ``manual`` check, or is a non-binding
+   reading that is unmet;
 4. ``eligible``: every requirement is met.
+
+Tiers of a category are judged the same way with their own requirements
+(``Recommendation.tiers``); a tier recognised by a national selection is at
+best ``needs_checking``.  ``Recommendation.tier`` is the tier to aim at: the
+highest one the known data support (nothing unmet, only checks by hand or
+the selection itself left open), else the first one left to check.
 
 Fit is the sum of the weights of the fit rules that hold, clipped to [0, 1];
 each rule that holds gives a reason citing its inputs and their values.
@@ -24,11 +31,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ._compile import CompiledQuestionnaire, EvalContext
-from ._conditions import Compare, Condition, CountSpec, walk
-from ._exceptions import QuestionnaireError
+from ._compile import CompiledQuestionnaire, EvalContext, profile_known
+from ._conditions import All, Compare, Condition, CountSpec, walk
+from ._exceptions import NotFoundError, QuestionnaireError
+from ._funding import FundingEstimate, estimate_funding
 from ._lint import catalog_findings
-from ._policy import STATES, Category, Eligibility, PolicyCatalog, Tier
+from ._policy import STATES, Category, Eligibility, PolicyCatalog, Requirement, Tier
 from ._profile import PROFILE_KINDS
 from ._text import Text
 
@@ -40,7 +48,18 @@ if TYPE_CHECKING:
     from ._model import Questionnaire
     from ._scoring import BatchScores
 
-__all__ = ["Citation", "CohortMatch", "Recommendation", "compiled_catalog", "match_batch"]
+__all__ = [
+    "Citation",
+    "CohortMatch",
+    "CompiledCatalog",
+    "Recommendation",
+    "RequirementResult",
+    "TierResult",
+    "compiled_catalog",
+    "match_batch",
+    "profile_fields",
+    "requirement_reason",
+]
 
 ELIGIBLE, NEEDS_CHECKING, NOT_ELIGIBLE, NOT_APPLICABLE = range(4)
 ELIGIBILITY_FACTOR = np.array([1.0, 0.8, 0.3, 0.0])
@@ -92,6 +111,8 @@ class Reason:
     weight: float
     cites: tuple[Citation, ...]
     action: Text | None = None
+    source: str = "project"
+    status: str = "project"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -99,6 +120,8 @@ class Reason:
             "text": self.text.model_dump(exclude_none=True),
             "weight": self.weight,
             "cites": [c.to_dict() for c in self.cites],
+            "source": self.source,
+            "status": self.status,
         }
 
 
@@ -111,6 +134,9 @@ class RequirementResult:
     status: Literal["met", "unmet", "unknown"]
     manual: bool
     cites: tuple[Citation, ...]
+    binding: bool = True
+    source: str = "project"
+    rule_status: str = "project"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -118,7 +144,53 @@ class RequirementResult:
             "text": self.text.model_dump(exclude_none=True),
             "status": self.status,
             "manual": self.manual,
+            "binding": self.binding,
             "cites": [c.to_dict() for c in self.cites],
+            "source": self.source,
+            "rule_status": self.rule_status,
+        }
+
+
+@dataclass(frozen=True)
+class TierResult:
+    """Where an enterprise stands for one tier of a category: eligibility, reasons, what is unmet."""
+
+    id: str
+    name: Text
+    eligibility: Eligibility
+    recognised_by: str
+    requirements: tuple[RequirementResult, ...]
+    notes: tuple[Text, ...]
+    source: str
+    status: str
+
+    @property
+    def reasons(self) -> tuple[Text, ...]:
+        """Why the tier stands where it does: each unmet or open requirement with its inputs, then notes."""
+        if self.eligibility == "not_applicable":
+            return self.notes
+        return tuple(requirement_reason(r) for r in self.requirements if r.status != "met") + self.notes
+
+    @property
+    def unmet(self) -> list[RequirementResult]:
+        return [r for r in self.requirements if r.status == "unmet"]
+
+    @property
+    def to_check(self) -> list[RequirementResult]:
+        return [r for r in self.requirements if r.status == "unknown"]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name.model_dump(exclude_none=True),
+            "eligibility": self.eligibility,
+            "recognised_by": self.recognised_by,
+            "reasons": [r.model_dump(exclude_none=True) for r in self.reasons],
+            "unmet": [r.id for r in self.unmet],
+            "to_check": [r.id for r in self.to_check],
+            "requirements": [r.to_dict() for r in self.requirements],
+            "source": self.source,
+            "status": self.status,
         }
 
 
@@ -136,6 +208,16 @@ class Recommendation:
     actions: tuple[Text, ...]
     tier: Tier | None
     category_spec: Category = field(repr=False)
+    tiers: tuple[TierResult, ...] = ()
+    why_not: tuple[Text, ...] = ()
+    funding: tuple[FundingEstimate, ...] = ()
+
+    def tier_result(self, tier_id: str) -> TierResult:
+        """The result of one tier by id."""
+        for t in self.tiers:
+            if t.id == tier_id:
+                return t
+        raise NotFoundError("tier", tier_id, [t.id for t in self.tiers])
 
     @property
     def eligible(self) -> bool:
@@ -160,6 +242,9 @@ class Recommendation:
             "requirements": [r.to_dict() for r in self.requirements],
             "actions": [a.model_dump(exclude_none=True) for a in self.actions],
             "tier": None if self.tier is None else {"id": self.tier.id, "name": self.tier.name.model_dump()},
+            "tiers": [t.to_dict() for t in self.tiers],
+            "why_not": [w.model_dump(exclude_none=True) for w in self.why_not],
+            "funding": [f.to_dict() for f in self.funding],
             "amounts": [a.model_dump(mode="json", exclude_none=True) for a in self.category_spec.amounts],
         }
 
@@ -196,7 +281,9 @@ class CatalogArrays:
     priority: np.ndarray  # (N, C)
     requirement_status: list[np.ndarray]  # per category (N, R) int8: MET, UNMET, UNKNOWN
     rule_hits: list[np.ndarray]  # per category (N, K) bool
-    tier: np.ndarray  # (N, C) int, -1 = none
+    tier: np.ndarray  # (N, C) int, -1 = none: the highest tier not refused
+    tier_state: list[np.ndarray] = field(default_factory=list)  # per category (N, T) int
+    tier_requirement_status: list[list[np.ndarray]] = field(default_factory=list)  # per category, tier
 
 
 @dataclass
@@ -204,6 +291,7 @@ class _CompiledRequirement:
     fn: Callable[[EvalContext], np.ndarray] | None
     profile_fields: list[str]
     manual: bool
+    binding: bool = True
 
 
 @dataclass
@@ -213,7 +301,8 @@ class _CompiledCategory:
     requirements: list[_CompiledRequirement]
     rules: list[Callable[[EvalContext], np.ndarray]]
     weights: np.ndarray
-    tiers: list[Callable[[EvalContext], np.ndarray]]
+    tiers: list[list[_CompiledRequirement]]
+    national: np.ndarray  # (T,) bool: tiers recognised by a national selection
 
 
 class CompiledCatalog:
@@ -231,30 +320,41 @@ class CompiledCatalog:
         self.cq: CompiledQuestionnaire = cq
         self.categories: list[_CompiledCategory] = []
         for c in catalog.categories:
-            requirements = [
-                _CompiledRequirement(
-                    fn=None if r.condition is None else cq.compile_condition(r.condition),
-                    profile_fields=sorted(
-                        {
-                            leaf.subject[1]
-                            for leaf in _leaves(r.condition)
-                            if isinstance(leaf, Compare) and leaf.subject[0] == "profile"
-                        }
-                    ),
-                    manual=r.manual,
-                )
-                for r in c.eligibility
-            ]
             self.categories.append(
                 _CompiledCategory(
                     spec=c,
                     applies=None if c.applies_to is None else cq.compile_condition(c.applies_to),
-                    requirements=requirements,
+                    requirements=self._requirements(c.eligibility),
                     rules=[cq.compile_condition(rule.when) for rule in c.fit],
                     weights=np.array([rule.weight for rule in c.fit]),
-                    tiers=[cq.compile_condition(t.when) for t in c.tiers],
+                    tiers=[self._requirements(t.eligibility) for t in c.tiers],
+                    national=np.array([t.recognised_by == "national" for t in c.tiers], dtype=bool),
                 )
             )
+        # An amount's condition, part by part (the parts of an 'all'): a part that fails on known
+        # inputs refuses the amount even when another part reads an unknown field.
+        self.amount_fns: dict[
+            tuple[str, str], list[tuple[Callable[[EvalContext], np.ndarray], list[str]]]
+        ] = {
+            (c.id, a.id): [
+                (cq.compile_condition(part), profile_fields(part))
+                for part in (a.when.all if isinstance(a.when, All) else [a.when])
+            ]
+            for c in catalog.categories
+            for a in c.amounts
+            if a.when is not None
+        }
+
+    def _requirements(self, reqs: list[Requirement]) -> list[_CompiledRequirement]:
+        return [
+            _CompiledRequirement(
+                fn=None if r.condition is None else self.cq.compile_condition(r.condition),
+                profile_fields=profile_fields(r.condition),
+                manual=r.manual,
+                binding=r.binding,
+            )
+            for r in reqs
+        ]
 
     def evaluate(self, ctx: EvalContext) -> CatalogArrays:
         n, n_c = ctx.n, len(self.categories)
@@ -263,34 +363,39 @@ class CompiledCatalog:
         tier = np.full((n, n_c), -1, dtype=np.int64)
         req_status: list[np.ndarray] = []
         hits_all: list[np.ndarray] = []
+        tier_state: list[np.ndarray] = []
+        tier_status: list[list[np.ndarray]] = []
         known_cache: dict[str, np.ndarray] = {}
         for j, c in enumerate(self.categories):
             hits = np.column_stack([f(ctx) for f in c.rules]) if c.rules else np.zeros((n, 0), dtype=bool)
             hits_all.append(hits)
             fit[:, j] = np.clip(hits @ c.weights, 0.0, 1.0)
-            status = np.full((n, len(c.requirements)), MET, dtype=np.int8)
-            for r, req in enumerate(c.requirements):
-                if req.manual or req.fn is None:
-                    status[:, r] = UNKNOWN
-                    continue
-                known = np.ones(n, dtype=bool)
-                for name in req.profile_fields:
-                    if name not in known_cache:
-                        known_cache[name] = _known(ctx, name)
-                    known &= known_cache[name]
-                holds = req.fn(ctx)
-                status[:, r] = np.where(~known, UNKNOWN, np.where(holds, MET, UNMET))
+            status = requirement_status(ctx, c.requirements, known_cache)
             req_status.append(status)
             applies = c.applies(ctx) if c.applies is not None else np.ones(n, dtype=bool)
-            any_unmet = (status == UNMET).any(axis=1)
-            any_unknown = (status == UNKNOWN).any(axis=1)
-            state[:, j] = np.select(
-                [~applies, any_unmet, any_unknown], [NOT_APPLICABLE, NOT_ELIGIBLE, NEEDS_CHECKING], ELIGIBLE
-            )
-            for t, tier_fn in enumerate(c.tiers):
-                tier[:, j] = np.where(tier_fn(ctx), t, tier[:, j])
+            state[:, j] = eligibility_state(status, c.requirements, applies)
+            t_states = np.zeros((n, len(c.tiers)), dtype=np.int8)
+            t_status = []
+            first_to_check = np.full(n, -1, dtype=np.int64)
+            for t, reqs in enumerate(c.tiers):
+                st = requirement_status(ctx, reqs, known_cache)
+                t_status.append(st)
+                t_states[:, t] = eligibility_state(st, reqs, applies)
+                if c.national[t]:  # a national selection is never certain
+                    t_states[:, t] = np.where(t_states[:, t] == ELIGIBLE, NEEDS_CHECKING, t_states[:, t])
+                # The tier to aim at: the highest one the known data support (nothing unmet, only
+                # checks by hand or the selection itself left open); else the first one left to check.
+                by_data = np.array([not r.manual for r in reqs], dtype=bool)
+                data_open = ((st == UNKNOWN) & by_data).any(axis=1) | (st == UNMET).any(axis=1)
+                open_state = t_states[:, t] == NEEDS_CHECKING
+                supported = (t_states[:, t] == ELIGIBLE) | (open_state & ~data_open)
+                tier[:, j] = np.where(supported, t, tier[:, j])
+                first_to_check = np.where((first_to_check < 0) & open_state, t, first_to_check)
+            tier[:, j] = np.where(tier[:, j] < 0, first_to_check, tier[:, j])
+            tier_state.append(t_states)
+            tier_status.append(t_status)
         priority = fit * ELIGIBILITY_FACTOR[state]
-        return CatalogArrays(fit, state, priority, req_status, hits_all, tier)
+        return CatalogArrays(fit, state, priority, req_status, hits_all, tier, tier_state, tier_status)
 
     # ----------------------------------------------------------------- one row, explained
     def recommendations(self, ctx: EvalContext, row: int = 0) -> list[Recommendation]:
@@ -304,38 +409,141 @@ class CompiledCatalog:
                 if not arrays.rule_hits[j][row, k]:
                     continue
                 cites = tuple(self._cite(rule.when, ctx, row))
-                reasons.append(Reason(rule.id, _fill(rule.reason, cites), rule.weight, cites, rule.action))
+                reason = Reason(
+                    rule.id,
+                    _fill(rule.reason, cites),
+                    rule.weight,
+                    cites,
+                    rule.action,
+                    rule.source,
+                    rule.status,
+                )
+                reasons.append(reason)
                 if rule.action is not None:
                     actions.append(rule.action)
-            requirements = tuple(
-                RequirementResult(
-                    id=req.id,
-                    text=req.text,
-                    status={MET: "met", UNMET: "unmet", UNKNOWN: "unknown"}[
-                        int(arrays.requirement_status[j][row, r])
-                    ],  # type: ignore[arg-type]
-                    manual=req.manual,
-                    cites=tuple(self._cite(req.condition, ctx, row)) if req.condition is not None else (),
-                )
-                for r, req in enumerate(spec.eligibility)
+            requirements = self._requirement_results(spec.eligibility, arrays.requirement_status[j], ctx, row)
+            tiers = tuple(
+                self._tier_result(tier, int(arrays.tier_state[j][row, t]), arrays, j, t, ctx, row)
+                for t, tier in enumerate(spec.tiers)
             )
             t = int(arrays.tier[row, j])
+            eligibility = STATES[int(arrays.state[row, j])]
+            fit = float(arrays.fit[row, j])
             out.append(
                 Recommendation(
                     category=spec.id,
                     name=spec.name,
-                    fit=float(arrays.fit[row, j]),
-                    eligibility=STATES[int(arrays.state[row, j])],
+                    fit=fit,
+                    eligibility=eligibility,
                     priority=float(arrays.priority[row, j]),
                     reasons=tuple(sorted(reasons, key=lambda r: -r.weight)),
                     requirements=requirements,
                     actions=tuple(actions) + tuple(spec.actions),
                     tier=spec.tiers[t] if t >= 0 else None,
                     category_spec=spec,
+                    tiers=tiers,
+                    why_not=self._why_not(j, eligibility, fit, requirements, arrays, ctx, row),
+                    funding=estimate_funding(
+                        spec,
+                        tiers,
+                        ctx,
+                        row,
+                        {a.id: self.amount_fns[(spec.id, a.id)] for a in spec.amounts if a.when is not None},
+                        lambda cond: self._cite(cond, ctx, row),
+                    ),
                 )
             )
         order = sorted(range(len(out)), key=lambda j: (-out[j].priority, -out[j].fit, j))
         return [out[j] for j in order]
+
+    def _requirement_results(
+        self, reqs: list[Requirement], status: np.ndarray, ctx: EvalContext, row: int
+    ) -> tuple[RequirementResult, ...]:
+        names = {MET: "met", UNMET: "unmet", UNKNOWN: "unknown"}
+        return tuple(
+            RequirementResult(
+                id=req.id,
+                text=req.text,
+                status=names[int(status[row, r])],  # type: ignore[arg-type]
+                manual=req.manual,
+                cites=tuple(self._cite(req.condition, ctx, row)) if req.condition is not None else (),
+                binding=req.binding,
+                source=req.source,
+                rule_status=req.status,
+            )
+            for r, req in enumerate(reqs)
+        )
+
+    def _tier_result(
+        self, tier: Tier, state: int, arrays: CatalogArrays, j: int, t: int, ctx: EvalContext, row: int
+    ) -> TierResult:
+        requirements = self._requirement_results(
+            tier.eligibility, arrays.tier_requirement_status[j][t], ctx, row
+        )
+        eligibility = STATES[state]
+        notes: list[Text] = []
+        if eligibility == "not_applicable":
+            why = self.categories[j].spec.not_applicable_reason
+            notes.append(why if why is not None else Text(zh="不适用于本企业", en="Does not apply"))
+        if tier.recognised_by == "national" and eligibility == "needs_checking":
+            notes.append(
+                Text(
+                    zh="国家级遴选：结果取决于评审，不能据此判定为符合",
+                    en="A national selection: the outcome rests with the reviewers, never certain",
+                )
+            )
+        if eligibility == "eligible":
+            notes.append(Text(zh="各项条件均已满足", en="Every requirement is met"))
+        return TierResult(
+            id=tier.id,
+            name=tier.name,
+            eligibility=eligibility,
+            recognised_by=tier.recognised_by,
+            requirements=requirements,
+            notes=tuple(notes),
+            source=tier.source,
+            status=tier.status,
+        )
+
+    def _why_not(
+        self,
+        j: int,
+        eligibility: str,
+        fit: float,
+        requirements: tuple[RequirementResult, ...],
+        arrays: CatalogArrays,
+        ctx: EvalContext,
+        row: int,
+    ) -> tuple[Text, ...]:
+        """Why a category is not applicable, not eligible, or does not fit (fit 0)."""
+        spec = self.categories[j].spec
+        out: list[Text] = []
+        if eligibility == "not_applicable":
+            cited = "; ".join(c.describe() for c in self._cite(spec.applies_to, ctx, row))
+            why = spec.not_applicable_reason or Text(zh="不适用于本企业", en="Does not apply")
+            out.append(_prefixed(("不适用", "not applicable"), why, f" ({cited})" if cited else ""))
+            return tuple(out)
+        if eligibility == "not_eligible":
+            for r in requirements:
+                if r.status == "unmet" and r.binding:
+                    cited = "; ".join(c.describe() for c in r.cites)
+                    out.append(_prefixed(("未满足", "unmet"), r.text, f" ({cited})" if cited else ""))
+        if fit <= 0.0:
+            for k, rule in enumerate(spec.fit):
+                if rule.weight <= 0 or arrays.rule_hits[j][row, k]:
+                    continue
+                cites = self._cite(rule.when, ctx, row)
+                cited = "; ".join(c.describe() for c in cites)
+                if rule.why_not is not None and all(c.value is not None for c in cites):
+                    out.append(_prefixed(("不适配", "does not fit"), rule.why_not, f" ({cited})"))
+                    continue
+                out.append(
+                    Text(
+                        zh=f"适配条件不成立：{_plain(rule.reason.zh)}（{cited}）",
+                        en=f"Fit rule does not hold: {_plain(rule.reason.en)} ({cited})",
+                    )
+                )
+        return tuple(out)
 
     def _cite(self, cond: Condition | None, ctx: EvalContext, row: int) -> list[Citation]:
         cites: list[Citation] = []
@@ -377,16 +585,78 @@ class CompiledCatalog:
         return None if np.isnan(v) else round(v, 2)
 
 
+def profile_fields(cond: Condition | None) -> list[str]:
+    """The profile fields a condition reads (sorted)."""
+    return sorted(
+        {
+            leaf.subject[1]
+            for leaf in _leaves(cond)
+            if isinstance(leaf, Compare) and leaf.subject[0] == "profile"
+        }
+    )
+
+
+def requirement_status(
+    ctx: EvalContext, reqs: list[_CompiledRequirement], known_cache: dict[str, np.ndarray]
+) -> np.ndarray:
+    """(N, R) MET, UNMET or UNKNOWN: unknown when a profile field read is unknown, or a manual check."""
+    n = ctx.n
+    status = np.full((n, len(reqs)), MET, dtype=np.int8)
+    for r, req in enumerate(reqs):
+        if req.manual or req.fn is None:
+            status[:, r] = UNKNOWN
+            continue
+        known = np.ones(n, dtype=bool)
+        for name in req.profile_fields:
+            if name not in known_cache:
+                known_cache[name] = profile_known(ctx, name)
+            known &= known_cache[name]
+        holds = req.fn(ctx)
+        status[:, r] = np.where(~known, UNKNOWN, np.where(holds, MET, UNMET))
+    return status
+
+
+def eligibility_state(
+    status: np.ndarray, reqs: list[_CompiledRequirement], applies: np.ndarray
+) -> np.ndarray:
+    """(N,) state from the requirement statuses: a non-binding unmet requirement only needs checking."""
+    binding = np.array([r.binding for r in reqs], dtype=bool)
+    unmet = status == UNMET
+    any_unmet = (unmet & binding).any(axis=1)
+    any_unknown = (status == UNKNOWN).any(axis=1) | (unmet & ~binding).any(axis=1)
+    return np.select(
+        [~applies, any_unmet, any_unknown], [NOT_APPLICABLE, NOT_ELIGIBLE, NEEDS_CHECKING], ELIGIBLE
+    ).astype(np.int8)
+
+
 def _leaves(cond: Condition | None) -> list[Compare | CountSpec]:
     return [] if cond is None else list(walk(cond))
 
 
-def _known(ctx: EvalContext, name: str) -> np.ndarray:
-    """Rows where a profile field has a value (numbers and flags: not NaN; text: not None)."""
-    values = ctx.profile.get(name)
-    if values.dtype.kind == "f":
-        return np.asarray(~np.isnan(values))
-    return ctx.profile.map_values(name, lambda v: v is not None)
+def requirement_reason(r: RequirementResult, describe: Callable[[Citation], str] | None = None) -> Text:
+    """An unmet or open requirement as a reason: what, and the inputs it read (``describe`` each)."""
+    cited = "; ".join(c.describe() if describe is None else describe(c) for c in r.cites)
+    suffix = f" ({cited})" if cited else ""
+    if r.status == "unmet":
+        head = ("未满足", "unmet") if r.binding else ("未满足（解读，待核实）", "unmet (a reading, to check)")
+    elif r.status == "unknown":
+        head = ("待核实", "to check")
+    else:
+        head = ("已满足", "met")
+    return _prefixed(head, r.text, suffix)
+
+
+def _prefixed(head: tuple[str, str], text: Text, suffix: str = "") -> Text:
+    zh, en = head
+    return Text(
+        zh=None if text.zh is None else f"{zh}：{text.zh}{suffix}",
+        en=None if text.en is None else f"{en}: {text.en}{suffix}",
+    )
+
+
+def _plain(text: str | None) -> str:
+    """A reason template without its placeholders (for a rule that did not hold)."""
+    return (text or "").replace("{value}", "…").replace("{threshold}", "…")
 
 
 def _fill(text: Text, cites: tuple[Citation, ...]) -> Text:

@@ -184,6 +184,11 @@ class Question(BaseModel):
         default=None, description="Ask this question only when the condition holds."
     )
     guidance: Text | None = Field(default=None, description="General advice to improve this item.")
+    profile_field: str | None = Field(
+        default=None,
+        description="A yes/no profile field this answer states too (e.g. 'diagnosed'): the answer and "
+        "the profile make one fact; a contradiction is a warning and leaves the fact unknown.",
+    )
 
     options: list[Option] = Field(default_factory=list)
     combine: Literal["sum_capped", "max", "mean"] = "sum_capped"
@@ -246,6 +251,8 @@ class Question(BaseModel):
             raise ValueError(f"'points' do not apply to a {t} question")
         if t == "yes_no" and self.score_yes < self.score_no:
             raise ValueError("'score_yes' must not be below 'score_no'")
+        if self.profile_field is not None and t != "yes_no":
+            raise ValueError("'profile_field' applies to a yes_no question only")
         if self.combine != "sum_capped" and t != "multiple_choice":
             raise ValueError("'combine' applies to a multiple_choice question only")
         if self.closed != "left" and t != "numeric":

@@ -20,6 +20,8 @@ from ._reference import (
     CREDIT_CODE_ALPHABET,
     CREDIT_CODE_WEIGHTS,
     EQUIPMENT_DIVISIONS,
+    JIANGSU_CITIES,
+    JIANGSU_DIVISION_PREFIX,
     MANUFACTURING_DIVISIONS,
     SECTION_OF_DIVISION,
     SIZE_CLASSES_INDUSTRY,
@@ -31,15 +33,18 @@ from ._reference import (
 __all__ = [
     "DEFAULT_ROLES",
     "DIVISION_FLAGS",
+    "PROFILE_CHOICES",
     "PROFILE_DERIVED_KINDS",
     "PROFILE_INPUT_KINDS",
     "PROFILE_KINDS",
     "PROFILE_SET_FIELDS",
     "ROLE_VALUES",
+    "CmmmAssessor",
     "Role",
     "above_designated_size",
     "above_designated_size_array",
     "check_credit_code",
+    "code_in_jiangsu",
     "code_in_yangzhou",
     "codes_in_yangzhou_array",
     "credit_code_chars_valid",
@@ -47,11 +52,14 @@ __all__ = [
     "division_in",
     "division_in_array",
     "fields_of_kind",
+    "in_jiangsu",
+    "in_jiangsu_array",
     "in_yangzhou",
     "in_yangzhou_array",
     "industry_division",
     "normalise_certifications",
     "normalise_industry",
+    "region_in_jiangsu",
     "region_in_yangzhou",
     "set_value",
     "size_class",
@@ -73,6 +81,11 @@ PROFILE_INPUT_KINDS: dict[str, str] = {
     "diagnosed": "bool",
     "planned_investment_yuan": "numeric",
     "years_operating": "numeric",
+    "cmmm_level": "numeric",
+    "cmmm_assessed_by": "text",
+    "js_selftest_score": "numeric",
+    "no_major_incident": "bool",
+    "good_credit": "bool",
     "certifications": "set",
 }
 """The input fields (as :class:`~yzmaturity.Enterprise` declares them, in its order) by how conditions compare them."""
@@ -83,6 +96,7 @@ PROFILE_DERIVED_KINDS: dict[str, str] = {
     "is_manufacturing": "bool",
     "is_equipment_maker": "bool",
     "in_yangzhou": "bool",
+    "in_jiangsu": "bool",
 }
 """The derived (read-only) fields by kind."""
 PROFILE_KINDS: dict[str, str] = PROFILE_INPUT_KINDS | PROFILE_DERIVED_KINDS
@@ -98,6 +112,14 @@ def fields_of_kind(kind: str, *, derived: bool = True) -> tuple[str, ...]:
 PROFILE_SET_FIELDS = fields_of_kind("set")
 
 
+# --------------------------------------------------------------------------- fields with fixed values
+class CmmmAssessor(StrEnum):
+    """Who established an enterprise's CMMM level (GB/T 39116-2020)."""
+
+    SELF = "self"
+    THIRD_PARTY = "third_party"
+
+
 # --------------------------------------------------------------------------- set-valued fields
 class Role(StrEnum):
     """What the enterprise does in the programme."""
@@ -108,6 +130,11 @@ class Role(StrEnum):
 
 
 ROLE_VALUES = tuple(str(r) for r in Role)
+PROFILE_CHOICES: dict[str, tuple[str, ...]] = {
+    "cmmm_assessed_by": tuple(str(a) for a in CmmmAssessor),
+    "roles": ROLE_VALUES,
+}
+"""Text and set fields whose values come from a fixed list: conditions must name one of them."""
 DEFAULT_ROLES = frozenset({str(Role.MANUFACTURER)})
 """The roles of an enterprise that names none."""
 
@@ -307,3 +334,32 @@ def in_yangzhou_array(region_hit: np.ndarray, has_region: np.ndarray, code_hit: 
         1.0,
         np.where(~np.isnan(code_hit), code_hit, np.where(has_region, 0.0, np.nan)),
     )
+
+
+# --------------------------------------------------------------------------- in Jiangsu
+def region_in_jiangsu(region: str) -> bool:
+    """Does a region name Jiangsu or one of its 13 cities (Yangzhou's districts included)?"""
+    text = region.strip()
+    if region_in_yangzhou(text) or "江苏" in text or "jiangsu" in text.lower():
+        return True
+    return any(city in text for city in JIANGSU_CITIES)
+
+
+def code_in_jiangsu(code: str) -> bool:
+    """Is a valid credit code registered in Jiangsu (province code 32)?"""
+    return code[2:4] == JIANGSU_DIVISION_PREFIX
+
+
+def in_jiangsu(region: str | None, credit_code: str | None) -> bool | None:
+    """A Jiangsu region; else the credit code's province; else unknown (a region we cannot place)."""
+    if region and region_in_jiangsu(region):
+        return True
+    if credit_code:
+        return code_in_jiangsu(credit_code)
+    return None
+
+
+def in_jiangsu_array(region_hit: np.ndarray, code_hit: np.ndarray) -> np.ndarray:
+    """:func:`in_jiangsu` over arrays: ``region_hit`` (1.0 where the region is in Jiangsu) and
+    ``code_hit`` (:func:`code_in_jiangsu` as 0/1, NaN without a valid code)."""
+    return np.where(region_hit == 1.0, 1.0, np.where(~np.isnan(code_hit), code_hit, np.nan))

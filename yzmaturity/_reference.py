@@ -12,6 +12,8 @@ __all__ = [
     "CREDIT_CODE_ALPHABET",
     "CREDIT_CODE_WEIGHTS",
     "EQUIPMENT_DIVISIONS",
+    "JIANGSU_CITIES",
+    "JIANGSU_DIVISION_PREFIX",
     "MANUFACTURING_DIVISIONS",
     "SECTION_OF_DIVISION",
     "SIZE_CLASSES_INDUSTRY",
@@ -64,3 +66,9 @@ YANGZHOU_AREAS_EN = {
 }  # fmt: skip
 # GB/T 2260 administrative division code of Yangzhou city: 3210xx.
 YANGZHOU_DIVISION_PREFIX = "3210"
+
+# The 13 prefecture-level cities of Jiangsu; GB/T 2260 province code 32.
+JIANGSU_CITIES = (
+    "南京", "无锡", "徐州", "常州", "苏州", "南通", "连云港", "淮安", "盐城", "扬州", "镇江", "泰州", "宿迁",
+)  # fmt: skip
+JIANGSU_DIVISION_PREFIX = "32"

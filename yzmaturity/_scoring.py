@@ -195,7 +195,9 @@ def encode(
     for i, errs in shape_errors.items():
         errors.add(i, *errs)
     ids = [s.enterprise.name if s is not None else f"row {i}" for i, s in enumerate(sheets)]
-    return AnswerMatrix(codes, na, ProfileColumns(n, enterprises=enterprises), errors, warnings, ids)
+    out = AnswerMatrix(codes, na, ProfileColumns(n, enterprises=enterprises), errors, warnings, ids)
+    encoder.reconcile_profile(out, ("answers",), warn=False)  # the warnings are in already
+    return out
 
 
 def score_matrix(

@@ -18,7 +18,7 @@ from ._codes import Code
 from ._conditions import Compare, Condition, CountSpec, walk
 from ._exceptions import ErrorDetail, QuestionnaireError
 from ._model import DISCRETE, ORDINAL
-from ._profile import PROFILE_KINDS
+from ._profile import PROFILE_CHOICES, PROFILE_KINDS
 from ._text import Text
 
 if TYPE_CHECKING:
@@ -95,6 +95,16 @@ def structure_findings(q: Questionnaire) -> list[ErrorDetail]:
 
     for qq in questions:
         out.extend(_question_findings(qq))
+        if qq.profile_field is not None and PROFILE_KINDS.get(qq.profile_field) != "bool":
+            out.append(
+                _err(
+                    Code.UNKNOWN_REFERENCE,
+                    ("question", qq.id, "profile_field"),
+                    "'profile_field' names a yes/no field of the enterprise profile",
+                    expected=", ".join(k for k, v in PROFILE_KINDS.items() if v == "bool"),
+                    got=qq.profile_field,
+                )
+            )
 
     # Relevance: only answers and the profile, only earlier questions, no cycles.
     graph: dict[str, set[str]] = {}
@@ -454,6 +464,20 @@ def condition_findings(
                     yield _err(
                         Code.BAD_CONDITION, loc, f"{ref!r} is a number", expected="a number", got=value
                     )
+                else:
+                    yield from _choice_findings(ref, value, loc)
+
+
+def _choice_findings(ref: str, value: Any, loc: tuple[str | int, ...]) -> Iterator[ErrorDetail]:
+    """A profile field with a fixed list of values must be compared with one of them."""
+    choices = PROFILE_CHOICES.get(ref)
+    if choices is None:
+        return
+    for v in value if isinstance(value, list) else [value]:
+        if v not in choices:
+            yield _err(
+                Code.UNKNOWN_REFERENCE, loc, f"{ref!r} is never {v!r}", expected=", ".join(choices), got=v
+            )
 
 
 def _not_number(value: Any) -> bool:

@@ -14,6 +14,7 @@ table, ``labels.yaml``; the report templates live in ``templates/``.
 - ``svg``: dependency-free SVG charts for the reports
 - ``env``: the Jinja2 environments and Markdown escaping
 - ``fmt``: formatting of numbers, answers and cited inputs
+- ``funding``: tiers, "why not", the subsidy range and the sources' footnotes
 - ``levels``: the level-bar maths behind the reports' reference lines
 - ``context``, ``progress``: the template contexts of the two reports
 - ``report``: :class:`Report`, :func:`build_report`, :func:`build_progress_report`

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._version import __version__
 from . import fmt, svg
+from .funding import Footnotes, funding_context
 from .labels import labels
 from .levels import dimension_references, target_level
 
@@ -90,10 +91,13 @@ def radar_chart(
     )
 
 
-def _recommendation(r: Recommendation, rank: int, q: Questionnaire, lang: str) -> dict[str, Any]:
+def _recommendation(
+    r: Recommendation, rank: int, q: Questionnaire, lang: str, notes: Footnotes
+) -> dict[str, Any]:
     states = labels("state", lang)
     spec = r.category_spec
-    return {
+    extra = funding_context(r, notes, lang, lambda c: fmt.citation_text(c, q, lang))
+    return extra | {
         "rank": rank,
         "id": r.category,
         "name": r.name.of(lang),
@@ -112,11 +116,16 @@ def _recommendation(r: Recommendation, rank: int, q: Questionnaire, lang: str) -
                 "text": reason.text.of(lang),
                 "weight": f"{reason.weight:+.2f}",
                 "cites": [fmt.citation_text(c, q, lang) for c in reason.cites],
+                "fn": fn,
             }
-            for reason in r.reasons
+            for reason, fn in zip(r.reasons, extra["reason_fns"], strict=True)
         ],
         "unmet": [
-            {"text": req.text.of(lang), "cites": [fmt.citation_text(c, q, lang) for c in req.cites]}
+            {
+                "text": req.text.of(lang),
+                "cites": [fmt.citation_text(c, q, lang) for c in req.cites],
+                "fn": extra["requirement_fns"][req.id],
+            }
             for req in r.unmet
         ],
         "to_check": [
@@ -124,21 +133,13 @@ def _recommendation(r: Recommendation, rank: int, q: Questionnaire, lang: str) -
                 "text": req.text.of(lang),
                 "manual": req.manual,
                 "cites": [fmt.citation_text(c, q, lang) for c in req.cites],
+                "fn": extra["requirement_fns"][req.id],
             }
             for req in r.to_check
         ],
         "tier": "" if r.tier is None else r.tier.name.of(lang),
         "tier_note": "" if r.tier is None else fmt.text(r.tier.note, lang),
         "actions": [x.of(lang) for x in dict.fromkeys(r.actions)],
-        "amounts": [
-            {
-                "item": amount.item.of(lang),
-                "max": "—" if amount.max_yuan is None else fmt.yuan(amount.max_yuan, lang),
-                "note": fmt.text(amount.note, lang),
-                "source": amount.source + ("" if amount.year is None else f" ({amount.year})"),
-            }
-            for amount in spec.amounts
-        ],
     }
 
 
@@ -309,6 +310,7 @@ def assessment_context(a: Assessment, lang: str, catalog: PolicyCatalog | None) 
     )
     level = a.level
     recs = [] if catalog is None else a.recommend(catalog)
+    notes = Footnotes(lang)
     return {
         "header": _header(a, lang),
         "subtitle": t["subtitle"].format(questionnaire=q.title.of(lang)),
@@ -344,7 +346,8 @@ def assessment_context(a: Assessment, lang: str, catalog: PolicyCatalog | None) 
         "dimension_rows": _dimension_rows(a, lang, refs),
         "required_note": t["required_note"].format(target=target),
         "has_catalog": bool(recs),
-        "recommendations": [_recommendation(r, i, q, lang) for i, r in enumerate(recs, start=1)],
+        "recommendations": [_recommendation(r, i, q, lang, notes) for i, r in enumerate(recs, start=1)],
+        "sources": notes.rows(),
         "roadmap": _roadmap(a, lang),
         "answer_groups": _answers(a, lang),
         "documents": _documents(a, lang),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .funding import Footnotes, funding_lines, sources_lines
 from .labels import labels
 
 if TYPE_CHECKING:
@@ -154,26 +155,32 @@ def comparison_summary(c: Comparison, lang: str = "zh") -> str:
 
 
 def recommendations_text(recs: list[Recommendation], lang: str = "zh", limit: int | None = None) -> str:
+    lang = "en" if lang == "en" else "zh"
     t = _labels(lang)
-    states = labels("state", "en" if lang == "en" else "zh")
+    states = labels("state", lang)
+    notes = Footnotes(lang)
     lines = []
     for i, r in enumerate(recs[:limit] if limit else recs, start=1):
         lines.append(f"{i}. {r.name.of(lang)} [{r.category}]  fit {r.fit:.2f}  {states[r.eligibility]}")
         if r.eligibility == "not_applicable":
-            why_not = r.category_spec.not_applicable_reason
-            if why_not is not None:
-                lines.append(f"     - {why_not.of(lang)}")
+            lines.extend(f"     - {w.of(lang)}" for w in r.why_not)
             continue
         for reason in r.reasons:
-            lines.append(f"     + {reason.text.of(lang)}")
+            lines.append(f"     + {reason.text.of(lang)} [{notes.mark(reason.source, reason.status)}]")
         for req in r.unmet:
-            lines.append(f"     x {t['unmet']}{req.text.of(lang)}")
+            lines.append(
+                f"     x {t['unmet']}{req.text.of(lang)} [{notes.mark(req.source, req.rule_status)}]"
+            )
         for req in r.to_check:
-            lines.append(f"     ? {t['to_check']}{req.text.of(lang)}")
+            lines.append(
+                f"     ? {t['to_check']}{req.text.of(lang)} [{notes.mark(req.source, req.rule_status)}]"
+            )
         if r.tier is not None:
             lines.append(f"     > {t['tier']}{r.tier.name.of(lang)}")
+        lines.extend(funding_lines(r, notes, lang))
         for action in r.actions[:2]:
             lines.append(f"     -> {action.of(lang)}")
+    lines.extend(sources_lines(notes))
     return "\n".join(lines)
 
 

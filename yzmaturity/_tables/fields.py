@@ -6,11 +6,12 @@ import math
 import typing
 
 from .._enterprise import Enterprise
-from .._profile import ROLE_VALUES, fields_of_kind
+from .._profile import PROFILE_CHOICES, ROLE_VALUES, fields_of_kind
 from .cells import YES_NO_EXPECTED
 
 __all__ = [
     "BOOL_FIELDS",
+    "CHOICE_FIELDS",
     "NUMBER_FIELDS",
     "SET_FIELDS",
     "TEXT_LIMITS",
@@ -22,6 +23,10 @@ __all__ = [
 BOOL_FIELDS = fields_of_kind("bool", derived=False)
 NUMBER_FIELDS = fields_of_kind("numeric", derived=False)
 SET_FIELDS = fields_of_kind("set", derived=False)
+CHOICE_FIELDS = {
+    name: PROFILE_CHOICES[name] for name in fields_of_kind("text", derived=False) if name in PROFILE_CHOICES
+}
+"""Text fields that take one of a fixed list of values -> the values."""
 
 
 def _constraint(name: str, attr: str) -> float | None:
@@ -68,6 +73,8 @@ def expected_text(name: str) -> str:
         return "a GB/T 4754-2017 industry code such as C36 or C3670"
     if name in BOOL_FIELDS:
         return YES_NO_EXPECTED
+    if name in CHOICE_FIELDS:
+        return "one of " + ", ".join(CHOICE_FIELDS[name])
     if name == "roles":
         return f"roles separated by ';': {', '.join(ROLE_VALUES)}"
     if name == "certifications":

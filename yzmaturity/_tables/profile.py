@@ -15,14 +15,17 @@ from .._profile import (
     DIVISION_FLAGS,
     above_designated_size_array,
     check_credit_code,
+    code_in_jiangsu,
     code_in_yangzhou,
     codes_in_yangzhou_array,
     credit_code_chars_valid,
     division_in_array,
+    in_jiangsu_array,
     in_yangzhou_array,
     industry_division,
     normalise_certifications,
     normalise_industry,
+    region_in_jiangsu,
     region_in_yangzhou,
     size_class_array,
     unknown_roles,
@@ -43,6 +46,7 @@ from .cells import (
 )
 from .fields import (
     BOOL_FIELDS,
+    CHOICE_FIELDS,
     NUMBER_FIELDS,
     SET_FIELDS,
     TEXT_LIMITS,
@@ -126,6 +130,8 @@ class ProfileBuilder:
             self._number(name)
         for name in BOOL_FIELDS:
             self._bool(name)
+        for name in CHOICE_FIELDS:
+            self._choice(name)
         for name in SET_FIELDS:
             self._set(name)
         self._derived()
@@ -336,12 +342,11 @@ class ProfileBuilder:
         self.arrays[name] = values
 
     def _bool(self, name: str) -> None:
+        """A yes/no field; a blank stays unknown (NaN), as the Enterprise default None."""
         part = self.split(name)
         values = np.full(self.n, np.nan)
-        rejected = np.zeros(self.n, dtype=bool)
         if part is not None:
             table = np.full(part.n_values + 1, np.nan)
-            bad = np.zeros(part.n_values + 1, dtype=bool)
             problems: dict[int, tuple[str, str]] = {}
             for u, raw in enumerate(part.values):
                 if is_blank(raw):
@@ -352,16 +357,29 @@ class ProfileBuilder:
                         Code.WRONG_TYPE,
                         f"{name!r} is true or false (also 1/0, 是/否), not {raw!r}",
                     )
-                    bad[u] = True
                 else:
                     table[u] = float(flag)
             self.spread(part, name, problems)
             values = table[part.inverse]
-            rejected = bad[part.inverse]
-        if name == "diagnosed":
-            # The Enterprise default: a blank (or absent) "diagnosed" is false.
-            values[np.isnan(values) & ~rejected] = 0.0
         self.arrays[name] = values
+
+    def _choice(self, name: str) -> None:
+        """A text field with a fixed list of values (any case, spaces ignored)."""
+        choices = CHOICE_FIELDS[name]
+
+        def convert(raw: Any) -> tuple[Any, str, str]:
+            value, code, message = self._text_value(name, raw)
+            if code or value is None:
+                return value, code, message
+            value = value.lower()
+            if value not in choices:
+                return None, Code.UNKNOWN_OPTION, f"{name!r} is one of {', '.join(choices)}, not {value!r}"
+            return value, "", ""
+
+        part = self.split(name)
+        self.arrays[name] = (
+            np.full(self.n, None, dtype=object) if part is None else self.per_value(part, name, convert)
+        )
 
     def _set(self, name: str) -> None:
         default = DEFAULT_ROLES if name == "roles" else frozenset()
@@ -414,6 +432,9 @@ class ProfileBuilder:
         region = self.eager("region")
         region_hit = self._per_distinct(region, lambda text: float(region_in_yangzhou(text)))
         a["in_yangzhou"] = in_yangzhou_array(region_hit, ~is_none(region), self.code_in_yangzhou)
+        region_js = self._per_distinct(region, lambda text: float(region_in_jiangsu(text)))
+        code_js = self._per_distinct(self.eager("credit_code"), lambda code: float(code_in_jiangsu(code)))
+        a["in_jiangsu"] = in_jiangsu_array(region_js, code_js)
 
     def _per_distinct(self, values: np.ndarray, fn: Callable[[Any], float]) -> np.ndarray:
         """``fn`` of each distinct non-None value of an object array (NaN for None), as floats."""

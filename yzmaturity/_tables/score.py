@@ -190,7 +190,7 @@ def score_table(
                 if owned:
                     del frame[qid]  # a table read here: free each column once encoded
             bar.step(f"encode {qid}")
-        encoder.check_relevance(matrix, loc_prefix=None)
+        encoder.finish(matrix, loc_prefix=None)
         for row, errs in profile_problems.items():
             matrix.errors.add(row, *errs)
         position = {str(c): i for i, c in enumerate(header)}

@@ -14,7 +14,7 @@ from .._loading import load_questionnaire
 from .._profile import PROFILE_KINDS
 from . import deps
 from .cells import YES_NO_EXPECTED
-from .fields import BOOL_FIELDS, expected_text
+from .fields import BOOL_FIELDS, CHOICE_FIELDS, expected_text
 from .header import table_header
 from .read import table_format
 from .write import EXCEL_MAX_ROWS, xlsx_value
@@ -35,7 +35,27 @@ _PROFILE_DOCS: dict[str, tuple[str, str]] = {
     "revenue_yuan": ("年主营业务收入（元）", "Annual main-business revenue (yuan)"),
     "roles": ("角色，用 ; 分隔；空白 = manufacturer", "Roles separated by ';'; blank = manufacturer"),
     "rnd": ("是否自主研发", "Does own R&D"),
-    "diagnosed": ("是否已开展智改数转诊断；空白 = 否", "Has had a diagnosis already; blank = false"),
+    "diagnosed": (
+        "是否已开展智改数转诊断；空白 = 未知（与问卷答案合并判断）",
+        "Has had a diagnosis already; blank = unknown (reconciled with the answer)",
+    ),
+    "cmmm_level": ("智能制造能力成熟度（CMMM）等级，0-5", "CMMM level reached (GB/T 39116-2020), 0-5"),
+    "cmmm_assessed_by": (
+        "CMMM等级由谁评定：self（自评估）或 third_party（第三方评估）",
+        "Who established the CMMM level: self or third_party",
+    ),
+    "js_selftest_score": (
+        "江苏省数字化转型通用能力自测得分，0-100",
+        "Score in Jiangsu's general-capability self-test, 0-100",
+    ),
+    "no_major_incident": (
+        "近三年无较大及以上安全、环保、质量事故；空白 = 待核实",
+        "No major safety, environmental or quality incident in three years; blank = to check",
+    ),
+    "good_credit": (
+        "无不良信用记录、未列入严重失信主体名单；空白 = 待核实",
+        "No bad credit record; blank = to check",
+    ),
     "planned_investment_yuan": ("计划投资（元）", "Planned investment (yuan)"),
     "years_operating": ("经营年限", "Years in operation"),
     "certifications": ("已获认证，用 ; 分隔，如 dcmm-2;cmmm-2", "Certifications separated by ';'"),
@@ -156,6 +176,8 @@ def _xlsx_template(q: Questionnaire, header: list[str], lang: str) -> bytes:
                 choices.append(NA_TOKEN)
         elif name in BOOL_FIELDS:
             choices = ["true", "false"]
+        elif name in CHOICE_FIELDS:
+            choices = list(CHOICE_FIELDS[name])
         if choices and len(",".join(choices)) < 250:
             letter = get_column_letter(i)
             rule = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
