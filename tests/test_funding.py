@@ -663,3 +663,42 @@ def test_why_not_says_already_diagnosed_only_when_it_is_known(q):
     unsure = recs(assess(q, answers_at(q, 0.9, strat_diagnosed=True), diagnosed=False))["diagnosis_service"]
     assert not any("Already diagnosed" in w.en for w in unsure.why_not)
     assert any("No diagnosis yet" in w.en and "diagnosed = ?" in w.en for w in unsure.why_not)
+
+
+def test_score_table_names_the_tier_to_aim_at(q):
+    pd = pytest.importorskip("pandas")
+    answers = answers_at(q, 0.6)
+    answers.pop("ii_platform_depth", None)
+    answers.pop("ii_5g_apps", None)
+    flat = {k: (";".join(v) if isinstance(v, list) else v) for k, v in answers.items()}
+    base = {
+        "name": "x",
+        "region": "江都区",
+        "industry": "C36",
+        "revenue_yuan": 3e8,
+        "no_major_incident": True,
+        "good_credit": True,
+    }
+    rows = [
+        base | flat | {"name": "a", "cmmm_level": 1, "cmmm_assessed_by": "self", "js_selftest_score": 80},
+        base | flat | {"name": "b", "cmmm_level": 2, "cmmm_assessed_by": "self", "js_selftest_score": 59},
+        base | flat | {"name": "c", "cmmm_level": 2, "cmmm_assessed_by": "self", "js_selftest_score": 60},
+        base
+        | flat
+        | {"name": "d", "cmmm_level": 3, "cmmm_assessed_by": "third_party", "js_selftest_score": 80},
+    ]
+    frame = pd.DataFrame(rows)
+    result = yz.score_table(q, frame, catalog=CATALOG_ID)
+    assert (
+        "tier:benchmark_demo" in result.frame.columns
+        and "tier:intelligent_upgrade" not in result.frame.columns
+    )
+    tiers = [None if pd.isna(v) else v for v in result.frame["tier:benchmark_demo"]]
+    # The same as one by one.
+    one_by_one = []
+    for row in rows:
+        profile = {k: row[k] for k in base | {"cmmm_level": 0, "cmmm_assessed_by": 0, "js_selftest_score": 0}}
+        r = recs(assess(q, answers_at(q, 0.6), **profile))["benchmark_demo"]
+        one_by_one.append(None if r.tier is None else r.tier.id)
+    assert tiers == one_by_one
+    assert tiers == [None, "smart_factory_basic", "smart_factory_advanced", "smart_factory_excellent"]

@@ -32,6 +32,8 @@ def result_names(cq: CompiledQuestionnaire, catalog: PolicyCatalog | None) -> li
     if catalog is not None:
         for c in catalog.categories:
             names += [f"fit:{c.id}", f"eligibility:{c.id}"]
+            if c.tiers:
+                names.append(f"tier:{c.id}")
         names.append("top_category")
     return names
 

@@ -44,7 +44,8 @@ class TableResult:
     ``frame`` holds the passthrough and profile columns as given, then
     ``valid``, ``errors`` (count), ``warnings`` (count), ``error_summary``,
     ``score:<dimension>``, ``overall``, ``level``, ``level_name`` and per
-    category of the catalog ``fit:<category>`` and ``eligibility:<category>``,
+    category of the catalog ``fit:<category>`` and ``eligibility:<category>``
+    (and ``tier:<category>``, the tier to aim at, for a category with tiers),
     then ``top_category``.  ``errors`` is a frame of every problem: ``row``
     (1-based data row), ``column``, ``code``, ``message``, ``expected``,
     ``got`` and ``severity`` (``error``, or ``warning`` for an answer to a
@@ -278,6 +279,9 @@ def _result_frame(
             cols[f"fit:{c.id}"] = np.ascontiguousarray(arrays.fit[:, j], dtype=np.float64)
             state = np.where(valid, arrays.state[:, j].astype(np.int64), -1)
             cols[f"eligibility:{c.id}"] = _categorical(pd, state, list(STATES))
+            if c.tiers:  # the tier to aim at (Recommendation.tier), blank where none
+                tier = np.where(valid, arrays.tier[:, j], -1)
+                cols[f"tier:{c.id}"] = _categorical(pd, tier, [t.id for t in c.tiers])
         priority = np.where(np.isnan(arrays.priority), -1.0, arrays.priority)
         best = np.argmax(priority, axis=1) if priority.shape[1] else np.zeros(n, dtype=np.int64)
         top = priority[np.arange(n), best] if priority.shape[1] else np.zeros(n)
