@@ -702,3 +702,14 @@ def test_score_table_names_the_tier_to_aim_at(q):
         one_by_one.append(None if r.tier is None else r.tier.id)
     assert tiers == one_by_one
     assert tiers == [None, "smart_factory_basic", "smart_factory_advanced", "smart_factory_excellent"]
+
+
+def test_the_equipment_example_in_the_development_zone():
+    a = yz.assess(yz.load_answers(yz.example_path("yangzhou-equipment")))
+    bench_rec = recs(a)["benchmark_demo"]
+    assert bench_rec.tier is not None and bench_rec.tier.id == "smart_factory_excellent"
+    assert bench_rec.tier_result("smart_factory_excellent").eligibility == "needs_checking"
+    cmmm3 = item(funding(bench_rec), "cmmm_level_3")
+    assert (cmmm3.applies, cmmm3.high_yuan) == ("yes", 150_000)
+    province = item(funding(bench_rec, "smart_factory_advanced"), "province_factory")
+    assert province.applies == "unknown"  # paid once the title is granted
