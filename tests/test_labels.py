@@ -22,7 +22,7 @@ RAW = yaml.safe_load((PACKAGE / "labels.yaml").read_text(encoding="utf-8"))
 # Which group a bare ``t[...]`` reads in each module (``t = labels("report", lang)`` etc.).
 T_GROUP = {"context.py": "report", "fmt.py": "report", "progress.py": "report", "text.py": "text"}
 # Keys read with a computed name: ``t.get(f"effort_{step.effort}", ...)``, ``t.get(f"note_{code}", ...)``.
-DYNAMIC = {"report": ("effort_", "note_")}
+DYNAMIC = {"report": ("effort_", "note_", "subject_", "op_"), "text": ("type_",)}
 
 
 def test_every_label_has_chinese_and_english():

@@ -6,6 +6,7 @@ import csv
 import io
 import math
 import pickle
+import re
 import subprocess
 import sys
 
@@ -421,11 +422,14 @@ def test_lazy_validation_reports_every_problem_and_keeps_every_row(table):
         ("strat_invest", "inf", False),
         ("strat_invest", "1e400", False),
         ("strat_invest", "500", False),
-        ("strat_invest", "３５", False),
+        ("strat_invest", "３５", True),  # full-width digits: one leniency everywhere
         ("strat_training", "3", True),
         ("strat_training", "3.5", False),
         ("strat_plan", " written ", True),
-        ("strat_plan", "Written", False),
+        ("strat_plan", "Written", True),  # any case
+        ("strat_plan", "writen", False),
+        ("strat_invest", "35%", True),  # the unit is %
+        ("strat_training", "3%", False),  # a percentage where the unit is not %
         ("ii_network", "office; industrial", True),
         ("ii_network", "office;office", False),
         ("ii_5g_apps", "N/A", True),
@@ -545,16 +549,35 @@ def test_escape_formulas_guards_headers_and_categories():
 
 
 # --------------------------------------------------------------------------- templates
-def test_templates_have_the_header_and_document_every_column(tmp_path):
+def test_templates_have_the_header_and_document_every_column(tmp_path, table):
     header = table_header(Q)
     assert header[:12] == list(yz.Enterprise.model_fields)[:12] and header[12:] == CQ.qids
     data = table_template(Q, tmp_path / "t.csv")
     assert data.startswith("\ufeff".encode())
     assert next(csv.reader(io.StringIO(data.decode("utf-8-sig")))) == header
     openpyxl = pytest.importorskip("openpyxl")
+    from openpyxl.utils import get_column_letter
+
     table_template(Q, tmp_path / "t.xlsx")
     book = openpyxl.load_workbook(tmp_path / "t.xlsx")
-    assert book.sheetnames == ["data", "columns"]
+    assert book.sheetnames == ["data", "columns", "lists"] and book["lists"].sheet_state == "hidden"
+    rules = {str(r.sqref).split(":")[0]: r for r in book["data"].data_validations.dataValidation}
+    plan = rules[f"{get_column_letter(header.index('strat_plan') + 1)}2"]
+    col, first, last = re.fullmatch(r"lists!\$([A-Z]+)\$(\d+):\$[A-Z]+\$(\d+)", plan.formula1).groups()
+    shown = [book["lists"][f"{col}{r}"].value for r in range(int(first), int(last) + 1)]
+    assert shown == [o.label.zh for o in Q.question("strat_plan").options]  # labels, not ids
+    assert plan.prompt == Q.question("strat_plan").text.zh and plan.showInputMessage
+    # a row filled from the drop-downs (labels, 是/否) scores as the ids would
+    one = table.head(1).copy()
+    labelled = one.copy()
+    for question in Q.questions:
+        value = one.loc[0, question.id]
+        if question.type == "single_choice" and isinstance(value, str) and value != "n/a":
+            labelled.loc[0, question.id] = next(o.label.zh for o in question.options if o.id == value)
+        elif question.type == "yes_no" and isinstance(value, bool | np.bool_):
+            labelled.loc[0, question.id] = "是" if value else "否"
+    assert (labelled != one).sum(axis=1).iloc[0] >= 10  # many cells now hold labels
+    assert score_table(Q, labelled).frame["overall"].tolist() == score_table(Q, one).frame["overall"].tolist()
     assert [c.value for c in book["data"][1]] == header
     docs = {row[0]: row for row in book["columns"].iter_rows(min_row=2, values_only=True)}
     assert set(docs) == set(header)
@@ -716,8 +739,8 @@ def test_factorized_column_equals_plain_cells():
     }
     codes = {e.code for i in plain.errors for e in plain.errors[i] if e.loc[-1] == question}
     assert codes == {"exclusive_option", "na_not_allowed", "unknown_option", "missing_required"}
-    # True and 1 are different cells: the first is a yes, the second a type error for a yes/no question.
-    m = Encoder(CQ).columns({"strat_diagnosed": [True, 1, True]})
+    # True and 2 are different cells: the first is a yes, the second a type error for a yes/no question.
+    m = Encoder(CQ).columns({"strat_diagnosed": [True, 2, True]})
     assert [e.code for e in m.errors[1] if e.loc[-1] == "strat_diagnosed"] == ["wrong_type"]
     assert not [e for e in m.errors[0] if e.loc[-1] == "strat_diagnosed"]
     numbers = FactorizedColumn(

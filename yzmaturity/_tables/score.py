@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -234,7 +235,7 @@ def _row_numbers(details: list[ErrorDetail]) -> list[ErrorDetail]:
         loc = d.loc
         if len(loc) >= 2 and loc[0] == "row" and isinstance(loc[1], int):
             loc = ("row", loc[1] + 1, *loc[2:])
-        out.append(ErrorDetail(d.code, loc, d.message, d.expected, d.got, d.severity))
+        out.append(dataclasses.replace(d, loc=loc))
     return out
 
 

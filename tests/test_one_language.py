@@ -1,0 +1,213 @@
+"""One language at a time: no ids, Python values or rule syntax in what a person reads (zh or en).
+
+Scans every CLI output and report for the bundled examples, and the summaries
+and Markdown reports of 200 random sheets.  Ids are shown only where asked:
+``--ids``, JSON, and the report's appendix for consultants.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import numpy as np
+import pytest
+import yaml
+
+import yzmaturity as yz
+from yzmaturity._cli import main
+
+Q = yz.load_questionnaire("yangzhou-2022")
+CATALOG = yz.load_catalog("yangzhou-zgsz-2022")
+EXAMPLES = [yz.example_path(n) for n in yz.list_examples()]
+
+# Python's own spellings of values and objects, and the syntax of the rules.
+PYTHON = re.compile(r"\b(?:True|False|None|nan|NaN|inf)\b|\['|'\]|\{'|<root>|Code\.|<[A-Za-z]+ object")
+RULES = re.compile(
+    r">=|<=|==|!=|\bat >=|\b(?:gte|lte|value_gte|score_gte|not_in|in_)\b|\w\+\w+ at\b|\bmetric \w"
+)
+
+
+def _ids(snake_only: bool) -> set[str]:
+    """Question, option, dimension, category and level ids (with ``_`` only, for English text)."""
+    cq = Q.compiled()
+    ids = set(cq.qids) | set(cq.dim_ids) | {c.id for c in CATALOG.categories}
+    ids |= {lv.id for lv in Q.levels.levels}
+    for question in Q.questions:
+        ids |= {o.id for o in question.options}
+    ids = {i for i in ids if len(i) > 2}
+    return {i for i in ids if "_" in i} if snake_only else ids
+
+
+IDS = {"zh": _ids(snake_only=False), "en": _ids(snake_only=True)}
+# Labels may be words such as "None" (an option "none of these"): they are not Python's None.
+LABELS = {
+    lang: sorted(
+        {o.label.of(lang) for q in Q.questions for o in q.options}
+        | {p.label.of(lang) for q in Q.questions for p in q.points},
+        key=len,
+        reverse=True,
+    )
+    for lang in ("zh", "en")
+}
+WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
+def problems(text: str, lang: str) -> list[str]:
+    for label in LABELS[lang]:
+        text = text.replace(label, " ")
+    found = [m.group(0) for m in PYTHON.finditer(text)] + [m.group(0) for m in RULES.finditer(text)]
+    found += [w for w in WORD.findall(text) if w in IDS[lang]]
+    return found
+
+
+def assert_clean(text: str, lang: str, what: str) -> None:
+    bad = problems(text, lang)
+    assert not bad, f"{what} ({lang}): {sorted(set(bad))[:12]}"
+
+
+class _Text(HTMLParser):
+    """The text a reader sees, without <style>/<script> and without the consultants' id spans."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = (dict(attrs).get("class") or "").split()
+        if tag in ("style", "script") or "id" in classes:
+            self._skip.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._skip and self._skip[-1] == tag:
+            self._skip.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_text(html: str) -> str:
+    p = _Text()
+    p.feed(html)
+    return " ".join(p.parts)
+
+
+def md_without_appendix(md: str, lang: str) -> str:
+    heading = "## 附录" if lang == "zh" else "## Appendix"
+    head, _, rest = md.partition(heading)
+    metadata = rest.partition("\n## ")[2]  # the metadata after the appendix
+    return head + metadata.partition("\n")[2].replace(Q.id, "")
+
+
+def test_the_scan_catches_what_it_should():
+    assert problems("差距: count scene+mandatory at >= 3 0 / 8", "zh")
+    assert problems("strat_plan: False -> True", "en")
+    assert problems("「战略」: written", "zh")
+    assert not problems("「企业是否制定了规划？」：有书面规划 → 战略规划（总分 +1.2）", "zh")
+
+
+# ---------------------------------------------------------------- the CLI over the examples
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_cli_outputs_of_the_examples(capsys, tmp_path, example, lang):
+    def run(*args: str) -> str:
+        code = main([*args, "--lang", lang])
+        out, err = capsys.readouterr()
+        assert code in (0, 1), err
+        return out + err
+
+    path = str(example)
+    assert_clean(run("assess", path), lang, "assess")
+    assert_clean(run("recommend", path), lang, "recommend")
+    # a later sheet of the same enterprise, with answers changed in both directions
+    later = yz.assess(yz.load_answers(example)).what_if(strat_plan="strategic", sys_mes_depth=None)
+    later_path = tmp_path / "later.yaml"
+    yz.save_answers(later.sheet, later_path)
+    assert_clean(run("compare", path, str(later_path)), lang, "compare")
+    assert_clean(run("validate", str(later_path)), lang, "validate")
+    bad = yaml.safe_load(example.read_text(encoding="utf-8"))
+    bad["answers"]["strat_plan"] = "writen"
+    bad["answers"]["strat_diagnosed"] = "maybe"
+    bad["enterprise"]["employees"] = -1
+    bad_path = tmp_path / "bad.yaml"
+    bad_path.write_text(yaml.safe_dump(bad, allow_unicode=True), encoding="utf-8")
+    assert_clean(run("validate", str(bad_path)), lang, "validate (errors)")
+    assert_clean(run("assess", str(bad_path)), lang, "assess (errors)")
+    md = run("report", path)
+    assert_clean(md_without_appendix(md, lang), lang, "report (Markdown)")
+    html_path = tmp_path / "r.html"
+    run("report", path, "-o", str(html_path))
+    assert_clean(html_text(html_path.read_text(encoding="utf-8")), lang, "report (HTML)")
+    run("report", str(later_path), "--compare", path, "-o", str(html_path))
+    assert_clean(html_text(html_path.read_text(encoding="utf-8")), lang, "progress report (HTML)")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_show_and_ids_on_request(capsys, lang):
+    main(["show", "yangzhou-2022", "--lang", lang])
+    out = capsys.readouterr().out
+    assert_clean(out.replace(Q.id, ""), lang, "show")
+    main(["show", "yangzhou-2022", "--lang", lang, "--ids"])
+    assert "strat_plan" in capsys.readouterr().out
+    main(["assess", str(EXAMPLES[0]), "--lang", lang, "--ids"])
+    assert "strat_" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- 200 random sheets
+def random_sheet(rng: np.random.Generator, i: int) -> yz.AnswerSheet:
+    answers: dict[str, object] = {}
+    for question in Q.questions:
+        if not question.required and rng.random() < 0.25:
+            continue
+        if question.allow_na and rng.random() < 0.1:
+            answers[question.id] = "n/a"
+            continue
+        t = question.type
+        if t == "single_choice":
+            answers[question.id] = question.options[int(rng.integers(len(question.options)))].id
+        elif t == "multiple_choice":
+            plain = [o.id for o in question.options if not o.exclusive]
+            exclusive = [o.id for o in question.options if o.exclusive]
+            if exclusive and rng.random() < 0.15:
+                answers[question.id] = [exclusive[0]]
+            else:
+                k = int(rng.integers(1, len(plain) + 1))
+                answers[question.id] = [str(x) for x in rng.choice(plain, size=k, replace=False)]
+        elif t == "yes_no":
+            answers[question.id] = bool(rng.random() < 0.5)
+        elif t in ("scale", "scene_level"):
+            answers[question.id] = int(rng.integers(int(question.min or 0), int(question.max or 0) + 1))
+        else:
+            lo = question.min if question.min is not None else 0.0
+            hi = question.max if question.max is not None else 1000.0
+            answers[question.id] = round(float(rng.uniform(lo, hi)), 1)
+    enterprise = {
+        "name": f"扬州随机{i}有限公司",
+        "industry": str(rng.choice(["C36", "C34", "C39", "C26", "C17"])),
+        "employees": int(rng.integers(5, 3000)),
+        "revenue_yuan": float(rng.integers(1, 500)) * 1e6,
+        "rnd": bool(rng.random() < 0.5),
+    }
+    return yz.AnswerSheet.model_validate(
+        {
+            "questionnaire": Q.id,
+            "questionnaire_version": Q.version,
+            "enterprise": enterprise,
+            "answers": answers,
+        }
+    )
+
+
+def test_summaries_and_reports_of_200_random_sheets():
+    rng = np.random.default_rng(13)
+    for i in range(200):
+        a = yz.assess(random_sheet(rng, i))
+        lang = "zh" if i % 2 == 0 else "en"
+        assert_clean(a.summary(lang), lang, f"summary of sheet {i}")
+        assert_clean(
+            md_without_appendix(a.report(lang).to_markdown(), lang), lang, f"Markdown report of sheet {i}"
+        )
+        for w in a.warnings:
+            assert_clean(w.text(lang), lang, f"warning of sheet {i}")
