@@ -370,7 +370,7 @@ def test_lazy_validation_reports_every_problem_and_keeps_every_row(table):
     bad.loc[3, "strat_plan"] = None  # row 4: a required answer missing
     bad.loc[4, "eq_automation"] = "robots"  # row 5: unknown option
     bad.loc[4, "employees"] = "-5"  # ... and a negative head count, same row
-    bad.loc[5, "strat_diagnosed"] = "yes"  # row 6: not an accepted yes/no spelling
+    bad.loc[5, "strat_diagnosed"] = "maybe"  # row 6: not an accepted yes/no spelling
     bad.loc[6, "ii_network"] = "office;none"  # row 7: exclusive option combined
     bad.loc[7, "scene_quality"] = "n/a"  # row 8: n/a where it is not allowed
     bad.loc[8, "industry"] = "C99"  # row 9: no such division
@@ -414,7 +414,8 @@ def test_lazy_validation_reports_every_problem_and_keeps_every_row(table):
         ("strat_diagnosed", "是", True),
         ("strat_diagnosed", "否", True),
         ("strat_diagnosed", " false ", True),
-        ("strat_diagnosed", "yes", False),
+        ("strat_diagnosed", "yes", True),  # as the English drop-down shows it
+        ("strat_diagnosed", "maybe", False),
         ("strat_diagnosed", "2", False),
         ("strat_invest", " 35 ", True),
         ("strat_invest", "3.5e1", True),
@@ -614,7 +615,7 @@ def test_cli_batch_end_to_end(tmp_path, table, capsys):
     _, stderr = capsys.readouterr()
     assert code == 1 and "strategy_plan" in stderr and not (tmp_path / "never.csv").exists()
     assert main(["batch", str(tmp_path / "missing.csv"), "-o", str(tmp_path / "x.csv")]) == 1
-    assert main(["batch", str(src), "-o", str(tmp_path / "x.txt.json")]) == 1
+    assert main(["batch", str(src), "-o", str(tmp_path / "x.txt.json"), "--ids"]) == 1
     assert "bad_extension" in capsys.readouterr().err
 
 

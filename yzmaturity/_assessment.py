@@ -188,11 +188,13 @@ class Assessment:
         self.warnings: list[ErrorDetail] = list(scores.warnings[row]) + self._unanswered()
 
     def _unanswered(self) -> list[ErrorDetail]:
-        """Optional questions the answers make relevant, left blank: each scores 0, which nothing else says."""
+        """Conditional questions the answers make relevant, left blank: each scores 0, which nothing else says."""
         out = []
         for qid, qr in self.questions.items():
             if qr.relevant and not qr.answered and not qr.not_applicable and qr.points_lost > 0:
                 question = self.questionnaire.question(qid)
+                if question.relevant is None:
+                    continue  # an optional question always asked: leaving it blank is a choice, not a surprise
                 points = round(qr.points_lost, 1)
                 out.append(
                     ErrorDetail(

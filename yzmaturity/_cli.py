@@ -207,6 +207,8 @@ def error_text(exc: YzMaturityError, lang: str = "zh", ids: bool = False) -> str
     if isinstance(exc, FileLoadError):
         d = details[0]
         why = d.text(lang) if lang == "zh" else d.message
+        if ids:
+            why += f"  [{d.code}]"
         return f"错误：{exc.path}：{why}" if lang == "zh" else f"error: {exc.path}: {why}"
     if not details:
         return ("错误：" if lang == "zh" else "error: ") + str(exc)
