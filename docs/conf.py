@@ -51,6 +51,7 @@ API_TOPICS: dict[str, list[str]] = {
         "DimensionResult",
         "QuestionResult",
         "LevelInfo",
+        "OfficialResult",
         "load_assessment",
     ],
     "Answer sheets and enterprises": [
@@ -61,6 +62,7 @@ API_TOPICS: dict[str, list[str]] = {
         "Role",
         "load_answers",
         "save_answers",
+        "import_platform_response",
         "example_path",
         "list_examples",
         "example_answers",

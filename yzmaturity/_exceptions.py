@@ -161,6 +161,13 @@ class _DetailedError(YzMaturityError):
             lines.append(f"  ... and {len(self.details) - limit} more")
         return "\n".join(lines)
 
+    def text(self, lang: str = "en") -> str:
+        """Every problem as a sentence in ``zh`` or ``en``, one a line (no ids; see :meth:`ErrorDetail.text`)."""
+        if not self.details:
+            return self.title
+        head = f"{len(self.details)} 个问题：" if lang == "zh" else f"{len(self.details)} problem(s):"
+        return "\n".join([head] + [f"  - {d.text(lang)}" for d in self.details])
+
     @property
     def codes(self) -> list[str]:
         return [d.code for d in self.details]
