@@ -293,3 +293,35 @@ def test_assess_from_many_threads_gives_the_serial_results():
         t.join()
     assert errors == []
     assert all(results[(t, i)] == serial[i] for t in range(6) for i in range(len(sheets)))
+
+
+def test_show_columns_are_aligned(capsys):
+    from yzmaturity._render.text import _width
+
+    assert main(["show", "yangzhou-2022", "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    starts = set()
+    for question in Q.questions:
+        line = next(
+            x for x in out.splitlines() if x.endswith(question.text.zh) or question.text.zh + "  (" in x
+        )
+        starts.add(_width(line[: line.index(question.text.zh)].lstrip()))
+    assert len(starts) == 1, starts  # the question texts start in one column after the type
+
+
+def test_assess_and_the_progress_report_say_what_became_relevant(capsys, tmp_path):
+    a = yz.assess(yz.load_answers(AUTOPARTS))
+    later = a.what_if(sys_mes_depth=None, int_mes_erp=None, sys_in_use=["erp"])  # MES gone
+    again = later.what_if(sys_in_use=["erp", "mes"])  # MES back, its follow-ups blank
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    yz.save_answers(later.sheet, old)
+    yz.save_answers(again.sheet, new)
+    assert main(["assess", str(new)]) == 0
+    out = capsys.readouterr().out
+    for qid in ("sys_mes_depth", "int_mes_erp"):
+        assert Q.question(qid).text.zh in out.split("提示:")[1]
+    report = tmp_path / "progress.md"
+    assert main(["report", str(new), "--compare", str(old), "-o", str(report)]) == 0
+    md = report.read_text(encoding="utf-8")
+    section = md.split("因答案变化而需要作答或无需作答的题目")[1]
+    assert "现需作答，尚未作答（按0分计）" in section and Q.question("sys_mes_depth").text.zh in section
