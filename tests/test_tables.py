@@ -599,7 +599,7 @@ def test_cli_batch_end_to_end(tmp_path, table, capsys):
     code = main(["batch", str(src), "-o", str(out), "--errors", str(errors), "--no-progress"])
     stdout, _ = capsys.readouterr()
     assert code == 0
-    assert "6 rows, 5 valid, 1 invalid" in stdout and "levels:" in stdout
+    assert "共 6 行，有效 5 行，无效 1 行" in stdout and "等级分布" in stdout
     scored = read_table(out)
     assert len(scored) == 6 and scored["valid"].tolist() == [True] * 4 + [False, True]
     problems = read_table(errors)

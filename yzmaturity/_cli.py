@@ -459,13 +459,26 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         print(json.dumps(result.summary(), ensure_ascii=False, indent=2), file=out)
     else:
+        zh = args.lang != "en"
         print(result.summary_text(args.lang), file=out)
-        print(f"wrote {args.output} ({len(result)} rows)", file=out)
+        print(
+            f"已写入 {args.output}（{len(result)} 行）"
+            if zh
+            else f"wrote {args.output} ({len(result)} rows)",
+            file=out,
+        )
         if args.errors:
-            print(f"wrote {args.errors} ({len(result.errors)} problems)", file=out)
+            n = len(result.errors)
+            print(
+                f"已写入 {args.errors}（{n} 个问题）" if zh else f"wrote {args.errors} ({n} problems)",
+                file=out,
+            )
         elif result.n_invalid:
             print(
-                f"{result.n_invalid} invalid row(s): list every problem with --errors FILE", file=sys.stderr
+                f"{result.n_invalid} 行无效：用 --errors FILE 列出每个问题"
+                if zh
+                else f"{result.n_invalid} invalid row(s): list every problem with --errors FILE",
+                file=sys.stderr,
             )
     return 0
 

@@ -90,19 +90,37 @@ class TableResult:
         }
 
     def summary_text(self, lang: str = "zh") -> str:
+        """Rows, valid and invalid, problems by code, the level distribution and the mean, in one language."""
         info = self.summary()
-        levels = self.questionnaire.levels.levels
-        lines = [
-            f"{info['questionnaire']}: {info['rows']} rows, {info['valid']} valid, {info['invalid']} invalid"
-            f" ({info['errors']} error(s), {info['warnings']} warning(s))",
-        ]
+        q = self.questionnaire
+        levels = q.levels.levels
+        zh = lang != "en"
+        head = f"{q.title.of('zh' if zh else 'en')} v{q.version}"
+        if zh:
+            lines = [
+                f"{head}：共 {info['rows']} 行，有效 {info['valid']} 行，无效 {info['invalid']} 行"
+                f"（{info['errors']} 个错误，{info['warnings']} 个警告）"
+            ]
+        else:
+            lines = [
+                f"{head}: {info['rows']} rows, {info['valid']} valid, {info['invalid']} invalid"
+                f" ({info['errors']} error(s), {info['warnings']} warning(s))"
+            ]
         if info["error_codes"]:
-            lines.append("errors: " + ", ".join(f"{k} {v}" for k, v in info["error_codes"].items()))
+            codes = ", ".join(f"{k} {v}" for k, v in info["error_codes"].items())
+            lines.append(
+                ("错误代码（详见 --errors 文件）：" if zh else "errors by code (see --errors): ") + codes
+            )
+        sep = "：" if zh else ": "
         lines.append(
-            "levels: " + " | ".join(f"L{k} {levels[k].name.of(lang)} {v}" for k, v in info["levels"].items())
+            ("等级分布" if zh else "levels")
+            + sep
+            + " | ".join(
+                f"L{k} {levels[k].name.of('zh' if zh else 'en')} {v}" for k, v in info["levels"].items()
+            )
         )
         if info["mean_overall"] is not None:
-            lines.append(f"mean overall: {info['mean_overall']:.1f}")
+            lines.append(("平均总分" if zh else "mean overall") + sep + f"{info['mean_overall']:.1f}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
