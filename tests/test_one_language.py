@@ -230,3 +230,16 @@ def test_summaries_and_reports_of_200_random_sheets():
         )
         for w in a.warnings:
             assert_clean(w.text(lang), lang, f"warning of sheet {i}")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_batch_summary(capsys, tmp_path, lang):
+    pytest.importorskip("pandas", reason="tables need pandas")
+    from yzmaturity.datasets import make_cohort
+
+    src = tmp_path / "cohort.csv"
+    make_cohort(40, seed=3).to_frame().to_csv(src, index=False)
+    assert main(["batch", str(src), "-o", str(tmp_path / "out.csv"), "--no-progress", "--lang", lang]) == 0
+    out = capsys.readouterr().out
+    assert_clean(out.replace(str(tmp_path), " "), lang, "batch")
+    assert ("有效" in out) == (lang == "zh")
