@@ -325,3 +325,23 @@ def test_assess_and_the_progress_report_say_what_became_relevant(capsys, tmp_pat
     md = report.read_text(encoding="utf-8")
     section = md.split("因答案变化而需要作答或无需作答的题目")[1]
     assert "现需作答，尚未作答（按0分计）" in section and Q.question("sys_mes_depth").text.zh in section
+
+
+def test_the_batch_error_table_says_each_problem_in_its_language():
+    pytest.importorskip("pandas", reason="tables need pandas")
+    from yzmaturity._tables import score_table
+
+    rows = [
+        {"name": "甲", **{q.id: None for q in Q.questions}},
+        {**yz.load_answers(AUTOPARTS).dump()["answers"], "name": "乙", "strat_plan": "writen"},
+    ]
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        [{k: (";".join(v) if isinstance(v, list) else v) for k, v in r.items()} for r in rows]
+    )
+    for lang in ("zh", "en"):
+        errors = score_table(Q, frame, progress=False, lang=lang).errors
+        plan = errors[(errors["row"] == 2) & (errors["column"] == "strat_plan")]
+        assert plan["code"].tolist() == ["unknown_option"]
+        assert Q.question("strat_plan").text.of(lang) in plan["text"].iloc[0]

@@ -48,8 +48,9 @@ class TableResult:
     category of the catalog ``fit:<category>`` and ``eligibility:<category>``,
     then ``top_category``.  ``errors`` is a frame of every problem: ``row``
     (1-based data row), ``column``, ``code``, ``message``, ``expected``,
-    ``got`` and ``severity`` (``error``, or ``warning`` for an answer to a
-    question its condition skips, which is not scored).
+    ``got``, ``severity`` (``error``, or ``warning`` for an answer to a
+    question its condition skips, which is not scored) and ``text`` (the
+    problem as a sentence in ``lang``, the question named by its text).
     """
 
     questionnaire: Questionnaire
@@ -239,7 +240,7 @@ def score_table(
         out = _result_frame(pd, frame, kept, q, scores, cohort, cat, lang)
         if official is not None:
             _official_columns(pd, out, official, scores.valid, lang)
-        errors = _error_frame(pd, scores, header)
+        errors = _error_frame(pd, scores, header, lang)
         bar.step("assemble")
     finally:
         bar.close()
@@ -362,9 +363,9 @@ def _short_summary(errs: list[ErrorDetail], limit: int = 3) -> str:
     return "; ".join(parts) + more
 
 
-def _error_frame(pd: Any, scores: BatchScores, header: list[str]) -> pd.DataFrame:
+def _error_frame(pd: Any, scores: BatchScores, header: list[str], lang: str = "zh") -> pd.DataFrame:
     position = {str(c): i for i, c in enumerate(header)}
-    records: list[tuple[int, int, int, str, str, str, str | None, str | None, str]] = []
+    records: list[tuple[int, int, int, str, str, str, str | None, str | None, str, str]] = []
     for problems in (scores.errors, scores.warnings):
         for row, details in problems.items():
             for k, e in enumerate(details):
@@ -380,10 +381,11 @@ def _error_frame(pd: Any, scores: BatchScores, header: list[str]) -> pd.DataFram
                         e.expected,
                         got_text(e.got),
                         e.severity,
+                        e.text(lang),
                     )
                 )
     records.sort(key=lambda r: (r[0], r[8] != "error", r[1], r[2]))
-    names = ("row", "column", "code", "message", "expected", "got", "severity")
+    names = ("row", "column", "code", "message", "expected", "got", "severity", "text")
     if not records:
         return pd.DataFrame(
             {"row": np.array([], dtype=np.int64)} | {k: pd.array([], dtype="string") for k in names[1:]}
