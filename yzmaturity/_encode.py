@@ -9,7 +9,9 @@ with a stable code:
 ``bad_counts`` (a percentage given as counts that are negative, not finite, or
 whose part exceeds the whole); and the
 warning ``not_relevant`` (an answer to a question its conditions skip: kept in
-the sheet, reported, and not scored).
+the sheet, reported, and not scored).  Values are read with the one leniency of
+:mod:`yzmaturity._lenient`; each problem carries its ``allowed`` values and the
+question's text, for :meth:`ErrorDetail.text`.
 """
 
 from __future__ import annotations
@@ -248,8 +250,9 @@ class Encoder:
         if t == "multiple_choice":
             items: Any = value
             if isinstance(value, str):
-                whole = self.lookups[col].find(value) if self.lookups[col] is not None else None  # type: ignore[union-attr]
-                items = [value] if whole is not None else split_options(value)
+                lookup = self.lookups[col]
+                one = None if lookup is None else lookup.find(value)  # a label may hold a separator
+                items = [value] if one is not None else split_options(value)
             if not isinstance(items, list | tuple):
                 return fail(Code.WRONG_TYPE, f"{qq.id!r} takes a list of option ids")
             hits: list[int] = []
