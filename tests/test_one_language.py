@@ -164,6 +164,21 @@ def test_cli_outputs_of_the_examples(capsys, tmp_path, example, lang):
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
+def test_template_comments_in_one_language(capsys, lang):
+    assert main(["template", "--lang", lang]) == 0
+    out = capsys.readouterr().out
+    comments = "\n".join(line.split("#", 1)[1] for line in out.splitlines() if "#" in line)
+    # option ids are written beside their labels (they are what the file takes): take them out
+    for question in Q.questions:
+        for o in question.options:
+            comments = comments.replace(f" {o.id}: ", " ")
+    comments = comments.replace("validate", " ").replace("assess", " ")  # the commands to run
+    assert_clean(comments, lang, "template comments")
+    if lang == "zh":
+        assert "Fill in" not in out and "optional" not in out
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
 def test_show_and_ids_on_request(capsys, lang):
     main(["show", "yangzhou-2022", "--lang", lang])
     out = capsys.readouterr().out

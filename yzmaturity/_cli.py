@@ -7,7 +7,6 @@ Set ``YZMATURITY_DEBUG=1`` to see a traceback for an unexpected error.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import sys
@@ -36,6 +35,7 @@ from ._loading import (
 from ._model import Questionnaire
 from ._platform import import_platform_response
 from ._render import build_progress_report, build_report, questionnaire_outline, recommendations_text
+from ._render.text import answer_template
 from ._schema import json_schema_text
 from ._version import __version__
 
@@ -365,77 +365,6 @@ def _validate(args: argparse.Namespace, out: TextIO) -> int:
         what = "答卷" if lang == "zh" else "answer sheet"
         print(f"{args.file}: {what}, {_counts(findings, lang)}", file=out)
     return 1 if any(f.severity == "error" for f in findings) else 0
-
-
-def answer_template(q: Questionnaire, lang: str = "zh") -> str:
-    """An answer-sheet skeleton: every question, its choices as comments, values empty."""
-
-    def comment(text: str) -> str:
-        return "# " + " ".join(text.split())
-
-    lines = [
-        comment(f"Answer sheet for {q.id} v{q.version}: {q.title.of(lang)}"),
-        comment("Fill in each answer after the colon; 'n/a' where allowed; delete nothing."),
-        comment("Check it with: yzmaturity validate THIS_FILE; score it with: yzmaturity assess THIS_FILE"),
-        f"questionnaire: {q.id}",
-        f"questionnaire_version: {json.dumps(q.version)}",
-        f"date: {dt.date.today().isoformat()}",
-        "assessor:",
-        "  kind: self            # self | consultant",
-        "  # name: ",
-        "enterprise:",
-        '  name: ""              # required',
-        "  # credit_code:        # 18-character unified social credit code (GB 32100)",
-        "  # region: 江都区",
-        "  # industry: C36       # GB/T 4754-2017 code",
-        "  # employees: 0",
-        "  # revenue_yuan: 0     # annual main-business revenue",
-        "  # roles: [manufacturer]   # manufacturer | equipment_maker | solution_provider",
-        "  # rnd: false",
-        "  # diagnosed: false",
-        "  # planned_investment_yuan: 0",
-        "answers:",
-    ]
-    cq = q.compiled()
-    for dim in q.walk_dimensions():
-        depth = int(cq.dim_depth[cq.dim_index[dim.id]])
-        lines.append("  " + comment(f"{'=' * (3 - min(depth, 2))} [{dim.id}] {dim.title.of(lang)}"))
-        for question in dim.questions:
-            flags: list[str] = [question.type]
-            if not question.required:
-                flags.append("optional")
-            if question.allow_na:
-                flags.append("n/a allowed")
-            lines.append("  " + comment(f"{question.id} ({', '.join(flags)}): {question.text.of(lang)}"))
-            if question.help is not None:
-                lines.append("  " + comment(f"  {question.help.of(lang)}"))
-            for o in question.options:
-                lines.append("  " + comment(f"  {o.id}: {o.label.of(lang)}"))
-            if question.type == "multiple_choice":
-                lines.append("  " + comment("  answer as a list, e.g. [a, b]"))
-            if question.type == "numeric":
-                lo = "" if question.min is None else f"{question.min:g}"
-                hi = "" if question.max is None else f"{question.max:g}"
-                rng = f"{lo}..{hi}"
-                lines.append("  " + comment(f"  number {rng} {question.unit or ''}"))
-                if question.counts is not None:
-                    part, whole = question.counts.part.of(lang), question.counts.whole.of(lang)
-                    lines.append("  " + comment(f"  or counts: {{counts: [{part}, {whole}]}}"))
-                for band in question.bands:
-                    if band.label is not None:
-                        lines.append("  " + comment(f"  {band.label.of(lang)}"))
-            if question.judged:
-                lines.append("  " + comment("  judged, not scored: it decides the level"))
-            for doc in question.evidence:
-                lines.append("  " + comment(f"  evidence: {doc.of(lang)}"))
-            if question.type == "yes_no":
-                lines.append("  " + comment("  true | false"))
-            if question.type in ("scale", "scene_level"):
-                lines.append("  " + comment(f"  integer {question.min:g}..{question.max:g}"))
-                for pt in question.points:
-                    lines.append("  " + comment(f"  {pt.value}: {pt.label.of(lang)}"))
-            lines.append(f"  {question.id}:")
-    return "\n".join(lines) + "\n"
 
 
 def _batch(args: argparse.Namespace, out: TextIO) -> int:

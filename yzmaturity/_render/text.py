@@ -8,6 +8,8 @@ error codes) for consultants and scripts.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from typing import TYPE_CHECKING, Any
 
 from . import fmt
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from .._model import Questionnaire
     from .._roadmap import Roadmap
 __all__ = [
+    "answer_template",
     "assessment_summary",
     "comparison_summary",
     "questionnaire_outline",
@@ -266,3 +269,82 @@ def roadmap_text(
 def _questions_below(d: Any) -> list[tuple[Any, Any]]:
     """(leaf dimension, question) under a dimension: its judged-only parts are shown as judged, not n/a."""
     return [(leaf, qq) for leaf in d.walk() for qq in leaf.questions]
+
+
+def answer_template(q: Questionnaire, lang: str = "zh") -> str:
+    """An answer-sheet skeleton: every question, its choices as comments (in ``lang``), values empty.
+
+    The keys are the file format's (question and option ids); the comments say
+    what each one is in one language.
+    """
+    lang = _lang(lang)
+    t = _labels(lang)
+
+    def comment(text: str) -> str:
+        return "# " + " ".join(text.split())
+
+    lines = [
+        comment(t["tpl_head"].format(title=q.title.of(lang), version=q.version)),
+        comment(t["tpl_fill"]),
+        comment(t["tpl_check"]),
+        f"questionnaire: {q.id}",
+        f"questionnaire_version: {json.dumps(q.version)}",
+        f"date: {dt.date.today().isoformat()}",
+        "assessor:",
+        f"  kind: self            # {t['tpl_kind']}",
+        "  # name: ",
+        "enterprise:",
+        f'  name: ""              # {t["tpl_required"]}',
+        f"  # credit_code:        # {t['tpl_credit_code']}",
+        "  # region: 江都区",
+        f"  # industry: C36       # {t['tpl_industry']}",
+        "  # employees: 0",
+        f"  # revenue_yuan: 0     # {t['tpl_revenue']}",
+        "  # roles: [manufacturer]   # manufacturer | equipment_maker | solution_provider",
+        "  # rnd: false",
+        "  # diagnosed: false",
+        "  # planned_investment_yuan: 0",
+        "answers:",
+    ]
+    cq = q.compiled()
+    for dim in q.walk_dimensions():
+        depth = int(cq.dim_depth[cq.dim_index[dim.id]])
+        title = f"【{dim.title.of(lang)}】" if lang == "zh" else f"--- {dim.title.of(lang)} ---"
+        lines.append("  " + comment("  " * depth + title))
+        for question in dim.questions:
+            flags: list[str] = [t[f"type_{question.type}"]]
+            if not question.required:
+                flags.append(t["optional"])
+            if question.allow_na:
+                flags.append(t["na_allowed"])
+            if question.relevant is not None:
+                flags.append(t["conditional"])
+            lines.append("  " + comment(f"{question.text.of(lang)} ({t['sep'].join(flags)})"))
+            if question.help is not None:
+                lines.append("  " + comment(f"  {question.help.of(lang)}"))
+            for o in question.options:
+                lines.append("  " + comment(f"  {o.id}: {o.label.of(lang)}"))
+            if question.type == "multiple_choice":
+                lines.append("  " + comment("  " + t["tpl_list"]))
+            if question.type == "numeric":
+                lo = "" if question.min is None else f"{question.min:g}"
+                hi = "" if question.max is None else f"{question.max:g}"
+                lines.append("  " + comment(f"  {lo}..{hi} {question.unit or ''}"))
+                if question.counts is not None:
+                    part, whole = question.counts.part.of(lang), question.counts.whole.of(lang)
+                    lines.append("  " + comment("  " + t["tpl_counts"].format(part=part, whole=whole)))
+                for band in question.bands:
+                    if band.label is not None:
+                        lines.append("  " + comment(f"  {band.label.of(lang)}"))
+            if question.judged:
+                lines.append("  " + comment("  " + t["tpl_judged"]))
+            for doc in question.evidence:
+                lines.append("  " + comment(f"  {t['tpl_evidence']}: {doc.of(lang)}"))
+            if question.type == "yes_no":
+                lines.append("  " + comment("  " + t["tpl_yes_no"]))
+            if question.type in ("scale", "scene_level"):
+                lines.append("  " + comment(f"  {question.min:g}..{question.max:g}"))
+                for pt in question.points:
+                    lines.append("  " + comment(f"  {pt.value}: {pt.label.of(lang)}"))
+            lines.append(f"  {question.id}:")
+    return "\n".join(lines) + "\n"
