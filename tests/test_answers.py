@@ -48,11 +48,12 @@ def test_nan_and_inf_are_errors(mini, mini_sheet, bad):
     assert errors_of(mini_sheet, mini)["E2"].code == "not_finite"
 
 
-def test_bool_is_not_a_number_and_number_is_not_bool(mini, mini_sheet):
+def test_bool_is_not_a_number_and_other_numbers_are_not_yes_no(mini, mini_sheet):
     mini_sheet["answers"]["E2"] = True
-    mini_sheet["answers"]["S2"] = 1
+    mini_sheet["answers"]["S2"] = 2  # 1/0 mean yes/no; 2 means nothing
     found = errors_of(mini_sheet, mini)
     assert found["E2"].code == "wrong_type" and found["S2"].code == "wrong_type"
+    assert found["S2"].allowed == (True, False)
 
 
 def test_missing_required_and_na_not_allowed(mini, mini_sheet):
@@ -83,11 +84,12 @@ def test_sheet_for_another_questionnaire_or_version(mini, mini_sheet):
 
 
 def test_assess_raises_with_every_problem(mini, mini_sheet):
-    mini_sheet["answers"]["E1"] = 3
+    mini_sheet["answers"]["E1"] = 3  # read as the option id "3", as a spreadsheet cell is
+    mini_sheet["answers"]["E2"] = "lots"
     del mini_sheet["answers"]["O1"]
     with pytest.raises(yz.AnswerValidationError) as info:
         yz.assess(mini_sheet, mini)
-    assert sorted(info.value.codes) == ["missing_required", "wrong_type"]
+    assert sorted(info.value.codes) == ["missing_required", "unknown_option", "wrong_type"]
     assert info.value.errors()[0]["loc"][0] == "answers"
 
 

@@ -30,14 +30,16 @@ def test_questionnaires_lists_builtins(capsys):
 
 def test_show_outlines_in_both_languages(capsys):
     code, out, _ = run(capsys, "show", "yangzhou-2022", "--lang", "en")
-    assert code == 0 and "levels:" in out and "Leading" in out
+    assert code == 0 and "Levels:" in out and "Leading" in out
     code, out, _ = run(capsys, "show", "yangzhou-2022")
     assert "引领级" in out
 
 
 def test_validate_questionnaire_and_sheet(capsys, tmp_path):
-    code, out, _ = run(capsys, "validate", str(DATA / "mini.yaml"))
+    code, out, _ = run(capsys, "validate", str(DATA / "mini.yaml"), "--lang", "en")
     assert code == 0 and "0 error(s)" in out
+    code, out, _ = run(capsys, "validate", str(DATA / "mini.yaml"))
+    assert code == 0 and "0 个错误" in out
     bad = yaml.safe_load((DATA / "mini.yaml").read_text(encoding="utf-8"))
     bad["dimensions"][0]["weight"] = 0
     bad["dimensions"][1]["questions"][0]["relevant"] = {"question": "nope", "answered": True}
@@ -83,7 +85,7 @@ def test_bad_input_exits_nonzero_without_traceback(capsys, tmp_path, content, ne
     path = tmp_path / "x.yaml"
     if content is not None:
         path.write_text(content, encoding="utf-8")
-    code, _, err = run(capsys, "assess", str(path))
+    code, _, err = run(capsys, "assess", str(path), "--lang", "en")
     assert code == 1
     assert needle in err
     assert "Traceback" not in err

@@ -155,7 +155,7 @@ def test_assessment_html(a):
     for i, (row, rec) in enumerate(zip(recs[1:], top, strict=True), start=1):
         assert row[0] == str(i)
         assert rec.name.zh in row[1] and rec.reasons[0].text.zh in row[1]
-        assert row[2] == f"{rec.fit:.2f}"
+        assert row[2] == f"{round(rec.fit * 100)}%"
         assert rec.eligibility.replace("_", " ") in row[3]
 
 

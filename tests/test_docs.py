@@ -33,6 +33,19 @@ def test_docstring_examples_run(name, monkeypatch):
     assert result.failed == 0, f"{result.failed} failing example(s) in {name}"
 
 
+@pytest.mark.parametrize("page", ["errors.md", "embedding.md"])
+def test_doc_page_examples_run(page, monkeypatch):
+    """The messages shown in the docs are the code's own: the pages' examples run."""
+    monkeypatch.chdir(ROOT)
+    result = doctest.testfile(
+        str(ROOT / "docs" / page),
+        module_relative=False,
+        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+        verbose=False,
+    )
+    assert result.attempted > 0 and result.failed == 0
+
+
 def test_public_functions_have_docstrings():
     missing = [
         name

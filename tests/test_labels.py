@@ -28,7 +28,7 @@ T_GROUP = {
     "text.py": "text",
 }
 # Keys read with a computed name: ``t.get(f"effort_{step.effort}", ...)``, ``t.get(f"note_{code}", ...)``.
-DYNAMIC = {"report": ("effort_", "note_")}
+DYNAMIC = {"report": ("effort_", "note_", "subject_", "op_"), "text": ("type_",)}
 
 
 def test_every_label_has_chinese_and_english():

@@ -18,7 +18,7 @@ def test_notebook_outputs_are_cleared():
     assert code and all(c.outputs == [] and c.execution_count is None for c in code)
 
 
-def test_diagnosis_notebook_runs(monkeypatch):
+def test_diagnosis_notebook_runs(monkeypatch, tmp_path):
     nbformat = pytest.importorskip("nbformat", reason="the notebook extra is not installed (nbformat)")
     nbclient = pytest.importorskip("nbclient", reason="the notebook extra is not installed (nbclient)")
     pytest.importorskip("ipykernel", reason="the notebook extra is not installed (ipykernel)")
@@ -33,7 +33,7 @@ def test_diagnosis_notebook_runs(monkeypatch):
         nb,
         timeout=120,
         kernel_name="python3",
-        resources={"metadata": {"path": str(ROOT / "examples")}},
+        resources={"metadata": {"path": str(tmp_path)}},  # any folder: the examples are found by name
     )
     client.execute()  # raises CellExecutionError on the first cell that fails
 

@@ -119,7 +119,7 @@ def test_cli_import(tmp_path, miit, capsys):
     assert main(["import", str(src), "--format", "miit", "-o", str(src)]) == 1  # never overwrite the input
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"questionList": [{"questionId": "x", "optionIds": []}]}), encoding="utf-8")
-    assert main(["import", str(bad), "--format", "miit"]) == 1
+    assert main(["import", str(bad), "--format", "miit", "--ids"]) == 1  # --ids: the codes too
     assert "unknown_question" in capsys.readouterr().err
 
 

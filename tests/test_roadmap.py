@@ -149,10 +149,14 @@ def test_compare_t0_t1(q):
     assert data["level"]["change"] == c.level_change
 
 
-def test_compare_refuses_different_questionnaires_and_notes_a_different_enterprise(mini, mini_sheet):
+def test_compare_refuses_different_questionnaires_and_enterprises_unless_forced(mini, mini_sheet):
     a = yz.assess(yz.load_answers(yz.example_path("yangzhou-autoparts")))
     m = yz.assess(mini_sheet, mini)
     with pytest.raises(yz.YzMaturityError, match="different questionnaires"):
         yz.compare(a, m)
     other = yz.assess(yz.load_answers(yz.example_path("yangzhou-toothbrush")))
-    assert [n.code for n in yz.compare(a, other).notes] == ["different_enterprise"]
+    with pytest.raises(yz.ComparisonError) as info:
+        yz.compare(a, other)
+    assert info.value.codes == ["different_enterprise"]
+    assert other.enterprise.name in info.value.details[0].text("zh")
+    assert [n.code for n in yz.compare(a, other, force=True).notes] == ["different_enterprise"]

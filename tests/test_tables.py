@@ -6,6 +6,7 @@ import csv
 import io
 import math
 import pickle
+import re
 import subprocess
 import sys
 
@@ -369,7 +370,7 @@ def test_lazy_validation_reports_every_problem_and_keeps_every_row(table):
     bad.loc[3, "strat_plan"] = None  # row 4: a required answer missing
     bad.loc[4, "eq_automation"] = "robots"  # row 5: unknown option
     bad.loc[4, "employees"] = "-5"  # ... and a negative head count, same row
-    bad.loc[5, "strat_diagnosed"] = "yes"  # row 6: not an accepted yes/no spelling
+    bad.loc[5, "strat_diagnosed"] = "maybe"  # row 6: not an accepted yes/no spelling
     bad.loc[6, "ii_network"] = "office;none"  # row 7: exclusive option combined
     bad.loc[7, "scene_quality"] = "n/a"  # row 8: n/a where it is not allowed
     bad.loc[8, "industry"] = "C99"  # row 9: no such division
@@ -413,7 +414,8 @@ def test_lazy_validation_reports_every_problem_and_keeps_every_row(table):
         ("strat_diagnosed", "是", True),
         ("strat_diagnosed", "否", True),
         ("strat_diagnosed", " false ", True),
-        ("strat_diagnosed", "yes", False),
+        ("strat_diagnosed", "yes", True),  # as the English drop-down shows it
+        ("strat_diagnosed", "maybe", False),
         ("strat_diagnosed", "2", False),
         ("strat_invest", " 35 ", True),
         ("strat_invest", "3.5e1", True),
@@ -421,11 +423,14 @@ def test_lazy_validation_reports_every_problem_and_keeps_every_row(table):
         ("strat_invest", "inf", False),
         ("strat_invest", "1e400", False),
         ("strat_invest", "500", False),
-        ("strat_invest", "３５", False),
+        ("strat_invest", "３５", True),  # full-width digits: one leniency everywhere
         ("strat_training", "3", True),
         ("strat_training", "3.5", False),
         ("strat_plan", " written ", True),
-        ("strat_plan", "Written", False),
+        ("strat_plan", "Written", True),  # any case
+        ("strat_plan", "writen", False),
+        ("strat_invest", "35%", True),  # the unit is %
+        ("strat_training", "3%", False),  # a percentage where the unit is not %
         ("ii_network", "office; industrial", True),
         ("ii_network", "office;office", False),
         ("ii_5g_apps", "N/A", True),
@@ -545,7 +550,7 @@ def test_escape_formulas_guards_headers_and_categories():
 
 
 # --------------------------------------------------------------------------- templates
-def test_templates_have_the_header_and_document_every_column(tmp_path):
+def test_templates_have_the_header_and_document_every_column(tmp_path, table):
     header = table_header(Q)
     n_profile = len(yz.Enterprise.model_fields)
     assert header[:n_profile] == list(yz.Enterprise.model_fields) and header[n_profile:] == CQ.qids
@@ -555,9 +560,28 @@ def test_templates_have_the_header_and_document_every_column(tmp_path):
     assert data.startswith("\ufeff".encode())
     assert next(csv.reader(io.StringIO(data.decode("utf-8-sig")))) == header
     openpyxl = pytest.importorskip("openpyxl")
+    from openpyxl.utils import get_column_letter
+
     table_template(Q, tmp_path / "t.xlsx")
     book = openpyxl.load_workbook(tmp_path / "t.xlsx")
-    assert book.sheetnames == ["data", "columns"]
+    assert book.sheetnames == ["data", "columns", "lists"] and book["lists"].sheet_state == "hidden"
+    rules = {str(r.sqref).split(":")[0]: r for r in book["data"].data_validations.dataValidation}
+    plan = rules[f"{get_column_letter(header.index('strat_plan') + 1)}2"]
+    col, first, last = re.fullmatch(r"lists!\$([A-Z]+)\$(\d+):\$[A-Z]+\$(\d+)", plan.formula1).groups()
+    shown = [book["lists"][f"{col}{r}"].value for r in range(int(first), int(last) + 1)]
+    assert shown == [o.label.zh for o in Q.question("strat_plan").options]  # labels, not ids
+    assert plan.prompt == Q.question("strat_plan").text.zh and plan.showInputMessage
+    # a row filled from the drop-downs (labels, 是/否) scores as the ids would
+    one = table.head(1).copy()
+    labelled = one.copy()
+    for question in Q.questions:
+        value = one.loc[0, question.id]
+        if question.type == "single_choice" and isinstance(value, str) and value != "n/a":
+            labelled.loc[0, question.id] = next(o.label.zh for o in question.options if o.id == value)
+        elif question.type == "yes_no" and isinstance(value, bool | np.bool_):
+            labelled.loc[0, question.id] = "是" if value else "否"
+    assert (labelled != one).sum(axis=1).iloc[0] >= 10  # many cells now hold labels
+    assert score_table(Q, labelled).frame["overall"].tolist() == score_table(Q, one).frame["overall"].tolist()
     assert [c.value for c in book["data"][1]] == header
     docs = {row[0]: row for row in book["columns"].iter_rows(min_row=2, values_only=True)}
     assert set(docs) == set(header)
@@ -578,7 +602,7 @@ def test_cli_batch_end_to_end(tmp_path, table, capsys):
     code = main(["batch", str(src), "-o", str(out), "--errors", str(errors), "--no-progress"])
     stdout, _ = capsys.readouterr()
     assert code == 0
-    assert "6 rows, 5 valid, 1 invalid" in stdout and "levels:" in stdout
+    assert "共 6 行，有效 5 行，无效 1 行" in stdout and "等级分布" in stdout
     scored = read_table(out)
     assert len(scored) == 6 and scored["valid"].tolist() == [True] * 4 + [False, True]
     problems = read_table(errors)
@@ -594,7 +618,7 @@ def test_cli_batch_end_to_end(tmp_path, table, capsys):
     _, stderr = capsys.readouterr()
     assert code == 1 and "strategy_plan" in stderr and not (tmp_path / "never.csv").exists()
     assert main(["batch", str(tmp_path / "missing.csv"), "-o", str(tmp_path / "x.csv")]) == 1
-    assert main(["batch", str(src), "-o", str(tmp_path / "x.txt.json")]) == 1
+    assert main(["batch", str(src), "-o", str(tmp_path / "x.txt.json"), "--ids"]) == 1
     assert "bad_extension" in capsys.readouterr().err
 
 
@@ -719,8 +743,8 @@ def test_factorized_column_equals_plain_cells():
     }
     codes = {e.code for i in plain.errors for e in plain.errors[i] if e.loc[-1] == question}
     assert codes == {"exclusive_option", "na_not_allowed", "unknown_option", "missing_required"}
-    # True and 1 are different cells: the first is a yes, the second a type error for a yes/no question.
-    m = Encoder(CQ).columns({"strat_diagnosed": [True, 1, True]})
+    # True and 2 are different cells: the first is a yes, the second a type error for a yes/no question.
+    m = Encoder(CQ).columns({"strat_diagnosed": [True, 2, True]})
     assert [e.code for e in m.errors[1] if e.loc[-1] == "strat_diagnosed"] == ["wrong_type"]
     assert not [e for e in m.errors[0] if e.loc[-1] == "strat_diagnosed"]
     numbers = FactorizedColumn(

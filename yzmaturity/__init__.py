@@ -1,12 +1,13 @@
 """yzmaturity: enterprise digital-maturity self-assessment for Yangzhou's 智改数转 programme."""
 
 from ._answers import Answer, AnswerSheet, Assessor
-from ._api import assess, score_batch, validate_answers
+from ._api import assess, check_answers, load_assessment, score_batch, validate_answers
 from ._assessment import Assessment, DimensionResult, LevelInfo, OfficialResult, QuestionResult
 from ._encode import AnswerMatrix
 from ._enterprise import Enterprise
 from ._exceptions import (
     AnswerValidationError,
+    ComparisonError,
     ErrorDetail,
     FileLoadError,
     MissingDependencyError,
@@ -97,6 +98,7 @@ __all__ = [
     "CmmmAssessor",
     "CohortMatch",
     "Comparison",
+    "ComparisonError",
     "Dimension",
     "DimensionResult",
     "Enterprise",
@@ -132,6 +134,7 @@ __all__ = [
     "assess",
     "build_progress_report",
     "build_report",
+    "check_answers",
     "check_credit_code",
     "cohort_summary",
     "compare",
@@ -146,6 +149,7 @@ __all__ = [
     "list_examples",
     "list_questionnaires",
     "load_answers",
+    "load_assessment",
     "load_catalog",
     "load_questionnaire",
     "match_batch",

@@ -19,6 +19,7 @@ In YAML an answer is written in short form when it has no note::
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -34,10 +35,11 @@ from pydantic import (
     model_validator,
 )
 
+from ._codes import Code
 from ._enterprise import Enterprise
-from ._exceptions import AnswerValidationError, details_from_pydantic
+from ._exceptions import AnswerValidationError, ErrorDetail, details_from_pydantic
 
-__all__ = ["NA_TOKEN", "Answer", "AnswerSheet", "Assessor", "parse_sheet"]
+__all__ = ["NA_TOKEN", "Answer", "AnswerSheet", "Assessor", "json_data", "parse_sheet", "parse_sheet_parts"]
 
 NA_TOKEN = "n/a"
 AnswerValue = StrictBool | StrictInt | StrictFloat | StrictStr | list[StrictStr]
@@ -155,6 +157,21 @@ class AnswerSheet(BaseModel):
         out["answers"] = {qid: a.model_dump(mode="json") for qid, a in self.answers.items()}
         return out
 
+    def to_json(self, indent: int | None = 2) -> str:
+        """The sheet as JSON text (what :meth:`dump` gives); :meth:`from_json` reads it back."""
+        return json.dumps(self.dump(), ensure_ascii=False, indent=indent)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> AnswerSheet:
+        """A sheet from JSON text (``to_json()`` or ``model_dump_json()`` output, or a JSON file's text).
+
+        >>> sheet = AnswerSheet.model_validate({"questionnaire": "q", "enterprise": {"name": "x"},
+        ...                                     "answers": {"A": ["a", "b"], "B": "n/a"}})
+        >>> AnswerSheet.from_json(sheet.to_json()) == sheet == AnswerSheet.from_json(sheet.model_dump_json())
+        True
+        """
+        return parse_sheet(json_data(text))
+
     def with_answers(self, **changes: Any) -> AnswerSheet:
         """A copy with some answers replaced (``None`` removes one): for what-if analysis."""
         answers = dict(self.answers)
@@ -166,6 +183,16 @@ class AnswerSheet(BaseModel):
         return self.model_copy(update={"answers": answers})
 
 
+def json_data(text: str | bytes) -> Any:
+    """Plain data from JSON text; :class:`AnswerValidationError` (``bad_json``) if it is not JSON."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise AnswerValidationError(
+            "not valid JSON", [ErrorDetail(Code.BAD_JSON, (), f"not valid JSON: {exc}"[:300])]
+        ) from None
+
+
 def parse_sheet(sheet: AnswerSheet | Mapping[str, Any]) -> AnswerSheet:
     """A sheet as given, or plain data checked into one (:class:`AnswerValidationError` if malformed)."""
     if isinstance(sheet, AnswerSheet):
@@ -174,3 +201,53 @@ def parse_sheet(sheet: AnswerSheet | Mapping[str, Any]) -> AnswerSheet:
         return AnswerSheet.model_validate(sheet)
     except Exception as exc:
         raise AnswerValidationError("the answer sheet is malformed", details_from_pydantic(exc)) from None
+
+
+_PLACEHOLDER_NAME = "?"
+
+
+def parse_sheet_parts(data: Any) -> tuple[AnswerSheet | None, list[ErrorDetail], set[str]]:
+    """Check a sheet's shape and keep what is usable, so its answers can be checked in the same pass.
+
+    Returns the sheet made of the valid parts (None when not even the
+    questionnaire id is usable), every shape problem, and the ids of the
+    answers dropped for a shape problem (they are reported already).
+
+    >>> sheet, problems, dropped = parse_sheet_parts({
+    ...     "questionnaire": "yangzhou-2022", "date": "2024-13-45",
+    ...     "enterprise": {"name": "", "employees": -3}, "answers": {"S1": {"valu": 1}}})
+    >>> sorted(p.loc for p in problems)
+    [('answers', 'S1', 'valu'), ('date',), ('enterprise', 'employees'), ('enterprise', 'name')]
+    >>> sheet.questionnaire, dropped
+    ('yangzhou-2022', {'S1'})
+    """
+    if isinstance(data, AnswerSheet):
+        return data, [], set()
+    try:
+        return AnswerSheet.model_validate(data), [], set()
+    except Exception as exc:
+        problems = details_from_pydantic(exc)
+    if not isinstance(data, Mapping):
+        return None, problems, set()
+    bad: dict[str, set[Any]] = {}
+    for p in problems:
+        if p.loc and isinstance(p.loc[0], str):
+            bad.setdefault(p.loc[0], set()).add(p.loc[1] if len(p.loc) > 1 else None)
+    repaired: dict[str, Any] = {}
+    dropped: set[str] = set()
+    for key, value in data.items():
+        if key == "enterprise" and isinstance(value, Mapping):
+            fields = {k: v for k, v in value.items() if k not in bad.get(key, set())}
+            fields.setdefault("name", _PLACEHOLDER_NAME)
+            repaired[key] = fields
+        elif key == "answers" and isinstance(value, Mapping):
+            dropped = {str(k) for k in bad.get(key, set()) if k is not None}
+            repaired[key] = {k: v for k, v in value.items() if k not in dropped}
+        elif key not in bad:
+            repaired[key] = value
+    if "enterprise" not in repaired:
+        repaired["enterprise"] = {"name": _PLACEHOLDER_NAME}
+    try:
+        return AnswerSheet.model_validate(repaired), problems, dropped
+    except Exception:
+        return None, problems, dropped

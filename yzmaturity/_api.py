@@ -8,18 +8,80 @@ never reads files.  Assessments made here find their policy catalogs through
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ._answers import AnswerSheet, parse_sheet
-from ._assessment import Assessment, assess_sheet
-from ._encode import AnswerMatrix
+from ._answers import AnswerSheet, parse_sheet_parts
+from ._assessment import Assessment, assess_sheet, sheet_of_result
+from ._codes import Code
+from ._encode import AnswerMatrix, Encoder
+from ._exceptions import AnswerValidationError, ErrorDetail
+from ._files import read_data_file
 from ._loading import PathLike, find_catalog, load_questionnaire, resolve_questionnaire
 from ._model import Questionnaire
-from ._scoring import DEFAULT_CHUNK, BatchScores, encode_sheet
+from ._scoring import DEFAULT_CHUNK, BatchScores
 from ._scoring import score_batch as _score_batch
 
-__all__ = ["assess", "score_batch", "validate_answers"]
+__all__ = ["assess", "check_answers", "load_assessment", "score_batch", "validate_answers"]
+
+
+def _one_pass(
+    sheet: AnswerSheet | Mapping[str, Any], questionnaire: Questionnaire | str | None
+) -> tuple[AnswerSheet | None, Questionnaire | None, list[ErrorDetail]]:
+    """Shape and answers checked together: the sheet, its questionnaire and every problem (errors first)."""
+    parsed, problems, dropped = parse_sheet_parts(sheet)
+    if parsed is None:
+        return None, None, problems
+    q = resolve_questionnaire(parsed, questionnaire)
+    cq = q.compiled()
+    problems = [_name_the_question(p, cq.index, q) for p in problems]
+    matrix = Encoder(cq).sheets([parsed])
+    errors = [
+        e
+        for e in matrix.errors[0]
+        if not (e.code == Code.MISSING_REQUIRED and e.loc[-1] in dropped)  # its shape problem is listed
+    ]
+    return parsed, q, problems + errors + list(matrix.warnings[0])
+
+
+def _name_the_question(p: ErrorDetail, index: Mapping[str, int], q: Questionnaire) -> ErrorDetail:
+    """A shape problem inside an answer, said with the question's text rather than its id."""
+    if len(p.loc) < 2 or p.loc[0] != "answers" or p.loc[1] not in index:
+        return p
+    text = q.question(str(p.loc[1])).text
+    subject = {"zh": f"「{text.of('zh')}」的回答", "en": f'the answer to "{text.of("en")}"'}
+    return dataclasses.replace(p, params={**p.params, "subject": subject})
+
+
+def check_answers(
+    sheet: AnswerSheet | Mapping[str, Any], questionnaire: Questionnaire | str | None = None
+) -> list[ErrorDetail]:
+    """Every problem of a sheet in one pass: shape and answers, errors then warnings.
+
+    Warnings need no fixing but say what would otherwise go unnoticed: an
+    answer to a question the other answers skip (``not_relevant``, not
+    scored), an optional question the answers make relevant but left blank
+    (``relevant_unanswered``, scored 0, with the points it may cost).
+
+    Examples
+    --------
+    >>> import yzmaturity as yz
+    >>> problems = yz.check_answers({"questionnaire": "yangzhou-2022",
+    ...     "enterprise": {"name": "", "employees": -1}, "answers": {"strat_plan": "writen"}})
+    >>> [str(p.code) for p in problems][:3]
+    ['string_too_short', 'greater_than_equal', 'unknown_option']
+    >>> print(problems[2].text("en"))
+    "Does the enterprise have a plan for intelligent and digital transformation?" has no option "writen"; \
+did you mean "Written plan with a project list"?
+    >>> print(problems[0].text("zh"))
+    企业信息 › 名称不能为空
+    """
+    parsed, q, problems = _one_pass(sheet, questionnaire)
+    if parsed is None or q is None or any(p.severity == "error" for p in problems):
+        return problems
+    a = assess_sheet(q, parsed, catalogs=find_catalog, officials=load_questionnaire)
+    return a.warnings
 
 
 def assess(
@@ -39,18 +101,47 @@ def assess(
     >>> 0 <= a.overall <= 100
     True
     """
-    sheet = parse_sheet(sheet)
-    q = resolve_questionnaire(sheet, questionnaire)
-    return assess_sheet(q, sheet, catalogs=find_catalog, officials=load_questionnaire)
+    parsed, q, problems = _one_pass(sheet, questionnaire)
+    errors = [p for p in problems if p.severity == "error"]
+    if parsed is None or q is None or errors:
+        raise AnswerValidationError("the answer sheet has problems", errors)
+    return assess_sheet(q, parsed, catalogs=find_catalog, officials=load_questionnaire)
 
 
 def validate_answers(
     sheet: AnswerSheet | Mapping[str, Any], questionnaire: Questionnaire | None = None
 ) -> AnswerSheet:
-    """Check a sheet against its questionnaire; raise :class:`AnswerValidationError` with every problem."""
-    sheet = parse_sheet(sheet)
-    encode_sheet(resolve_questionnaire(sheet, questionnaire), sheet)
-    return sheet
+    """Check a sheet against its questionnaire; raise :class:`AnswerValidationError` with every problem.
+
+    Shape (a missing name, a bad date) and answers are checked in one pass;
+    :func:`check_answers` gives the same problems and the warnings as a list.
+    """
+    parsed, _q, problems = _one_pass(sheet, questionnaire)
+    errors = [p for p in problems if p.severity == "error"]
+    if parsed is None or errors:
+        raise AnswerValidationError("the answer sheet has problems", errors)
+    return parsed
+
+
+def load_assessment(path: PathLike, questionnaire: Questionnaire | str | None = None) -> Assessment:
+    """Read a result saved with ``Assessment.to_json()`` (or ``yzmaturity assess --json``) and re-score it.
+
+    The questionnaire is the one the result names (a built-in id) unless one is given.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, yzmaturity as yz
+    >>> a = yz.assess(yz.load_answers(yz.example_path("yangzhou-autoparts")))
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "result.json"
+    >>> _ = path.write_text(a.to_json(), encoding="utf-8")
+    >>> yz.load_assessment(path).to_dict() == a.to_dict()
+    True
+    """
+    data = read_data_file(path)
+    ref = data.get("questionnaire") if isinstance(data, dict) else None
+    qid = ref.get("id") if isinstance(ref, dict) else None
+    q = load_questionnaire(questionnaire if questionnaire is not None else str(qid))
+    return assess_sheet(q, sheet_of_result(data, q), catalogs=find_catalog, officials=load_questionnaire)
 
 
 def score_batch(

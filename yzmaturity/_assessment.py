@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._answers import AnswerSheet
+from ._answers import AnswerSheet, json_data, parse_sheet
+from ._codes import Code
 from ._exceptions import AnswerValidationError, ErrorDetail, NotFoundError
 from ._policy import PolicyCatalog
 from ._scoring import encode_sheet, score_matrix
@@ -32,7 +33,19 @@ if TYPE_CHECKING:
     # Finds a policy catalog: None -> the questionnaire's default, an id or path -> that catalog.
     CatalogSource = Callable[[str | None, Questionnaire], PolicyCatalog | None]
 
-__all__ = ["Assessment", "DimensionResult", "LevelInfo", "OfficialResult", "QuestionResult", "assess_sheet"]
+__all__ = [
+    "RESULT_FORMAT_VERSION",
+    "Assessment",
+    "DimensionResult",
+    "LevelInfo",
+    "OfficialResult",
+    "QuestionResult",
+    "assess_sheet",
+    "sheet_of_result",
+]
+
+# The version of :meth:`Assessment.to_dict`'s layout (and of its JSON Schema): raised on a breaking change.
+RESULT_FORMAT_VERSION = 1
 
 
 def _num(value: float, digits: int = 4) -> float | None:
@@ -172,7 +185,32 @@ class Assessment:
         lv = cq.levels[number]
         self.level = LevelInfo(number, lv.id, lv.name, lv.description)
         self.metrics: dict[str, float | None] = {k: _num(float(v[row])) for k, v in scores.metrics.items()}
-        self.warnings: list[ErrorDetail] = list(scores.warnings[row])
+        self.warnings: list[ErrorDetail] = list(scores.warnings[row]) + self._unanswered()
+
+    def _unanswered(self) -> list[ErrorDetail]:
+        """Conditional questions the answers make relevant, left blank: each scores 0, which nothing else says."""
+        out = []
+        for qid, qr in self.questions.items():
+            if qr.relevant and not qr.answered and not qr.not_applicable and qr.points_lost > 0:
+                question = self.questionnaire.question(qid)
+                if question.relevant is None:
+                    continue  # an optional question always asked: leaving it blank is a choice, not a surprise
+                points = round(qr.points_lost, 1)
+                out.append(
+                    ErrorDetail(
+                        Code.RELEVANT_UNANSWERED,
+                        ("answers", qid),
+                        f"{qid!r} applies given the earlier answers; unanswered it scores 0 "
+                        f"(up to {points:g} points lost)",
+                        got=None,
+                        severity="warning",
+                        params={
+                            "subject": {"zh": question.text.of("zh"), "en": question.text.of("en")},
+                            "points": points,
+                        },
+                    )
+                )
+        return out
 
     @property
     def enterprise(self) -> Enterprise:
@@ -274,7 +312,12 @@ class Assessment:
 
     def what_if(self, **answers: Any) -> Assessment:
         """Re-assess with some answers changed (``None`` removes one): ``a.what_if(E1="full")``."""
-        return assess_sheet(self.questionnaire, self.sheet.with_answers(**answers), catalogs=self._catalogs)
+        return assess_sheet(
+            self.questionnaire,
+            self.sheet.with_answers(**answers),
+            catalogs=self._catalogs,
+            officials=self._officials,
+        )
 
     # ------------------------------------------------------------------ output
     def to_dict(self, recommendations: bool = False) -> dict[str, Any]:
@@ -284,6 +327,7 @@ class Assessment:
         roadmap to the next level.
         """
         out = {
+            "format_version": RESULT_FORMAT_VERSION,
             "questionnaire": {
                 "id": self.questionnaire_id,
                 "version": self.questionnaire_version,
@@ -292,6 +336,7 @@ class Assessment:
             "enterprise": self.enterprise.model_dump(mode="json"),
             "date": None if self.sheet.date is None else self.sheet.date.isoformat(),
             "assessor": self.sheet.assessor.model_dump(mode="json", exclude_none=True),
+            "note": self.sheet.note,
             "overall": _num(self.overall, 2),
             "level": self.level.to_dict(),
             "dimensions": {k: v.to_dict() for k, v in self.dimensions.items()},
@@ -337,18 +382,41 @@ class Assessment:
         return OfficialResult(oq.id, oq.version, oq.title, a.overall, a.level)
 
     def to_json(self, indent: int | None = 2, recommendations: bool = False) -> str:
+        """:meth:`to_dict` as JSON text (its JSON Schema: ``yzmaturity schema assessment``)."""
         return json.dumps(self.to_dict(recommendations), ensure_ascii=False, indent=indent, sort_keys=False)
+
+    @classmethod
+    def from_json(
+        cls,
+        text: str | bytes,
+        questionnaire: Questionnaire,
+        *,
+        catalogs: CatalogSource | None = None,
+        officials: Callable[[str], Questionnaire] | None = None,
+    ) -> Assessment:
+        """Re-read a result written by :meth:`to_json`: its sheet is re-scored with ``questionnaire``.
+
+        The result records its questionnaire's id, version and content hash; a
+        result for another questionnaire id raises :class:`AnswerValidationError`.
+        ``yz.load_assessment`` finds the built-in questionnaire by itself.
+        """
+        data = json_data(text)
+        sheet = sheet_of_result(data, questionnaire)
+        return assess_sheet(questionnaire, sheet, catalogs=catalogs, officials=officials)
 
     def top_gaps(self, n: int = 5) -> list[QuestionResult]:
         """The questions where the most overall points were lost, largest first."""
         ranked = sorted(self.questions.values(), key=lambda x: (-x.points_lost, x.id))
         return [x for x in ranked if x.points_lost > 0][:n]
 
-    def summary(self, lang: str = "zh", with_plan: bool = True) -> str:
-        """A readable multi-line summary: scores, gaps, top recommendations, roadmap (the CLI's output)."""
+    def summary(self, lang: str = "zh", with_plan: bool = True, ids: bool = False) -> str:
+        """A readable multi-line summary: scores, gaps, warnings, top recommendations, roadmap (the CLI's output).
+
+        One language (``zh`` or ``en``), names instead of ids; ``ids=True`` adds the ids.
+        """
         from ._render.text import assessment_summary
 
-        return assessment_summary(self, lang, with_plan)
+        return assessment_summary(self, lang, with_plan, ids)
 
     def report(self, lang: str = "zh", cohort: BatchScores | None = None) -> Report:
         """The diagnosis report (``to_html()``, ``to_markdown()``, ``save(path)``) in ``zh`` or ``en``.
@@ -405,6 +473,49 @@ def _recommend(a: Assessment, catalog: PolicyCatalog | str | None = None) -> lis
 
     compiled = compiled_catalog(cat, a.questionnaire)
     return compiled.recommendations(a._scores.context(slice(a._row, a._row + 1)), 0)
+
+
+def sheet_of_result(data: Any, questionnaire: Questionnaire) -> AnswerSheet:
+    """The answer sheet recorded in an assessment result (:meth:`Assessment.to_dict` data)."""
+    if not isinstance(data, dict) or not isinstance(data.get("questionnaire"), dict):
+        raise AnswerValidationError(
+            "not an assessment result",
+            [
+                ErrorDetail(
+                    Code.WRONG_TYPE, (), "an assessment result is a mapping with a questionnaire", got=None
+                )
+            ],
+        )
+    qid = data["questionnaire"].get("id")
+    if qid != questionnaire.id:
+        raise AnswerValidationError(
+            "the result is for another questionnaire",
+            [
+                ErrorDetail(
+                    Code.QUESTIONNAIRE_MISMATCH,
+                    ("questionnaire", "id"),
+                    "the result is for another questionnaire",
+                    expected=questionnaire.id,
+                    got=qid,
+                    params={"allowed": questionnaire.id},
+                )
+            ],
+        )
+    questions = data.get("questions") or {}
+    sheet = {
+        "questionnaire": qid,
+        "questionnaire_version": data["questionnaire"].get("version"),
+        "enterprise": data.get("enterprise"),
+        "date": data.get("date"),
+        "assessor": data.get("assessor") or {},
+        "note": data.get("note"),
+        "answers": {
+            k: v["answer"]
+            for k, v in questions.items()
+            if isinstance(v, dict) and v.get("answer") is not None
+        },
+    }
+    return parse_sheet(sheet)
 
 
 def assess_sheet(

@@ -7,7 +7,6 @@ Set ``YZMATURITY_DEBUG=1`` to see a traceback for an unexpected error.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import sys
@@ -18,7 +17,7 @@ from typing import TextIO
 from pydantic import ValidationError
 
 from ._answers import AnswerSheet
-from ._api import assess, validate_answers
+from ._api import assess, check_answers
 from ._codes import Code
 from ._compare import compare
 from ._exceptions import ErrorDetail, FileLoadError, YzMaturityError, details_from_pydantic
@@ -32,15 +31,17 @@ from ._loading import (
     is_questionnaire_data,
     list_questionnaires,
     load_questionnaire,
-    resolve_questionnaire,
 )
 from ._model import Questionnaire
 from ._platform import import_platform_response
 from ._render import build_progress_report, build_report, questionnaire_outline, recommendations_text
+from ._render.text import answer_template
 from ._schema import json_schema_text
 from ._version import __version__
 
 __all__ = ["main"]
+
+DEFAULT_QUESTIONNAIRE = "yangzhou-2022"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check a questionnaire or an answer sheet file")
     validate.add_argument("file")
     validate.add_argument("--questionnaire", "-q", help="questionnaire id or path (default: the sheet's)")
-    validate.add_argument("--json", action="store_true", help="findings as JSON")
+    validate.add_argument("--json", action="store_true", help="findings as JSON (always JSON on stdout)")
 
     assess_p = sub.add_parser("assess", help="score an answer sheet")
     assess_p.add_argument("file")
@@ -80,6 +81,11 @@ def _parser() -> argparse.ArgumentParser:
     compare_p.add_argument("new")
     compare_p.add_argument("--questionnaire", "-q", help="questionnaire id or path (default: the sheets')")
     compare_p.add_argument("--json", action="store_true")
+    compare_p.add_argument(
+        "--force",
+        action="store_true",
+        help="compare even if the two sheets seem to be of different enterprises",
+    )
     compare_p.add_argument("--lang", choices=("zh", "en"), default="zh")
 
     report_p = sub.add_parser(
@@ -94,6 +100,11 @@ def _parser() -> argparse.ArgumentParser:
         "--compare", metavar="OLD", help="an earlier answer sheet: progress report OLD -> FILE"
     )
     report_p.add_argument("--questionnaire", "-q", help="questionnaire id or path (default: the sheet's)")
+    report_p.add_argument(
+        "--force",
+        action="store_true",
+        help="with --compare: even if the sheets seem to be of different enterprises",
+    )
     report_p.add_argument("--lang", choices=("zh", "en"), default="zh")
     report_p.add_argument(
         "--cohort",
@@ -101,7 +112,12 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     template = sub.add_parser("template", help="write an empty answer sheet with every question")
-    template.add_argument("questionnaire", help="built-in id or path")
+    template.add_argument(
+        "questionnaire",
+        nargs="?",
+        default=DEFAULT_QUESTIONNAIRE,
+        help=f"built-in id or path (default: {DEFAULT_QUESTIONNAIRE})",
+    )
     template.add_argument("-o", "--output", help="file to write (default: standard output)")
     template.add_argument("--lang", choices=("zh", "en"), default="zh")
     template.add_argument(
@@ -115,7 +131,9 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("file", help="the wide table: .csv, .xlsx or .parquet")
     batch.add_argument("-o", "--output", required=True, help="scored table to write: .csv, .xlsx or .parquet")
     batch.add_argument("--errors", help="write every problem (row, column, code, message ...) to this table")
-    batch.add_argument("--questionnaire", "-q", default="yangzhou-2022", help="questionnaire id or path")
+    batch.add_argument(
+        "--questionnaire", "-q", default=DEFAULT_QUESTIONNAIRE, help="questionnaire id or path"
+    )
     batch.add_argument("--catalog", "-c", help="policy catalog id or path (default: the questionnaire's)")
     batch.add_argument(
         "--id-column", action="append", default=[], metavar="COLUMN", help="a column to keep (repeatable)"
@@ -145,7 +163,13 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     schema = sub.add_parser("schema", help="print the JSON Schema of questionnaire or answer-sheet files")
-    schema.add_argument("kind", choices=("questionnaire", "answers", "catalog"))
+    schema.add_argument("kind", choices=("questionnaire", "answers", "catalog", "assessment"))
+    for command in sub.choices.values():
+        if not any(a.dest == "lang" for a in command._actions):
+            command.add_argument("--lang", choices=("zh", "en"), default="zh", help="output language")
+        command.add_argument(
+            "--ids", action="store_true", help="also show question, option and category ids and error codes"
+        )
     return parser
 
 
@@ -154,8 +178,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(args, sys.stdout)
     except YzMaturityError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        if getattr(args, "json", False) and args.command == "validate":
+            details = getattr(exc, "details", None) or [ErrorDetail(Code.INVALID, (), str(exc))]
+            _print_findings(details, True, sys.stdout, args.lang, args.ids)
+        else:
+            print(error_text(exc, args.lang, args.ids), file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, and keep Python from complaining at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug: say so plainly, without a traceback unless asked
@@ -168,17 +201,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 3
 
 
+def error_text(exc: YzMaturityError, lang: str = "zh", ids: bool = False) -> str:
+    """An error for a person: one localised line per problem (codes and places with ``ids``)."""
+    details: list[ErrorDetail] = list(getattr(exc, "details", []))
+    if isinstance(exc, FileLoadError):
+        d = details[0]
+        why = d.text(lang) if lang == "zh" else d.message
+        if ids:
+            why += f"  [{d.code}]"
+        return f"错误：{exc.path}：{why}" if lang == "zh" else f"error: {exc.path}: {why}"
+    if not details:
+        return ("错误：" if lang == "zh" else "error: ") + str(exc)
+    head = f"发现 {len(details)} 个问题：" if lang == "zh" else f"{len(details)} problem(s):"
+    return "\n".join([head] + ["  - " + _finding_line(d, lang, ids) for d in details])
+
+
+def _finding_line(d: ErrorDetail, lang: str, ids: bool) -> str:
+    line = d.text(lang)
+    if ids:
+        line += f"  [{d.code}] {d.where}"
+    return line
+
+
 def _run(args: argparse.Namespace, out: TextIO) -> int:
     if args.command == "questionnaires":
         for qid in list_questionnaires():
             q = load_questionnaire(qid)
-            print(
-                f"{qid}\tv{q.version}\t{len(q.questions)} questions\t{q.title.zh or ''} / {q.title.en or ''}",
-                file=out,
-            )
+            count = f"{len(q.questions)} 道题" if args.lang == "zh" else f"{len(q.questions)} questions"
+            print(f"{qid}\tv{q.version}\t{count}\t{q.title.of(args.lang)}", file=out)
         return 0
     if args.command == "show":
-        print(questionnaire_outline(load_questionnaire(args.questionnaire), args.lang), file=out)
+        print(questionnaire_outline(load_questionnaire(args.questionnaire), args.lang, args.ids), file=out)
         return 0
     if args.command == "validate":
         return _validate(args, out)
@@ -187,7 +240,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         if args.json:
             print(a.to_json(recommendations=True), file=out)
         else:
-            print(a.summary(args.lang), file=out)
+            print(a.summary(args.lang, ids=args.ids), file=out)
         return 0
     if args.command == "recommend":
         a = assess(_load_sheet(args.file), args.questionnaire)
@@ -199,17 +252,20 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
                 f"{a.enterprise.name}: L{a.level.number} {a.level.name.of(args.lang)}, {a.overall:.1f}",
                 file=out,
             )
-            print(recommendations_text(recs, args.lang), file=out)
+            print(
+                recommendations_text(recs, args.lang, ids=args.ids, questionnaire=a.questionnaire), file=out
+            )
         return 0
     if args.command == "compare":
         comparison = compare(
             assess(_load_sheet(args.old), args.questionnaire),
             assess(_load_sheet(args.new), args.questionnaire),
+            force=args.force,
         )
         if args.json:
             print(json.dumps(comparison.to_dict(), ensure_ascii=False, indent=2), file=out)
         else:
-            print(comparison.summary(args.lang), file=out)
+            print(comparison.summary(args.lang, ids=args.ids), file=out)
         return 0
     if args.command == "report":
         return _report(args, out)
@@ -236,7 +292,7 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
     after = assess(_load_sheet(args.file), args.questionnaire)
     if args.compare:
         report = build_progress_report(
-            compare(assess(_load_sheet(args.compare), args.questionnaire), after),
+            compare(assess(_load_sheet(args.compare), args.questionnaire), after, force=args.force),
             args.lang,
             catalog=default_catalog(after.questionnaire_id),
         )
@@ -259,128 +315,58 @@ def _load_sheet(path: str) -> AnswerSheet:
     return answers_from_data(read_data_file(path), source=path)
 
 
-def _print_findings(findings: list[ErrorDetail], as_json: bool, out: TextIO) -> None:
+def _print_findings(findings: list[ErrorDetail], as_json: bool, out: TextIO, lang: str, ids: bool) -> None:
     if as_json:
-        print(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2), file=out)
+        data = [f.to_dict() | {"text": f.text(lang)} for f in findings]
+        print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
         return
+    words = {"error": "错误", "warning": "警告"} if lang == "zh" else {"error": "error", "warning": "warning"}
     for f in findings:
-        print(f"{f.severity}: {f}", file=out)
+        print(f"{words.get(f.severity, f.severity)}: {_finding_line(f, lang, ids)}", file=out)
+
+
+def _counts(findings: list[ErrorDetail], lang: str) -> str:
+    n_err = sum(f.severity == "error" for f in findings)
+    n_warn = len(findings) - n_err
+    return f"{n_err} 个错误，{n_warn} 个警告" if lang == "zh" else f"{n_err} error(s), {n_warn} warning(s)"
 
 
 def _validate(args: argparse.Namespace, out: TextIO) -> int:
     data = read_data_file(args.file)
+    lang = args.lang
     if is_catalog_data(data):
         catalog = catalog_from_data(data, source=args.file)
-        print(
-            f"{args.file}: policy catalog {catalog.id} v{catalog.version} for {catalog.questionnaire}, 0 error(s)",
-            file=out,
-        )
+        if args.json:
+            _print_findings([], True, out, lang, args.ids)
+        else:
+            print(
+                f"{args.file}: policy catalog {catalog.id} v{catalog.version} for {catalog.questionnaire}, "
+                f"{_counts([], lang)}",
+                file=out,
+            )
         return 0
+    findings: list[ErrorDetail]
     if is_questionnaire_data(data):
-        findings: list[ErrorDetail]
         try:
             q = Questionnaire.model_validate({k: v for k, v in data.items() if k != "$schema"})
         except ValidationError as exc:
             findings = details_from_pydantic(exc)
         else:
             findings = lint(q)
-        _print_findings(findings, args.json, out)
-        n_err = sum(f.severity == "error" for f in findings)
+        # Questionnaire authors work with ids: lint findings keep them.
+        _print_findings(findings, args.json, out, lang, True)
         if not args.json:
-            print(
-                f"{args.file}: questionnaire, {n_err} error(s), {len(findings) - n_err} warning(s)", file=out
-            )
-        return 1 if n_err else 0
-    sheet = answers_from_data(data, source=args.file)
-    q = resolve_questionnaire(sheet, args.questionnaire)
-    try:
-        validate_answers(sheet, q)
-        findings = []
-    except YzMaturityError as exc:
-        findings = list(getattr(exc, "details", []))
-        if not findings:
-            raise
-    _print_findings(findings, args.json, out)
+            print(f"{args.file}: questionnaire, {_counts(findings, lang)}", file=out)
+        return 1 if any(f.severity == "error" for f in findings) else 0
+    findings = check_answers(
+        {k: v for k, v in data.items() if k != "$schema"} if isinstance(data, dict) else data,
+        args.questionnaire,
+    )
+    _print_findings(findings, args.json, out, lang, args.ids)
     if not args.json:
-        print(f"{args.file}: answer sheet for {q.id} v{q.version}, {len(findings)} error(s)", file=out)
-    return 1 if findings else 0
-
-
-def answer_template(q: Questionnaire, lang: str = "zh") -> str:
-    """An answer-sheet skeleton: every question, its choices as comments, values empty."""
-
-    def comment(text: str) -> str:
-        return "# " + " ".join(text.split())
-
-    lines = [
-        comment(f"Answer sheet for {q.id} v{q.version}: {q.title.of(lang)}"),
-        comment("Fill in each answer after the colon; 'n/a' where allowed; delete nothing."),
-        comment("Check it with: yzmaturity validate THIS_FILE; score it with: yzmaturity assess THIS_FILE"),
-        f"questionnaire: {q.id}",
-        f"questionnaire_version: {json.dumps(q.version)}",
-        f"date: {dt.date.today().isoformat()}",
-        "assessor:",
-        "  kind: self            # self | consultant",
-        "  # name: ",
-        "enterprise:",
-        '  name: ""              # required',
-        "  # credit_code:        # 18-character unified social credit code (GB 32100)",
-        "  # region: 江都区",
-        "  # industry: C36       # GB/T 4754-2017 code",
-        "  # employees: 0",
-        "  # revenue_yuan: 0     # annual main-business revenue",
-        "  # roles: [manufacturer]   # manufacturer | equipment_maker | solution_provider",
-        "  # rnd: false",
-        "  # diagnosed: false        # also answered as strat_diagnosed; the two must agree",
-        "  # planned_investment_yuan: 0",
-        "  # years_operating: 0",
-        "  # cmmm_level: 0           # CMMM level (GB/T 39116-2020), 0-5",
-        "  # cmmm_assessed_by: self  # self | third_party",
-        "  # js_selftest_score: 0    # Jiangsu general-capability self-test, 0-100",
-        "  # no_major_incident: true # no major safety/environment/quality incident in 3 years",
-        "  # good_credit: true       # not on a list of seriously dishonest entities",
-        "answers:",
-    ]
-    cq = q.compiled()
-    for dim in q.walk_dimensions():
-        depth = int(cq.dim_depth[cq.dim_index[dim.id]])
-        lines.append("  " + comment(f"{'=' * (3 - min(depth, 2))} [{dim.id}] {dim.title.of(lang)}"))
-        for question in dim.questions:
-            flags: list[str] = [question.type]
-            if not question.required:
-                flags.append("optional")
-            if question.allow_na:
-                flags.append("n/a allowed")
-            lines.append("  " + comment(f"{question.id} ({', '.join(flags)}): {question.text.of(lang)}"))
-            if question.help is not None:
-                lines.append("  " + comment(f"  {question.help.of(lang)}"))
-            for o in question.options:
-                lines.append("  " + comment(f"  {o.id}: {o.label.of(lang)}"))
-            if question.type == "multiple_choice":
-                lines.append("  " + comment("  answer as a list, e.g. [a, b]"))
-            if question.type == "numeric":
-                lo = "" if question.min is None else f"{question.min:g}"
-                hi = "" if question.max is None else f"{question.max:g}"
-                rng = f"{lo}..{hi}"
-                lines.append("  " + comment(f"  number {rng} {question.unit or ''}"))
-                if question.counts is not None:
-                    part, whole = question.counts.part.of(lang), question.counts.whole.of(lang)
-                    lines.append("  " + comment(f"  or counts: {{counts: [{part}, {whole}]}}"))
-                for band in question.bands:
-                    if band.label is not None:
-                        lines.append("  " + comment(f"  {band.label.of(lang)}"))
-            if question.judged:
-                lines.append("  " + comment("  judged, not scored: it decides the level"))
-            for doc in question.evidence:
-                lines.append("  " + comment(f"  evidence: {doc.of(lang)}"))
-            if question.type == "yes_no":
-                lines.append("  " + comment("  true | false"))
-            if question.type in ("scale", "scene_level"):
-                lines.append("  " + comment(f"  integer {question.min:g}..{question.max:g}"))
-                for pt in question.points:
-                    lines.append("  " + comment(f"  {pt.value}: {pt.label.of(lang)}"))
-            lines.append(f"  {question.id}:")
-    return "\n".join(lines) + "\n"
+        what = "答卷" if lang == "zh" else "answer sheet"
+        print(f"{args.file}: {what}, {_counts(findings, lang)}", file=out)
+    return 1 if any(f.severity == "error" for f in findings) else 0
 
 
 def _batch(args: argparse.Namespace, out: TextIO) -> int:
@@ -404,13 +390,26 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         print(json.dumps(result.summary(), ensure_ascii=False, indent=2), file=out)
     else:
+        zh = args.lang != "en"
         print(result.summary_text(args.lang), file=out)
-        print(f"wrote {args.output} ({len(result)} rows)", file=out)
+        print(
+            f"已写入 {args.output}（{len(result)} 行）"
+            if zh
+            else f"wrote {args.output} ({len(result)} rows)",
+            file=out,
+        )
         if args.errors:
-            print(f"wrote {args.errors} ({len(result.errors)} problems)", file=out)
+            n = len(result.errors)
+            print(
+                f"已写入 {args.errors}（{n} 个问题）" if zh else f"wrote {args.errors} ({n} problems)",
+                file=out,
+            )
         elif result.n_invalid:
             print(
-                f"{result.n_invalid} invalid row(s): list every problem with --errors FILE", file=sys.stderr
+                f"{result.n_invalid} 行无效：用 --errors FILE 列出每个问题"
+                if zh
+                else f"{result.n_invalid} invalid row(s): list every problem with --errors FILE",
+                file=sys.stderr,
             )
     return 0
 

@@ -58,6 +58,7 @@ class Code(StrEnum):
     UNKNOWN_QUESTION = "unknown_question"
     UNKNOWN_OPTION = "unknown_option"
     WRONG_TYPE = "wrong_type"
+    ANSWER_TYPE = "answer_type"
     OUT_OF_RANGE = "out_of_range"
     NOT_FINITE = "not_finite"
     DUPLICATE_OPTION = "duplicate_option"
@@ -68,6 +69,7 @@ class Code(StrEnum):
     VERSION_MISMATCH = "version_mismatch"
     RAGGED_COLUMNS = "ragged_columns"
     NOT_RELEVANT = "not_relevant"
+    RELEVANT_UNANSWERED = "relevant_unanswered"
     BAD_COUNTS = "bad_counts"
     CONTRADICTION = "contradiction"
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ._codes import Code
-from ._exceptions import ErrorDetail, YzMaturityError
+from ._exceptions import ComparisonError, ErrorDetail, YzMaturityError
 
 if TYPE_CHECKING:
     from collections.abc import Container
@@ -90,10 +90,11 @@ class Comparison:
             "notes": [n.to_dict() for n in self.notes],
         }
 
-    def summary(self, lang: str = "zh") -> str:
+    def summary(self, lang: str = "zh", ids: bool = False) -> str:
+        """Overall, level, every dimension and the categories that changed, as text (``ids=True`` adds ids)."""
         from ._render.text import comparison_summary
 
-        return comparison_summary(self, lang)
+        return comparison_summary(self, lang, ids)
 
     def report(self, lang: str = "zh") -> Report:
         """The progress report T0 -> T1 (``to_html()``, ``to_markdown()``, ``save(path)``)."""
@@ -131,11 +132,13 @@ def _date(a: Assessment) -> str | None:
     return None if a.sheet.date is None else a.sheet.date.isoformat()
 
 
-def compare(before: Assessment, after: Assessment) -> Comparison:
+def compare(before: Assessment, after: Assessment, *, force: bool = False) -> Comparison:
     """Compare two assessments of the same enterprise on the same questionnaire.
 
-    Raises :class:`YzMaturityError` for different questionnaires; notes (not
-    errors) a version change or an enterprise whose name or credit code differs.
+    Raises :class:`YzMaturityError` for different questionnaires, and
+    :class:`ComparisonError` for two enterprises whose name or credit code
+    differ, unless ``force`` (then it is a note in the comparison).  A
+    questionnaire version change is a note.
     """
     if before.questionnaire_id != after.questionnaire_id:
         raise YzMaturityError(
@@ -152,22 +155,27 @@ def compare(before: Assessment, after: Assessment) -> Comparison:
                 severity="warning",
                 expected=before.questionnaire_version,
                 got=after.questionnaire_version,
+                params={"allowed": before.questionnaire_version, "got": after.questionnaire_version},
             )
         )
     e0, e1 = before.enterprise, after.enterprise
     if (e0.credit_code and e1.credit_code and e0.credit_code != e1.credit_code) or (
         not (e0.credit_code and e1.credit_code) and e0.name != e1.name
     ):
-        notes.append(
-            ErrorDetail(
-                Code.DIFFERENT_ENTERPRISE,
-                ("enterprise",),
-                "the two assessments seem to be of different enterprises",
-                severity="warning",
-                expected=e0.credit_code or e0.name,
-                got=e1.credit_code or e1.name,
-            )
+        different = ErrorDetail(
+            Code.DIFFERENT_ENTERPRISE,
+            ("enterprise",),
+            "the two assessments seem to be of different enterprises",
+            severity="warning" if force else "error",
+            expected=e0.credit_code or e0.name,
+            got=e1.credit_code or e1.name,
+            params={"allowed": e0.name, "got": e1.name},
         )
+        if not force:
+            raise ComparisonError(
+                "cannot compare two different enterprises (use force=True to compare anyway)", [different]
+            )
+        notes.append(different)
     dims = {
         did: Delta(d.score, after.dimensions[did].score)
         for did, d in before.dimensions.items()

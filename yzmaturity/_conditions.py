@@ -49,7 +49,9 @@ OPERATORS = (
     "answered",
     "not_applicable",
 )
-_MODEL = ConfigDict(defer_build=True, extra="forbid", frozen=True, populate_by_name=True)
+_MODEL = ConfigDict(
+    defer_build=True, extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True
+)
 
 
 class Compare(BaseModel):

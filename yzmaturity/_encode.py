@@ -9,11 +9,14 @@ with a stable code:
 ``bad_counts`` (a percentage given as counts that are negative, not finite, or
 whose part exceeds the whole); and the
 warning ``not_relevant`` (an answer to a question its conditions skip: kept in
-the sheet, reported, and not scored).
+the sheet, reported, and not scored).  Values are read with the one leniency of
+:mod:`yzmaturity._lenient`; each problem carries its ``allowed`` values and the
+question's text, for :meth:`ErrorDetail.text`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +28,7 @@ from ._answers import NA_TOKEN, Answer, AnswerSheet
 from ._codes import Code
 from ._compile import CompiledQuestionnaire, EvalContext, ProfileColumns
 from ._exceptions import AnswerValidationError, ErrorDetail, RowProblems
+from ._lenient import OptionLookup, normalise, number_text, split_options, yes_no
 from ._model import KIND_NUMERIC
 
 if TYPE_CHECKING:
@@ -117,82 +121,198 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
+def _labels(options: Sequence[Any]) -> dict[str, list[str]]:
+    return {lang: [o.label.of(lang) for o in options] for lang in ("zh", "en")}
+
+
+def _range_text(lo: float | None, hi: float | None, unit: str | None) -> dict[str, str]:
+    if lo is None and hi is None:
+        zh, en = "数字", "a number"
+    elif hi is None:
+        zh, en = f"不小于 {lo:g} 的数字", f"a number of at least {lo:g}"
+    elif lo is None:
+        zh, en = f"不大于 {hi:g} 的数字", f"a number of at most {hi:g}"
+    else:
+        zh, en = f"{lo:g} 到 {hi:g} 之间的数字", f"a number from {lo:g} to {hi:g}"
+    if unit:
+        zh, en = f"{zh}（单位：{unit}）", f"{en} ({unit})"
+    return {"zh": zh, "en": en}
+
+
 class Encoder:
-    """Turns answer values into codes for one compiled questionnaire."""
+    """Turns answer values into codes for one compiled questionnaire.
+
+    Values are read with the one leniency of :mod:`yzmaturity._lenient`
+    (是/否, option labels, full-width text, ``2.5%``); every problem carries
+    the accepted values (``allowed``) and the question's text for its sentence.
+    """
 
     def __init__(self, cq: CompiledQuestionnaire) -> None:
         self.cq = cq
         self.expected: list[str] = []
+        self.allowed: list[tuple[Any, ...] | None] = []
+        self.params: list[dict[str, Any]] = []
+        self.lookups: list[OptionLookup | None] = []
         for qq in cq.questions:
-            if qq.type == "single_choice":
-                self.expected.append("one of " + ", ".join(o.id for o in qq.options))
-            elif qq.type == "multiple_choice":
-                self.expected.append("a list of " + ", ".join(o.id for o in qq.options))
+            subject = {"zh": qq.text.of("zh"), "en": qq.text.of("en")}
+            allowed: tuple[Any, ...] | None = None
+            lookup = None
+            if qq.type in ("single_choice", "multiple_choice"):
+                allowed = tuple(o.id for o in qq.options)
+                lookup = OptionLookup(qq.options)
+                labels = _labels(qq.options)
+                if qq.type == "single_choice":
+                    self.expected.append("one of " + ", ".join(allowed))
+                    shown = {
+                        "zh": "以下之一：" + "、".join(labels["zh"]),
+                        "en": "one of: " + ", ".join(labels["en"]),
+                    }
+                else:
+                    self.expected.append("a list of " + ", ".join(allowed))
+                    shown = {
+                        "zh": "以下若干项：" + "、".join(labels["zh"]),
+                        "en": "some of: " + ", ".join(labels["en"]),
+                    }
             elif qq.type == "yes_no":
-                self.expected.append("true or false")
+                allowed = (True, False)
+                self.expected.append("true or false (also 1/0, 是/否)")
+                shown = {"zh": "是或否", "en": "yes or no"}
             elif qq.type in ("scale", "scene_level"):
-                self.expected.append(f"an integer from {qq.min:g} to {qq.max:g}")
+                lo, hi = int(qq.min or 0), int(qq.max or 0)
+                allowed = tuple(range(lo, hi + 1))
+                self.expected.append(f"an integer from {lo} to {hi}")
+                shown = {"zh": f"{lo} 到 {hi} 的整数", "en": f"a whole number from {lo} to {hi}"}
             else:
-                lo = "-inf" if qq.min is None else f"{qq.min:g}"
-                hi = "inf" if qq.max is None else f"{qq.max:g}"
-                text = f"a number from {lo} to {hi}" + (f" ({qq.unit})" if qq.unit else "")
+                lo_s = "-inf" if qq.min is None else f"{qq.min:g}"
+                hi_s = "inf" if qq.max is None else f"{qq.max:g}"
+                text = f"a number from {lo_s} to {hi_s}" + (f" ({qq.unit})" if qq.unit else "")
                 if qq.counts is not None:
                     text += " or counts 'part/whole'"
                 self.expected.append(text)
+                shown = _range_text(qq.min, qq.max, qq.unit)
+            self.allowed.append(allowed)
+            self.lookups.append(lookup)
+            self.params.append({"subject": subject, "allowed": shown, "allowed_text": shown})
+
+    def detail(self, col: int, code: str, loc: Loc, message: str, got: Any, **params: Any) -> ErrorDetail:
+        """A problem with question ``col``'s answer, with its accepted values and its sentence's words."""
+        return ErrorDetail(
+            code,
+            loc,
+            message,
+            expected=self.expected[col],
+            got=got,
+            allowed=self.allowed[col],
+            params=self.params[col] | params,
+        )
+
+    def _option(self, col: int, value: Any, loc: Loc, errors: list[ErrorDetail], whole: Any) -> int | None:
+        qq = self.cq.questions[col]
+        lookup = self.lookups[col]
+        assert lookup is not None
+        if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
+            value = str(int(value))  # an option id that is a number, as a spreadsheet gives it
+        if not isinstance(value, str):
+            errors.append(
+                self.detail(
+                    col,
+                    Code.WRONG_TYPE,
+                    loc,
+                    f"a choice of {qq.id!r} is an option id, not {_type_name(value)}",
+                    whole,
+                )
+            )
+            return None
+        hit = lookup.find(value)
+        if hit is None:
+            near = lookup.suggest(value)
+            message = f"{qq.id!r} has no option {value!r}"
+            suggestion = None
+            if near is not None:
+                message += f"; did you mean {near.id!r}?"
+                suggestion = {"zh": near.label.of("zh"), "en": near.label.of("en")}
+            errors.append(self.detail(col, Code.UNKNOWN_OPTION, loc, message, value, suggestion=suggestion))
+        return hit
 
     def value(self, col: int, value: Any, loc: Loc, errors: list[ErrorDetail]) -> float:
         """The code of one answer value, or NaN (with an error appended)."""
         cq = self.cq
         qq = cq.questions[col]
         t = qq.type
-        expected = self.expected[col]
 
         def fail(code: str, message: str) -> float:
-            errors.append(ErrorDetail(code, loc, message, expected=expected, got=value))
+            errors.append(self.detail(col, code, loc, message, value))
             return math.nan
 
         if t == "single_choice":
-            if not isinstance(value, str):
-                return fail(
-                    Code.WRONG_TYPE, f"a choice of {qq.id!r} is an option id, not {_type_name(value)}"
-                )
-            code = cq.option_index[col].get(value)
-            if code is None:
-                return fail(Code.UNKNOWN_OPTION, f"{qq.id!r} has no option {value!r}")
-            return float(code)
+            hit = self._option(col, value, loc, errors, value)
+            return math.nan if hit is None else float(hit)
         if t == "multiple_choice":
+            items: Any = value
             if isinstance(value, str):
-                value = [v.strip() for v in value.split(MULTI_SEPARATOR) if v.strip()]
-            if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+                lookup = self.lookups[col]
+                one = None if lookup is None else lookup.find(value)  # a label may hold a separator
+                items = [value] if one is not None else split_options(value)
+            if not isinstance(items, list | tuple):
                 return fail(Code.WRONG_TYPE, f"{qq.id!r} takes a list of option ids")
-            index = cq.option_index[col]
-            unknown = [v for v in value if v not in index]
-            if unknown:
-                return fail(Code.UNKNOWN_OPTION, f"{qq.id!r} has no option {', '.join(map(repr, unknown))}")
-            if len(set(value)) != len(value):
-                return fail(Code.DUPLICATE_OPTION, f"an option of {qq.id!r} is selected twice")
-            exclusive = [v for v in value if qq.options[index[v]].exclusive]
-            if exclusive and len(value) > 1:
-                return fail(
-                    Code.EXCLUSIVE_OPTION,
-                    f"option {exclusive[0]!r} of {qq.id!r} cannot be combined with others",
+            hits: list[int] = []
+            n_errors = len(errors)
+            for item in items:
+                hit = self._option(col, item, loc, errors, value)
+                if hit is not None:
+                    hits.append(hit)
+            if len(errors) > n_errors:
+                return math.nan
+            if len(set(hits)) != len(hits):
+                twice = next(qq.options[h].label for h in hits if hits.count(h) > 1)
+                errors.append(
+                    self.detail(
+                        col,
+                        Code.DUPLICATE_OPTION,
+                        loc,
+                        f"an option of {qq.id!r} is selected twice",
+                        value,
+                        option={"zh": twice.of("zh"), "en": twice.of("en")},
+                    )
                 )
-            return float(sum(1 << index[v] for v in value))
+                return math.nan
+            exclusive = [h for h in hits if qq.options[h].exclusive]
+            if exclusive and len(hits) > 1:
+                label = qq.options[exclusive[0]].label
+                errors.append(
+                    self.detail(
+                        col,
+                        Code.EXCLUSIVE_OPTION,
+                        loc,
+                        f"option {qq.options[exclusive[0]].id!r} of {qq.id!r} cannot be combined with others",
+                        value,
+                        option={"zh": label.of("zh"), "en": label.of("en")},
+                    )
+                )
+                return math.nan
+            return float(sum(1 << h for h in hits))
         if t == "yes_no":
-            if not isinstance(value, bool):
-                return fail(Code.WRONG_TYPE, f"{qq.id!r} is answered true or false, not {_type_name(value)}")
-            return 1.0 if value else 0.0
+            flag = yes_no(value)
+            if flag is None:
+                return fail(Code.WRONG_TYPE, f"{qq.id!r} is answered yes or no (true/false, 是/否, 1/0)")
+            return 1.0 if flag else 0.0
         # numeric, scale, scene level
         if qq.counts is not None and isinstance(value, str) and COUNTS_SEPARATOR in value:
             part, _, whole = value.partition(COUNTS_SEPARATOR)
             try:
-                numbers = (float(part), float(whole))
+                numbers = (float(normalise(part)), float(normalise(whole)))
             except ValueError:
-                return fail("wrong_type", f"{qq.id!r} takes a percentage or counts 'part/whole'")
+                return fail(Code.WRONG_TYPE, f"{qq.id!r} takes a percentage or counts 'part/whole'")
             return self.counts(col, numbers, loc, errors)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return fail(Code.WRONG_TYPE, f"{qq.id!r} takes a number, not {_type_name(value)}")
-        number = float(value)
+        number: float | None
+        if isinstance(value, str):
+            number = number_text(value, qq.unit)
+            if number is None:
+                return fail(Code.WRONG_TYPE, f"{qq.id!r} takes a number")
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            return fail(Code.WRONG_TYPE, f"{qq.id!r} takes a number")
+        else:
+            number = float(value)
         if not math.isfinite(number):
             return fail(Code.NOT_FINITE, f"{qq.id!r} needs a finite number")
         if t in ("scale", "scene_level"):
@@ -228,6 +348,10 @@ class Encoder:
                     problem,
                     expected="[part, whole] with 0 <= part <= whole and whole > 0",
                     got=list(counts),
+                    params={
+                        "subject": self.params[col]["subject"],
+                        "got": "/".join(f"{c:g}" for c in counts),
+                    },
                 )
             )
             return math.nan
@@ -260,12 +384,12 @@ class Encoder:
             if answer.not_applicable:
                 if not self.cq.allow_na[col]:
                     errors.append(
-                        ErrorDetail(
+                        self.detail(
+                            col,
                             Code.NA_NOT_ALLOWED,
                             (*loc, qid),
                             f"{qid!r} cannot be answered 'not applicable'",
-                            expected=self.expected[col],
-                            got=NA_TOKEN,
+                            NA_TOKEN,
                         )
                     )
                 else:
@@ -446,12 +570,12 @@ class Encoder:
                     marked_na[u] = True
                 else:
                     value_errors[u] = [
-                        ErrorDetail(
+                        self.detail(
+                            col,
                             Code.NA_NOT_ALLOWED,
                             ("row", -1, qid),
                             f"{qid!r} cannot be answered 'not applicable'",
-                            expected=self.expected[col],
-                            got=raw,
+                            raw,
                         )
                     ]
                 continue
@@ -472,10 +596,7 @@ class Encoder:
             for row in np.flatnonzero(flagged[inverse]).tolist():
                 errors.add(
                     row,
-                    *(
-                        ErrorDetail(e.code, ("row", row, qid), e.message, e.expected, e.got)
-                        for e in value_errors[int(inverse[row])]
-                    ),
+                    *(dataclasses.replace(e, loc=("row", row, qid)) for e in value_errors[int(inverse[row])]),
                 )
 
     def finish(self, matrix: AnswerMatrix, loc_prefix: Loc | None) -> None:
@@ -539,10 +660,7 @@ class Encoder:
                 continue
             loc = (*loc_prefix, qid) if loc_prefix is not None else ("row", int(i), qid)
             matrix.errors.add(
-                int(i),
-                ErrorDetail(
-                    Code.MISSING_REQUIRED, loc, f"{qid!r} is required", expected=self.expected[col], got=None
-                ),
+                int(i), self.detail(col, Code.MISSING_REQUIRED, loc, f"{qid!r} is required", None)
             )
         for i, col in zip(*np.nonzero(skipped), strict=True):
             qid = cq.qids[col]
@@ -554,5 +672,6 @@ class Encoder:
                     loc,
                     f"{qid!r} is skipped by its condition; the answer is not scored",
                     severity="warning",
+                    params={"subject": self.params[col]["subject"]},
                 ),
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
 from ._profile import (
     DIVISION_FLAGS,
@@ -26,6 +26,9 @@ from ._profile import (
 )
 
 __all__ = ["PROFILE_DERIVED_FIELDS", "PROFILE_FIELDS", "PROFILE_INPUT_FIELDS", "Enterprise"]
+
+
+_DERIVED = frozenset(PROFILE_DERIVED_KINDS)
 
 
 class Enterprise(BaseModel):
@@ -89,6 +92,14 @@ class Enterprise(BaseModel):
     certifications: list[str] = Field(
         default_factory=list, description="E.g. 'dcmm-2', 'cmmm-2', 'liangrong-aa' (两化融合)."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_derived(cls, data: Any) -> Any:
+        # ``model_dump()`` writes the derived fields too; loading that back recomputes them.
+        if isinstance(data, dict) and any(k in _DERIVED for k in data):
+            return {k: v for k, v in data.items() if k not in _DERIVED}
+        return data
 
     @field_validator("credit_code")
     @classmethod

@@ -10,6 +10,7 @@ and also from the builtin that fits, so ``except ValueError`` keeps working::
     │   └── TableError                      a table as a whole cannot be used
     ├── NotFoundError (LookupError)         an unknown built-in id
     ├── MissingDependencyError (ImportError) an optional extra is not installed
+    ├── ComparisonError (ValueError)        two assessments that should not be compared
     └── ReportError (ValueError)            a report cannot be made or saved as asked
 
 Errors about data carry a list of :class:`ErrorDetail`: a stable ``code``, the
@@ -20,16 +21,18 @@ at the first one, in the manner of pandera's lazy validation.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
 from ._codes import Code
+from ._messages import render_message, show_value, where_text
 
 __all__ = [
     "AnswerValidationError",
+    "ComparisonError",
     "ErrorDetail",
     "FileLoadError",
     "MissingDependencyError",
@@ -54,6 +57,14 @@ class ErrorDetail:
 
     ``code`` is stable across releases (e.g. ``unknown_option``); ``loc`` names
     where the problem is (``("answers", "E2")``, ``("row", 17, "E2")``).
+    ``allowed`` lists the accepted values when they are a short list (option
+    ids, ``true``/``false``), ``params`` what a sentence needs (the question's
+    text, a suggestion ...).  :meth:`text` says it in Chinese or English:
+
+    >>> d = ErrorDetail("missing_required", ("answers", "S1"), "'S1' is required",
+    ...                 params={"subject": {"zh": "战略规划", "en": "Strategy"}})
+    >>> d.text("zh"), d.text("en")
+    ('「战略规划」为必答题，尚未作答', '"Strategy" is required and not answered')
     """
 
     code: str
@@ -62,10 +73,33 @@ class ErrorDetail:
     expected: str | None = None
     got: Any = None
     severity: str = "error"
+    allowed: tuple[Any, ...] | None = None
+    params: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def where(self) -> str:
-        return ".".join(str(part) for part in self.loc) or "<root>"
+        return ".".join(str(part) for part in self.loc) or "(file)"
+
+    def text(self, lang: str = "en") -> str:
+        """The problem as one sentence in ``zh`` or ``en``: no ids, no Python values.
+
+        Falls back to :attr:`message` for a problem without a localised sentence.
+        """
+        params: dict[str, Any] = {"got": self.got}
+        if self.allowed is not None:
+            params["allowed"] = list(self.allowed)
+        params.update(self.params)
+        loc = self.loc[:-1] if self.code == "extra_forbidden" else self.loc
+        params.setdefault("subject", where_text([p for p in loc if p != "answers"], lang))
+        if self.code == "extra_forbidden" and self.loc:
+            params.setdefault("field", self.loc[-1])
+        rendered = render_message(self.code, lang, params)
+        if rendered is not None:
+            return rendered
+        if lang == "en":
+            return self.message
+        got = "" if self.got is None else f"（收到“{show_value(self.got, lang, 80)}”）"
+        return f"{where_text(self.loc, lang)}：{self.message}{got}"
 
     def __str__(self) -> str:
         text = f"[{self.code}] {self.where}: {self.message}"
@@ -84,6 +118,7 @@ class ErrorDetail:
             "expected": self.expected,
             "got": got,
             "severity": self.severity,
+            "allowed": None if self.allowed is None else list(self.allowed),
         }
 
 
@@ -125,6 +160,13 @@ class _DetailedError(YzMaturityError):
         if len(self.details) > limit:
             lines.append(f"  ... and {len(self.details) - limit} more")
         return "\n".join(lines)
+
+    def text(self, lang: str = "en") -> str:
+        """Every problem as a sentence in ``zh`` or ``en``, one a line (no ids; see :meth:`ErrorDetail.text`)."""
+        if not self.details:
+            return self.title
+        head = f"{len(self.details)} 个问题：" if lang == "zh" else f"{len(self.details)} problem(s):"
+        return "\n".join([head] + [f"  - {d.text(lang)}" for d in self.details])
 
     @property
     def codes(self) -> list[str]:
@@ -178,6 +220,10 @@ class MissingDependencyError(YzMaturityError, ImportError):
         )
 
 
+class ComparisonError(_DetailedError, ValueError):
+    """Two assessments that should not be compared as T0 -> T1 (e.g. of different enterprises)."""
+
+
 class TableError(AnswerValidationError):
     """The table as a whole cannot be used: unknown, missing or duplicate columns (or too big to write)."""
 
@@ -197,13 +243,35 @@ _UNION_TAGS = {
 }
 
 
+# The members of an answer value's union (bool | int | float | str | list[str]).
+_VALUE_TAGS = {"bool", "int", "float", "str", "list[str]"}
+
+
 def details_from_pydantic(exc: BaseException, prefix: tuple[str | int, ...] = ()) -> list[ErrorDetail]:
     """pydantic's errors as :class:`ErrorDetail` (its error type becomes the code)."""
     if not isinstance(exc, ValidationError):
         return [ErrorDetail(Code.INVALID, prefix, str(exc))]
     out = []
+    seen_values: set[tuple[str | int, ...]] = set()
     for err in exc.errors(include_url=False):
         loc = tuple(part for part in err["loc"] if not (isinstance(part, str) and part in _UNION_TAGS))
+        cut = next((i for i, part in enumerate(loc) if isinstance(part, str) and part in _VALUE_TAGS), None)
+        if cut is not None:  # one problem for an answer value that fits no member of the union
+            loc = loc[:cut]
+            if loc in seen_values:
+                continue
+            seen_values.add(loc)
+            value = err.get("input") if cut == len(err["loc"]) - 1 else None
+            out.append(
+                ErrorDetail(
+                    Code.ANSWER_TYPE,
+                    prefix + loc,
+                    "an answer is yes/no, a number, a text or a list of texts",
+                    expected="a boolean, number, string or list of strings",
+                    got=value,
+                )
+            )
+            continue
         msg = err["msg"].removeprefix("Value error, ")
         expected = None
         ctx = err.get("ctx") or {}
@@ -214,5 +282,11 @@ def details_from_pydantic(exc: BaseException, prefix: tuple[str | int, ...] = ()
         got = err.get("input")
         if isinstance(got, dict | list) and len(repr(got)) > 200:
             got = f"<{type(got).__name__} of {len(got)} items>"
-        out.append(ErrorDetail(err["type"], prefix + loc, msg, expected=expected, got=got))
+        params: dict[str, Any] = {}
+        for key in ("ge", "gt", "le", "lt"):
+            if key in ctx:
+                params["limit"] = ctx[key]
+        if expected is not None:
+            params["allowed"] = expected
+        out.append(ErrorDetail(err["type"], prefix + loc, msg, expected=expected, got=got, params=params))
     return out

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
+from pydantic import Field
 
 from ._compile import EvalContext, profile_known
 from ._conditions import Condition
@@ -36,7 +37,15 @@ from ._text import Text
 if TYPE_CHECKING:
     from ._matching import TierResult
 
-__all__ = ["AmountResult", "FundingEstimate", "combine", "estimate_funding", "judge_amount"]
+__all__ = [
+    "AmountResult",
+    "FundingEstimate",
+    "Why",
+    "combine",
+    "estimate_funding",
+    "explained",
+    "judge_amount",
+]
 
 Applies = Literal["yes", "unknown", "no"]
 ConditionPart = tuple[Callable[[EvalContext], np.ndarray], list[str]]
@@ -47,6 +56,32 @@ class _Cited(Protocol):
 
 
 Cite = Callable[[Condition], Sequence[_Cited]]
+
+
+class Why(Text):
+    """A reason that rests on cited inputs: the text with them (``zh``/``en``, as JSON shows it),
+    and, for readers, the reason without them (``base``) and the inputs (``cites``) to word in their language.
+    """
+
+    base: Text | None = Field(default=None, exclude=True)
+    cites: tuple[Any, ...] = Field(default=(), exclude=True)
+
+    def worded(self, lang: str, describe: Callable[[Any], str] | None = None) -> str:
+        """The reason in ``lang``, each cited input put by ``describe`` (default: as the JSON has it)."""
+        if describe is None or self.base is None:
+            return self.of(lang)
+        cited = ("；" if lang == "zh" else "; ").join(describe(c) for c in self.cites)
+        if not cited:
+            return self.base.of(lang)
+        return f"{self.base.of(lang)}（{cited}）" if lang == "zh" else f"{self.base.of(lang)} ({cited})"
+
+
+def explained(base: Text, cites: Sequence[_Cited]) -> Why:
+    """A :class:`Why` from a reason and the inputs it read."""
+    cited = "; ".join(c.describe() for c in cites)
+    zh = None if base.zh is None else (f"{base.zh}（{cited}）" if cited else base.zh)
+    en = None if base.en is None else (f"{base.en} ({cited})" if cited else base.en)
+    return Why(zh=zh, en=en, base=base, cites=tuple(cites))
 
 
 @dataclass(frozen=True)
@@ -198,13 +233,13 @@ def judge_amount(
                 continue
             known = all(bool(profile_known(ctx, f)[row]) for f in fields)
             verdict = _worst(verdict, "no" if known else "unknown")
-        cited = "; ".join(c.describe() for c in cite(amount.when)) if cite is not None else ""
+        cites = cite(amount.when) if cite is not None else ()
         if verdict == "unknown":
             applies = _worst(applies, "unknown")
-            why.append(Text(zh=f"条件待核实（{cited}）", en=f"Condition to check ({cited})"))
+            why.append(explained(Text(zh="条件待核实", en="Condition to check"), cites))
         elif verdict == "no":
             applies = "no"
-            why.append(Text(zh=f"条件不满足（{cited}）", en=f"Condition not met ({cited})"))
+            why.append(explained(Text(zh="条件不满足", en="Condition not met"), cites))
     if amount.requires_recognition and applies == "yes":
         applies = "unknown"
         why.append(Text(zh="获评（认定）后才兑现", en="Paid once the recognition is granted"))

@@ -25,7 +25,7 @@ eligible 0.3, not applicable 0), ties in catalog order.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -34,7 +34,7 @@ import numpy as np
 from ._compile import CompiledQuestionnaire, EvalContext, profile_known
 from ._conditions import All, Compare, Condition, CountSpec, walk
 from ._exceptions import NotFoundError, QuestionnaireError
-from ._funding import FundingEstimate, estimate_funding
+from ._funding import FundingEstimate, Why, estimate_funding, explained
 from ._lint import catalog_findings
 from ._policy import STATES, Category, Eligibility, PolicyCatalog, Requirement, Tier
 from ._profile import PROFILE_KINDS
@@ -519,30 +519,23 @@ class CompiledCatalog:
         spec = self.categories[j].spec
         out: list[Text] = []
         if eligibility == "not_applicable":
-            cited = "; ".join(c.describe() for c in self._cite(spec.applies_to, ctx, row))
             why = spec.not_applicable_reason or Text(zh="不适用于本企业", en="Does not apply")
-            out.append(_prefixed(("不适用", "not applicable"), why, f" ({cited})" if cited else ""))
+            out.append(_explained(("不适用", "not applicable"), why, self._cite(spec.applies_to, ctx, row)))
             return tuple(out)
         if eligibility == "not_eligible":
             for r in requirements:
                 if r.status == "unmet" and r.binding:
-                    cited = "; ".join(c.describe() for c in r.cites)
-                    out.append(_prefixed(("未满足", "unmet"), r.text, f" ({cited})" if cited else ""))
+                    out.append(_explained(("未满足", "unmet"), r.text, r.cites))
         if fit <= 0.0:
             for k, rule in enumerate(spec.fit):
                 if rule.weight <= 0 or arrays.rule_hits[j][row, k]:
                     continue
                 cites = self._cite(rule.when, ctx, row)
-                cited = "; ".join(c.describe() for c in cites)
                 if rule.why_not is not None and all(c.value is not None for c in cites):
-                    out.append(_prefixed(("不适配", "does not fit"), rule.why_not, f" ({cited})"))
+                    out.append(_explained(("不适配", "does not fit"), rule.why_not, cites))
                     continue
-                out.append(
-                    Text(
-                        zh=f"适配条件不成立：{_plain(rule.reason.zh)}（{cited}）",
-                        en=f"Fit rule does not hold: {_plain(rule.reason.en)} ({cited})",
-                    )
-                )
+                plain = Text(zh=_plain(rule.reason.zh), en=_plain(rule.reason.en))
+                out.append(_explained(("适配条件不成立", "Fit rule does not hold"), plain, cites))
         return tuple(out)
 
     def _cite(self, cond: Condition | None, ctx: EvalContext, row: int) -> list[Citation]:
@@ -644,6 +637,11 @@ def requirement_reason(r: RequirementResult, describe: Callable[[Citation], str]
     else:
         head = ("已满足", "met")
     return _prefixed(head, r.text, suffix)
+
+
+def _explained(head: tuple[str, str], text: Text, cites: Sequence[Citation]) -> Why:
+    """A why-not reason: ``head`` and ``text``, with the inputs it read (worded later by the reader's view)."""
+    return explained(_prefixed(head, text), cites)
 
 
 def _prefixed(head: tuple[str, str], text: Text, suffix: str = "") -> Text:

@@ -66,7 +66,9 @@ DISCRETE = ("single_choice", "yes_no", "scale", "scene_level")
 ORDINAL = ("numeric", "scale", "scene_level")
 KIND_DISCRETE, KIND_MULTIPLE, KIND_NUMERIC = 0, 1, 2
 
-_STRICT = ConfigDict(defer_build=True, extra="forbid", frozen=True, populate_by_name=True)
+_STRICT = ConfigDict(
+    defer_build=True, extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True
+)
 
 
 def content_hash(model: BaseModel) -> str:
@@ -470,7 +472,9 @@ class Questionnaire(BaseModel):
     content an assessment was scored against.
     """
 
-    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        defer_build=True, extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True
+    )
 
     format: Literal[1] = Field(default=1, description="File format version.")
     id: Id
@@ -512,6 +516,26 @@ class Questionnaire(BaseModel):
 
     def dimension(self, did: str) -> Dimension:
         return self.compiled().dimension(did)
+
+    # ------------------------------------------------------------------ JSON
+    def to_json(self, indent: int | None = 2) -> str:
+        """The questionnaire as JSON text in its file format; :meth:`from_json` reads it back.
+
+        >>> import yzmaturity as yz
+        >>> q = yz.load_questionnaire("yangzhou-2022")
+        >>> Questionnaire.from_json(q.to_json()).content_hash == q.content_hash
+        True
+        """
+        return self.model_dump_json(indent=indent, by_alias=True, exclude_none=True)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Questionnaire:
+        """A questionnaire from JSON text (``to_json()`` or ``model_dump_json()``); checks the model only.
+
+        Raises pydantic's ``ValidationError``; :func:`yzmaturity.load_questionnaire`
+        also lints a file and says every problem as an ``ErrorDetail``.
+        """
+        return cls.model_validate_json(text)
 
     # ------------------------------------------------------------------ identity
     @property

@@ -53,7 +53,9 @@ __all__ = [
     "Tier",
 ]
 
-_STRICT = ConfigDict(defer_build=True, extra="forbid", frozen=True, populate_by_name=True)
+_STRICT = ConfigDict(
+    defer_build=True, extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True
+)
 
 # The eligibility states of a category for an enterprise, in ranking order (see _matching).
 Eligibility = Literal["eligible", "needs_checking", "not_eligible", "not_applicable"]
@@ -248,7 +250,9 @@ class Category(BaseModel):
 class PolicyCatalog(BaseModel):
     """A catalog of support categories for one questionnaire."""
 
-    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        defer_build=True, extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True
+    )
 
     format: Literal[1] = 1
     id: Id

@@ -103,11 +103,11 @@ def _recommendation(
         "name": r.name.of(lang),
         "description": spec.description.of(lang),
         "funds": spec.funds.of(lang),
-        "fit": f"{r.fit:.2f}",
+        "fit": f"{round(r.fit * 100)}%",
         "fit_pct": round(max(0.0, min(1.0, r.fit)) * 100),
         "eligibility": r.eligibility,
         "eligibility_text": states[r.eligibility],
-        "priority": f"{r.priority:.2f}",
+        "priority": f"{round(r.priority * 100)}",
         "not_applicable_reason": fmt.text(spec.not_applicable_reason, lang)
         if r.eligibility == "not_applicable"
         else "",
@@ -157,27 +157,27 @@ def _roadmap(a: Assessment, lang: str) -> dict[str, Any]:
         target=rm.target_level,
         target_name=levels[rm.target_level].name.of(lang),
         n=len(rm.steps),
-        cost=fmt.g(rm.total_cost),
+        cost=fmt.effort_text([s.effort for s in rm.steps], lang),
         before=fmt.num(rm.overall_before),
         after=fmt.num(rm.overall_after),
     )
     gaps = []
     for g in rm.gaps:
         if g.kind == "dimension":
-            label = f"{labels('kind', lang)['dimension']} {fmt.dimension_title(q, g.ref, lang)}"
+            label = fmt.dimension_title(q, g.ref, lang)
         elif g.kind == "metric":
             label = fmt.metric_title(q, g.ref, lang)
         elif g.kind == "count":
             label = fmt.count_label(g.ref, lang)
         else:
-            label = f"{g.kind} {g.ref}"
-        digits = 0 if g.kind == "count" else 1
+            label = fmt.gap_text(g.kind, g.ref, g.current, g.required, q, lang)
         gaps.append(
             {
                 "label": label,
-                "current": fmt.num(g.current, digits),
-                "required": fmt.num(g.required, digits),
-                "gap": t["met"] if g.gap <= 0 else fmt.num(g.gap, digits),
+                "sentence": fmt.gap_text(g.kind, g.ref, g.current, g.required, q, lang),
+                "current": fmt.number(g.current if g.kind != "count" else (g.current or 0.0)),
+                "required": fmt.number(g.required),
+                "gap": t["met"] if g.gap <= 0 else fmt.number(g.gap),
                 "met": g.gap <= 0,
             }
         )
@@ -200,6 +200,50 @@ def _roadmap(a: Assessment, lang: str) -> dict[str, Any]:
             }
         )
     return {"top": False, "head": head, "reached": rm.reached, "gaps": gaps, "steps": steps}
+
+
+def _executive(a: Assessment, lang: str, recs: list[Recommendation]) -> dict[str, Any]:
+    """The boss's page: three priorities, what doing them brings, and the support to apply for."""
+    t = labels("report", lang)
+    q = a.questionnaire
+    priorities: list[dict[str, str]] = []
+    gain_line = ""
+    if a.level.number < len(q.levels.levels) - 1:
+        rm = a.roadmap()
+        top = sorted(rm.steps, key=lambda s: (-s.overall_gain, s.cost))[:3]
+        for s in top:
+            question = q.question(s.question)
+            priorities.append(
+                {
+                    "text": s.text.of(lang),
+                    "change": f"{fmt.value_text(question, s.current, lang)} → {fmt.value_text(question, s.target, lang)}",
+                    "gain": t["exec_points"].format(points=f"{s.overall_gain:.1f}"),
+                }
+            )
+        if top:
+            after = a.what_if(**{s.question: s.target for s in top}).overall
+            gain_line = t["exec_gain"].format(
+                n=len(top), before=fmt.num(a.overall), after=fmt.num(after), gain=fmt.num(after - a.overall)
+            )
+    chosen = {p["text"] for p in priorities}
+    for gap in a.top_gaps(6):  # fewer than three steps (or the top level): the largest gaps
+        text = q.question(gap.id).text.of(lang)
+        if len(priorities) < 3 and text not in chosen:
+            priorities.append(
+                {"text": text, "change": "", "gain": t["exec_points"].format(points=f"{gap.points_lost:.1f}")}
+            )
+    funding = []
+    for r in [r for r in recs if r.eligibility == "eligible"][:3]:
+        caps = [x.max_yuan for x in r.category_spec.amounts if x.max_yuan is not None]
+        funding.append(
+            {
+                "name": r.name.of(lang),
+                "fit": f"{round(r.fit * 100)}%",
+                "amount": t["exec_up_to"].format(amount=fmt.yuan(max(caps), lang)) if caps else "",
+                "brings": r.category_spec.funds.of(lang),
+            }
+        )
+    return {"priorities": priorities, "gain": gain_line, "funding": funding}
 
 
 def _answers(a: Assessment, lang: str) -> list[dict[str, Any]]:
@@ -346,6 +390,7 @@ def assessment_context(a: Assessment, lang: str, catalog: PolicyCatalog | None) 
         "dimension_rows": _dimension_rows(a, lang, refs),
         "required_note": t["required_note"].format(target=target),
         "has_catalog": bool(recs),
+        "executive": _executive(a, lang, recs),
         "recommendations": [_recommendation(r, i, q, lang, notes) for i, r in enumerate(recs, start=1)],
         "sources": notes.rows(),
         "roadmap": _roadmap(a, lang),
@@ -353,6 +398,6 @@ def assessment_context(a: Assessment, lang: str, catalog: PolicyCatalog | None) 
         "documents": _documents(a, lang),
         "official": _official(a, lang),
         "metadata": metadata_rows(a, lang, catalog),
-        "warnings": [str(w) for w in a.warnings],
+        "warnings": [w.text(lang) for w in a.warnings],
         "disclaimer": t["disclaimer"],
     }

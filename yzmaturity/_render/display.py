@@ -220,7 +220,7 @@ def assessment_html(a: Assessment) -> str:
                     [
                         (str(i), _NUM),
                         (_text(r.name) + _reason(r.reasons[0].text if r.reasons else None), _TD),
-                        (f"{r.fit:.2f}", _NUM),
+                        (f"{round(r.fit * 100)}%", _NUM),
                         (_state(r.eligibility), _TD),
                     ]
                     for i, r in enumerate(recs, start=1)
@@ -229,7 +229,18 @@ def assessment_html(a: Assessment) -> str:
         )
     if a.warnings:
         parts.append(_para(f"{_label('warnings')}: {len(a.warnings)}", f"margin:2px 0;{_GREY}"))
+        for w in a.warnings[:5]:
+            parts.append(
+                _para(
+                    "! " + escape(w.text("zh")) + f' <span style="{_GREY}">{escape(w.text("en"))}</span>',
+                    "margin:2px 0;color:#9a6700",
+                )
+            )
     return _box(*parts)
+
+
+def _pct(fit: float | None) -> str:
+    return "—" if fit is None else f"{round(fit * 100)}%"
 
 
 def _reason(t: Text | None) -> str:
@@ -276,7 +287,7 @@ def comparison_html(c: Comparison) -> str:
                 [
                     [
                         (_text(names.get(cat.category)) or escape(cat.category), _TD),
-                        (f"{_num(cat.fit.before, '.2f')} → {_num(cat.fit.after, '.2f')}", _NUM),
+                        (f"{_pct(cat.fit.before)} → {_pct(cat.fit.after)}", _NUM),
                         (f"{_state(cat.eligibility_before)} → {_state(cat.eligibility_after)}", _TD),
                     ]
                     for cat in changed
@@ -284,7 +295,11 @@ def comparison_html(c: Comparison) -> str:
             )
         )
     for note in c.notes:
-        parts.append(_para("! " + escape(str(note)), "margin:2px 0;color:#9a6700"))
+        parts.append(
+            _para(
+                "! " + escape(note.text("zh")) + " / " + escape(note.text("en")), "margin:2px 0;color:#9a6700"
+            )
+        )
     return _box(*parts)
 
 

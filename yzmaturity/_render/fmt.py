@@ -20,10 +20,13 @@ __all__ = [
     "count_label",
     "date",
     "dimension_title",
+    "effort_text",
     "g",
+    "gap_text",
     "markup",
     "metric_title",
     "num",
+    "number",
     "plain",
     "question_or_none",
     "signed",
@@ -33,7 +36,14 @@ __all__ = [
     "yuan",
 ]
 
-_OPS = {"gte": "≥", "gt": ">", "lte": "≤", "lt": "<", "eq": "=", "ne": "≠", "in_": "∈", "not_in": "∉"}
+_OPS = ("gte", "gt", "lte", "lt", "eq", "ne", "in_", "not_in", "contains")
+
+
+def number(value: float | None) -> str:
+    """One precision everywhere: whole numbers as they are, others to one decimal."""
+    if value is None:
+        return "—"
+    return f"{value:g}" if float(value).is_integer() else f"{value:.1f}"
 
 
 def num(value: float | None, digits: int = 1) -> str:
@@ -138,19 +148,54 @@ def dimension_title(q: Questionnaire, did: str, lang: str) -> str:
 
 
 def metric_title(q: Questionnaire, ref: str, lang: str) -> str:
-    if ref == "overall":
-        return labels("report", lang)["overall"]
+    if ref in ("overall", "level"):
+        return labels("report", lang)[ref]
     metric = next((m for m in q.metrics if m.id == ref), None)
     return ref if metric is None else metric.title.of(lang)
 
 
-def count_label(ref: str, lang: str) -> str:
-    """``scene+mandatory at >= 3`` -> a readable count label."""
+def _count_parts(ref: str, lang: str) -> tuple[str, str]:
+    """``scene+mandatory at >= 3`` -> (what is counted, the bar), in words."""
     t = labels("report", lang)
     sel, _, bar = ref.partition(" at >= ")
-    if "," in sel:
-        return t["count_ids"].format(ids=sel, bar=bar)
-    return t["count_ref"].format(tags=sel, bar=bar)
+    if "," in sel or not sel:
+        subject = t["count_listed"].format(n=len([x for x in sel.split(",") if x]))
+    else:
+        key = sel.replace("+", "_")
+        subject = t.get(f"subject_{key}", t["subject_tagged"])
+    return subject, bar
+
+
+def count_label(ref: str, lang: str) -> str:
+    """``scene+mandatory at >= 3`` -> a readable count label (no tags, no ids)."""
+    subject, bar = _count_parts(ref, lang)
+    return labels("report", lang)["count_ref"].format(subject=subject, bar=bar)
+
+
+def gap_text(kind: str, ref: str, current: float | None, required: float, q: Questionnaire, lang: str) -> str:
+    """A bar of a level rule as a sentence: where the enterprise stands and what is needed."""
+    t = labels("report", lang)
+    if kind == "count":
+        subject, bar = _count_parts(ref, lang)
+        return t["gap_count"].format(
+            subject=subject, bar=bar, current=number(current or 0.0), required=number(required)
+        )
+    if kind == "dimension":
+        name = dimension_title(q, ref, lang)
+        return t["gap_dimension"].format(name=name, current=number(current), required=number(required))
+    name = metric_title(q, ref, lang) if kind == "metric" else ref
+    return t["gap_metric"].format(name=name, current=number(current), required=number(required))
+
+
+def effort_text(efforts: list[str], lang: str) -> str:
+    """The effort of a set of steps by class: ``低 9 项、中 7 项、高 1 项`` (no bare effort points)."""
+    t = labels("report", lang)
+    parts = []
+    for level in ("low", "medium", "high"):
+        n = efforts.count(level)
+        if n:
+            parts.append(t["effort_count"].format(effort=t[f"effort_{level}"], n=n))
+    return ("、" if lang == "zh" else ", ").join(parts) or "—"
 
 
 def citation_text(c: Citation, q: Questionnaire, lang: str) -> str:
@@ -172,25 +217,29 @@ def citation_text(c: Citation, q: Questionnaire, lang: str) -> str:
     else:
         label = f"{c.kind} {c.ref}"
     if c.kind == "question":
-        value = value_text(question, c.value, lang) if c.value is not None else "?"
+        value = value_text(question, c.value, lang) if c.value is not None else t_unknown(lang)
     elif c.value is None:
-        value = "?"
+        value = t_unknown(lang)
     elif isinstance(c.value, float) and c.kind != "profile":
-        value = num(c.value)
+        value = number(c.value)
     else:
         value = plain(c.value, lang)
-    text = f"{label} = {value}"
-    if c.op:
-        symbol = _OPS.get(c.op, "∋" if c.op == "contains" else c.op)
-        text += f" ({symbol} {_threshold_text(c, question, lang)})"
+    t = labels("report", lang)
+    text = t["cite_value"].format(label=label, value=value)
+    if c.op and c.op in _OPS:
+        text += t["cite_condition"].format(op=t[f"op_{c.op}"], bar=_threshold_text(c, question, lang))
     return text
+
+
+def t_unknown(lang: str) -> str:
+    return labels("report", lang)["unknown"]
 
 
 def _threshold_text(c: Citation, question: Question | None, lang: str) -> str:
     """The bar of a cited comparison: option labels for choices, plain numbers for ordinal bars."""
     th = c.threshold
     if th is None:
-        return "?"
+        return t_unknown(lang)
     ordinal = c.op in ("gt", "gte", "lt", "lte")
     if c.kind == "question" and question is not None and not ordinal:
         if c.op == "contains" or question.type in ("single_choice", "multiple_choice"):
@@ -199,13 +248,12 @@ def _threshold_text(c: Citation, question: Question | None, lang: str) -> str:
             for v in items:
                 opt = question.option(str(v))
                 names.append(opt.label.of(lang) if opt is not None else str(v))
-            shown = ", ".join(names)
-            return "{" + shown + "}" if isinstance(th, list | tuple) else shown
+            return ("、" if lang == "zh" else ", ").join(names)
         if isinstance(th, list | tuple):
-            return "{" + ", ".join(value_text(question, v, lang) for v in th) + "}"
+            return ("、" if lang == "zh" else ", ").join(value_text(question, v, lang) for v in th)
         return value_text(question, th, lang)
     if isinstance(th, list | tuple):
-        return "{" + ", ".join(plain(v, lang) for v in th) + "}"
+        return ("、" if lang == "zh" else ", ").join(plain(v, lang) for v in th)
     if isinstance(th, bool) or not isinstance(th, int | float):
         return plain(th, lang)
     return plain(float(th), lang) if abs(th) >= 100_000 else g(float(th))

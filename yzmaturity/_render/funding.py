@@ -12,7 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .._funding import Why
 from .._matching import requirement_reason
+from .._text import Text
 from .fmt import yuan
 from .labels import labels
 
@@ -20,7 +22,7 @@ if TYPE_CHECKING:
     from .._funding import AmountResult, FundingEstimate
     from .._matching import Citation, Recommendation, TierResult
 
-__all__ = ["Footnotes", "funding_context", "funding_lines", "range_text", "sources_lines"]
+__all__ = ["Footnotes", "funding_context", "funding_lines", "range_text", "sources_lines", "worded"]
 
 Describe = Callable[["Citation"], str]
 
@@ -87,7 +89,12 @@ def range_text(f: FundingEstimate, lang: str) -> str:
     return text
 
 
-def _amount_row(a: AmountResult, notes: Footnotes, lang: str) -> dict[str, Any]:
+def worded(text: Text, lang: str, describe: Describe | None) -> str:
+    """A reason in ``lang``; one that cites inputs has them worded by ``describe``."""
+    return text.worded(lang, describe) if isinstance(text, Why) else text.of(lang)
+
+
+def _amount_row(a: AmountResult, notes: Footnotes, lang: str, describe: Describe | None) -> dict[str, Any]:
     t = labels("report", lang)
     if a.high_yuan is None:
         value = t["amount_unknown"]
@@ -103,7 +110,7 @@ def _amount_row(a: AmountResult, notes: Footnotes, lang: str) -> dict[str, Any]:
         "scope": _scope(a.scope, lang),
         "year": a.year,
         "stacks": _stacks(a.stacks, lang),
-        "why": "; ".join(x.of(lang) for x in a.why),
+        "why": ("；" if lang == "zh" else "; ").join(worded(x, lang, describe) for x in a.why),
         "fn": notes.mark(a.source, a.status),
     }
 
@@ -140,13 +147,13 @@ def funding_context(
     names = {t.id: t.name.of(lang) for t in r.tiers}
     untied = labels("report", lang)["funding_untied"]
     return {
-        "why_not": [x.of(lang) for x in r.why_not],
+        "why_not": [worded(x, lang, describe) for x in r.why_not],
         "tiers": [_tier_row(t, notes, lang, describe) for t in r.tiers],
         "funding": [
             {
                 "tier": untied if f.tier is None else names.get(f.tier, f.tier),
                 "range": range_text(f, lang),
-                "rows": [_amount_row(a, notes, lang) for a in f.items],
+                "rows": [_amount_row(a, notes, lang, describe) for a in f.items],
             }
             for f in r.funding
         ],
@@ -157,9 +164,11 @@ def funding_context(
     }
 
 
-def funding_lines(r: Recommendation, notes: Footnotes, lang: str) -> list[str]:
+def funding_lines(
+    r: Recommendation, notes: Footnotes, lang: str, describe: Describe | None = None
+) -> list[str]:
     """The terminal text: why not, the tiers, the range per tier, each rule with its footnote."""
-    ctx = funding_context(r, notes, lang)
+    ctx = funding_context(r, notes, lang, describe)
     lines = [f"     ! {x}" for x in ctx["why_not"]]
     for tier in ctx["tiers"]:
         lines.append(f"     * {tier['name']}: {tier['eligibility_text']} [{tier['fn']}]")

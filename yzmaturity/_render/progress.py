@@ -16,6 +16,33 @@ if TYPE_CHECKING:
 __all__ = ["progress_context"]
 
 
+def _pct(value: float | None, signed: bool = False) -> str:
+    """A fit (0-1) as a whole percentage: one precision for every fit shown."""
+    if value is None:
+        return "—"
+    pct = round(value * 100)
+    return (f"{pct:+d}%" if pct else "±0%") if signed else f"{pct}%"
+
+
+def _relevance(c: Comparison, lang: str) -> list[dict[str, str]]:
+    """Questions the new answers made relevant or skipped: what changed besides the answers themselves."""
+    t = labels("report", lang)
+    q = c.after.questionnaire
+    out = []
+    for qid, r1 in c.after.questions.items():
+        r0 = c.before.questions.get(qid)
+        if r0 is None or r0.relevant == r1.relevant:
+            continue
+        question = fmt.question_or_none(q, qid)
+        text = qid if question is None else question.text.of(lang)
+        if r1.relevant:
+            change = t["became_relevant"] if r1.answered else t["became_relevant_unanswered"]
+        else:
+            change = t["became_irrelevant"]
+        out.append({"text": text, "change": change})
+    return out
+
+
 def progress_context(c: Comparison, lang: str, catalog: PolicyCatalog | None) -> dict[str, Any]:
     """The context of ``progress.html``/``.md``; category names come from ``catalog``."""
 
@@ -73,9 +100,9 @@ def progress_context(c: Comparison, lang: str, catalog: PolicyCatalog | None) ->
         {
             "id": cat.category,
             "name": names.get(cat.category, cat.category),
-            "fit_before": fmt.num(cat.fit.before, 2),
-            "fit_after": fmt.num(cat.fit.after, 2),
-            "fit_change": fmt.signed(cat.fit.change, 2),
+            "fit_before": _pct(cat.fit.before),
+            "fit_after": _pct(cat.fit.after),
+            "fit_change": _pct(cat.fit.change, signed=True),
             "eligibility_before": states.get(cat.eligibility_before, cat.eligibility_before),
             "eligibility_after": states.get(cat.eligibility_after, cat.eligibility_after),
             "eligibility_changed": cat.eligibility_changed,
@@ -142,11 +169,8 @@ def progress_context(c: Comparison, lang: str, catalog: PolicyCatalog | None) ->
         "dimension_rows": dims,
         "categories": categories,
         "answers": answers,
-        "notes": [
-            t.get(f"note_{n.code}", n.message)
-            + (f" ({n.expected} → {n.got})" if n.expected is not None else "")
-            for n in c.notes
-        ],
+        "notes": [n.text(lang) for n in c.notes] + [w.text(lang) for w in a1.warnings],
+        "relevance": _relevance(c, lang),
         "metadata": metadata,
         "disclaimer": t["disclaimer"],
         "date_before": d0,

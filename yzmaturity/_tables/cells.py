@@ -13,6 +13,7 @@ import numpy as np
 
 from .._answers import NA_TOKEN
 from .._encode import MULTI_SEPARATOR, factorize_cells
+from .._lenient import FALSE_WORDS, TRUE_WORDS
 from . import deps
 
 if TYPE_CHECKING:
@@ -42,9 +43,7 @@ __all__ = [
 ]
 
 LIST_SEPARATOR = MULTI_SEPARATOR
-TRUE_WORDS = frozenset({"true", "1", "是"})
-FALSE_WORDS = frozenset({"false", "0", "否"})
-YES_NO_EXPECTED = "true or false (also 1/0, 是/否)"
+YES_NO_EXPECTED = "true or false (also 1/0, 是/否, yes/no)"
 NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 NUMBER_PATTERN = NUMBER.pattern
 

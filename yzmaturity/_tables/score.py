@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -48,8 +49,9 @@ class TableResult:
     (and ``tier:<category>``, the tier to aim at, for a category with tiers),
     then ``top_category``.  ``errors`` is a frame of every problem: ``row``
     (1-based data row), ``column``, ``code``, ``message``, ``expected``,
-    ``got`` and ``severity`` (``error``, or ``warning`` for an answer to a
-    question its condition skips, which is not scored).
+    ``got``, ``severity`` (``error``, or ``warning`` for an answer to a
+    question its condition skips, which is not scored) and ``text`` (the
+    problem as a sentence in ``lang``, the question named by its text).
     """
 
     questionnaire: Questionnaire
@@ -90,19 +92,37 @@ class TableResult:
         }
 
     def summary_text(self, lang: str = "zh") -> str:
+        """Rows, valid and invalid, problems by code, the level distribution and the mean, in one language."""
         info = self.summary()
-        levels = self.questionnaire.levels.levels
-        lines = [
-            f"{info['questionnaire']}: {info['rows']} rows, {info['valid']} valid, {info['invalid']} invalid"
-            f" ({info['errors']} error(s), {info['warnings']} warning(s))",
-        ]
+        q = self.questionnaire
+        levels = q.levels.levels
+        zh = lang != "en"
+        head = f"{q.title.of('zh' if zh else 'en')} v{q.version}"
+        if zh:
+            lines = [
+                f"{head}：共 {info['rows']} 行，有效 {info['valid']} 行，无效 {info['invalid']} 行"
+                f"（{info['errors']} 个错误，{info['warnings']} 个警告）"
+            ]
+        else:
+            lines = [
+                f"{head}: {info['rows']} rows, {info['valid']} valid, {info['invalid']} invalid"
+                f" ({info['errors']} error(s), {info['warnings']} warning(s))"
+            ]
         if info["error_codes"]:
-            lines.append("errors: " + ", ".join(f"{k} {v}" for k, v in info["error_codes"].items()))
+            codes = ", ".join(f"{k} {v}" for k, v in info["error_codes"].items())
+            lines.append(
+                ("错误代码（详见 --errors 文件）：" if zh else "errors by code (see --errors): ") + codes
+            )
+        sep = "：" if zh else ": "
         lines.append(
-            "levels: " + " | ".join(f"L{k} {levels[k].name.of(lang)} {v}" for k, v in info["levels"].items())
+            ("等级分布" if zh else "levels")
+            + sep
+            + " | ".join(
+                f"L{k} {levels[k].name.of('zh' if zh else 'en')} {v}" for k, v in info["levels"].items()
+            )
         )
         if info["mean_overall"] is not None:
-            lines.append(f"mean overall: {info['mean_overall']:.1f}")
+            lines.append(("平均总分" if zh else "mean overall") + sep + f"{info['mean_overall']:.1f}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -221,7 +241,7 @@ def score_table(
         out = _result_frame(pd, frame, kept, q, scores, cohort, cat, lang)
         if official is not None:
             _official_columns(pd, out, official, scores.valid, lang)
-        errors = _error_frame(pd, scores, header)
+        errors = _error_frame(pd, scores, header, lang)
         bar.step("assemble")
     finally:
         bar.close()
@@ -235,7 +255,7 @@ def _row_numbers(details: list[ErrorDetail]) -> list[ErrorDetail]:
         loc = d.loc
         if len(loc) >= 2 and loc[0] == "row" and isinstance(loc[1], int):
             loc = ("row", loc[1] + 1, *loc[2:])
-        out.append(ErrorDetail(d.code, loc, d.message, d.expected, d.got, d.severity))
+        out.append(dataclasses.replace(d, loc=loc))
     return out
 
 
@@ -347,9 +367,9 @@ def _short_summary(errs: list[ErrorDetail], limit: int = 3) -> str:
     return "; ".join(parts) + more
 
 
-def _error_frame(pd: Any, scores: BatchScores, header: list[str]) -> pd.DataFrame:
+def _error_frame(pd: Any, scores: BatchScores, header: list[str], lang: str = "zh") -> pd.DataFrame:
     position = {str(c): i for i, c in enumerate(header)}
-    records: list[tuple[int, int, int, str, str, str, str | None, str | None, str]] = []
+    records: list[tuple[int, int, int, str, str, str, str | None, str | None, str, str]] = []
     for problems in (scores.errors, scores.warnings):
         for row, details in problems.items():
             for k, e in enumerate(details):
@@ -365,10 +385,11 @@ def _error_frame(pd: Any, scores: BatchScores, header: list[str]) -> pd.DataFram
                         e.expected,
                         got_text(e.got),
                         e.severity,
+                        e.text(lang),
                     )
                 )
     records.sort(key=lambda r: (r[0], r[8] != "error", r[1], r[2]))
-    names = ("row", "column", "code", "message", "expected", "got", "severity")
+    names = ("row", "column", "code", "message", "expected", "got", "severity", "text")
     if not records:
         return pd.DataFrame(
             {"row": np.array([], dtype=np.int64)} | {k: pd.array([], dtype="string") for k in names[1:]}

@@ -163,27 +163,52 @@ def _xlsx_template(q: Questionnaire, header: list[str], lang: str) -> bytes:
         ws.cell(row=1, column=i).font = bold
         ws.column_dimensions[get_column_letter(i)].width = 16
     ws.freeze_panes = "B2"
+    lists = book.create_sheet("lists")
+    lists.sheet_state = "hidden"
+    n_lists = 0
+    yes_no = ["是", "否"] if lang == "zh" else ["yes", "no"]
     cq = q.compiled()
     for i, name in enumerate(header, start=1):
+        # Drop-downs show labels: a label reads back as its option (the one leniency), so nothing maps ids by hand.
         choices: list[str] | None = None
+        prompt = _PROFILE_DOCS.get(name, ("", ""))[0 if lang == "zh" else 1]
         if name in cq.index:
             question = cq.questions[cq.index[name]]
+            prompt = question.text.of(lang)
             if question.type == "single_choice":
-                choices = [o.id for o in question.options]
+                choices = [o.label.of(lang) for o in question.options]
             elif question.type == "yes_no":
-                choices = ["true", "false"]
+                choices = list(yes_no)
+            elif question.type == "multiple_choice":
+                sep = "；" if lang == "zh" else "; "
+                hint = "可多选，用；分隔：" if lang == "zh" else "Several allowed, separated by ';': "
+                prompt += "\n" + hint + sep.join(o.label.of(lang) for o in question.options)
             if choices is not None and question.allow_na:
                 choices.append(NA_TOKEN)
         elif name in BOOL_FIELDS:
-            choices = ["true", "false"]
+            choices = list(yes_no)
         elif name in CHOICE_FIELDS:
             choices = list(CHOICE_FIELDS[name])
-        if choices and len(",".join(choices)) < 250:
-            letter = get_column_letter(i)
-            rule = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
+        letter = get_column_letter(i)
+        rule = None
+        if choices:
+            n_lists += 1
+            column = get_column_letter(n_lists)
+            for row, label in enumerate(choices, start=1):
+                lists.cell(row=row, column=n_lists, value=label)
+            rule = DataValidation(
+                type="list", formula1=f"lists!${column}$1:${column}${len(choices)}", allow_blank=True
+            )
+        elif prompt:
+            rule = DataValidation(allow_blank=True)
+        if rule is not None:
+            if prompt:
+                rule.promptTitle = name[:32]
+                rule.prompt = prompt[:250]
+                rule.showInputMessage = True
             rule.add(f"{letter}2:{letter}{EXCEL_MAX_ROWS}")
             ws.add_data_validation(rule)
-    doc = book.create_sheet("columns")
+    doc = book.create_sheet("columns", 1)
     doc.append(list(docs.columns))
     for record in docs.itertuples(index=False):
         doc.append([xlsx_value(v) for v in record])
