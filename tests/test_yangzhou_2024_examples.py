@@ -139,3 +139,41 @@ def test_html_report_shows_both_results_and_tiers(case):
     assert f"{total:.2f} / 100 · L{level}" in html
     assert f"{a.overall:.1f}" in html
     assert "Basic-tier smart factory" in html and "Excellent-tier smart factory (national)" in html
+
+
+def test_a_table_of_the_examples_matches_as_each_sheet(tmp_path):
+    import csv
+
+    pd = pytest.importorskip("pandas")
+
+    def cell(value):
+        if isinstance(value, bool):
+            return str(value).lower()
+        if isinstance(value, list):
+            return ";".join(value)
+        return value
+
+    rows, singles = [], []
+    for name in sorted(OFFICIAL):
+        sheet = yz.load_answers(_path(name))
+        singles.append(yz.assess(sheet))
+        row = {k: cell(v) for k, v in sheet.enterprise.dump().items()}
+        for qid, answer in sheet.answers.items():
+            row[qid] = "/".join(map(str, answer.counts)) if answer.counts is not None else cell(answer.value)
+        rows.append(row)
+    columns = sorted({k for r in rows for k in r})
+    path = tmp_path / "examples.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    frame = yz.score_table("yangzhou-2024", path).frame  # the default catalog: yangzhou-zgsz-2024
+    assert isinstance(frame, pd.DataFrame) and len(frame) == 3
+    for i, a in enumerate(singles):
+        assert float(frame["official_overall"][i]) == pytest.approx(a.official.overall)
+        assert int(frame["official_level"][i]) == a.official.level.number
+        for r in a.recommendations:
+            assert float(frame[f"fit:{r.category}"][i]) == pytest.approx(r.fit), r.category
+            assert frame[f"eligibility:{r.category}"][i] == r.eligibility, r.category
+        bench = next(r for r in a.recommendations if r.category == "benchmark_demo")
+        assert frame["tier:benchmark_demo"][i] == bench.tier.id
