@@ -116,7 +116,7 @@ def test_cli_assess_shows_both_results_and_tiers(case, capsys):
         in out
     )
     # The text lists the top three categories: the tiers show where the benchmark category is among them.
-    assert f"1. {a.recommendations[0].name.en} [{a.recommendations[0].category}]" in out
+    assert f"1. {a.recommendations[0].name.en}  fit" in out
     shown = [r.category for r in a.recommendations[:3]]
     assert ("Leading-tier smart factory (national):" in out) == ("benchmark_demo" in shown)
     assert ("benchmark_demo" in shown) == (name == "equipment")
