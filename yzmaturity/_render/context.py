@@ -202,6 +202,15 @@ def _roadmap(a: Assessment, lang: str) -> dict[str, Any]:
     return {"top": False, "head": head, "reached": rm.reached, "gaps": gaps, "steps": steps}
 
 
+def _change(question: Any, current: Any, target: Any, lang: str) -> str:
+    """A step's change on the boss's page.  A level's long text (e.g. an MIIT scene's) is left to
+    the roadmap section: here the levels alone, so the page holds the official result too."""
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (current, target))
+    if question.type in ("scale", "scene_level") and question.points and numbers:
+        return f"{fmt.g(float(current))} → {fmt.g(float(target))}"
+    return f"{fmt.value_text(question, current, lang)} → {fmt.value_text(question, target, lang)}"
+
+
 def _executive(a: Assessment, lang: str, recs: list[Recommendation]) -> dict[str, Any]:
     """The boss's page: three priorities, what doing them brings, and the support to apply for."""
     t = labels("report", lang)
@@ -216,7 +225,7 @@ def _executive(a: Assessment, lang: str, recs: list[Recommendation]) -> dict[str
             priorities.append(
                 {
                     "text": s.text.of(lang),
-                    "change": f"{fmt.value_text(question, s.current, lang)} → {fmt.value_text(question, s.target, lang)}",
+                    "change": _change(question, s.current, s.target, lang),
                     "gain": t["exec_points"].format(points=f"{s.overall_gain:.1f}"),
                 }
             )
