@@ -72,11 +72,14 @@ class ProfileColumns:
         key = "__factorized__" + name
         if key not in self._factors:
             index: dict[Any, int] = {}
-            values = self.get(name)
-            inverse = np.fromiter(
-                (index.setdefault(v, len(index)) for v in values), dtype=np.intp, count=len(values)
-            )
-            self._factors[key] = (inverse, list(index))
+            values = self.get(name).tolist()
+            n = len(values)
+            # Each row's code is the row of the first value equal to it, then made dense.
+            first = np.fromiter(map(index.setdefault, values, range(n)), dtype=np.intp, count=n)
+            heads = np.flatnonzero(first == np.arange(n))
+            lookup = np.empty(n, dtype=np.intp)
+            lookup[heads] = np.arange(len(heads), dtype=np.intp)
+            self._factors[key] = (lookup[first], [values[i] for i in heads.tolist()])
         return self._factors[key]
 
     def view(self, rows: slice | np.ndarray) -> ProfileView:
@@ -115,7 +118,13 @@ class ProfileView:
         return self.root.get(name)[self.rows]
 
     def map_values(self, name: str, predicate: Callable[[Any], bool]) -> np.ndarray:
-        return self.root.map_values(name, predicate)[self.rows]
+        inverse, uniques = self.root._factorized(name)
+        codes = inverse[self.rows]
+        # The predicate for the distinct values of these rows only (once each).
+        present = np.unique(codes)
+        table = np.zeros(len(uniques), dtype=bool)
+        table[present] = [bool(predicate(uniques[u])) for u in present.tolist()]
+        return np.asarray(table[codes])
 
 
 @dataclass

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from ._scoring import BatchScores
 
 __all__ = [
+    "MATCH_CHUNK",
     "Citation",
     "CohortMatch",
     "CompiledCatalog",
@@ -714,14 +715,59 @@ class CohortMatch:
         return f"<CohortMatch {self.catalog.id}: {n} valid rows x {c} categories>"
 
 
-def match_batch(catalog: PolicyCatalog, scores: BatchScores) -> CohortMatch:
-    """Fit and eligibility of every category for every row of ``scores`` (one vectorised pass)."""
+MATCH_CHUNK = 65_536  # rows per matching pass: the per-rule temporaries stay small
+
+
+def match_batch(catalog: PolicyCatalog, scores: BatchScores, *, chunk_size: int = MATCH_CHUNK) -> CohortMatch:
+    """Fit and eligibility of every category for every row of ``scores``.
+
+    Rows are matched in chunks of ``chunk_size`` (each a vectorised pass), so
+    the temporaries of the rules stay bounded however many rows there are;
+    the results do not depend on the chunk size.
+    """
     compiled = compiled_catalog(catalog, scores.questionnaire)
-    arrays = compiled.evaluate(scores.context())
+    n = len(scores)
+    chunk_size = max(1, int(chunk_size))
+    if n <= chunk_size:
+        arrays = compiled.evaluate(scores.context())
+    else:
+        arrays = _evaluate_chunks(compiled, scores, n, chunk_size)
     invalid = ~scores.valid
     arrays.fit[invalid] = np.nan
     arrays.priority[invalid] = np.nan
     return CohortMatch(catalog, arrays, scores.valid)
+
+
+def _evaluate_chunks(
+    compiled: CompiledCatalog, scores: BatchScores, n: int, chunk_size: int
+) -> CatalogArrays:
+    out: CatalogArrays | None = None
+    for start in range(0, n, chunk_size):
+        rows = slice(start, min(start + chunk_size, n))
+        part = compiled.evaluate(scores.context(rows))
+        if out is None:
+
+            def like(a: np.ndarray) -> np.ndarray:
+                return np.empty((n, *a.shape[1:]), dtype=a.dtype)
+
+            out = CatalogArrays(
+                like(part.fit),
+                like(part.state),
+                like(part.priority),
+                [like(a) for a in part.requirement_status],
+                [like(a) for a in part.rule_hits],
+                like(part.tier),
+            )
+        out.fit[rows] = part.fit
+        out.state[rows] = part.state
+        out.priority[rows] = part.priority
+        out.tier[rows] = part.tier
+        for whole, piece in zip(out.requirement_status, part.requirement_status, strict=True):
+            whole[rows] = piece
+        for whole, piece in zip(out.rule_hits, part.rule_hits, strict=True):
+            whole[rows] = piece
+    assert out is not None
+    return out
 
 
 def compiled_catalog(catalog: PolicyCatalog, questionnaire: Questionnaire) -> CompiledCatalog:

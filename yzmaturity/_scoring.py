@@ -42,7 +42,7 @@ class BatchScores:
     ``overall`` (N,) 0-100, ``level`` (N,) int, ``dimensions`` (N, D) 0-100,
     ``dimension_levels`` (N, D) int (-1 where undefined), and with
     ``keep_questions`` the per-question ``question_scores`` (N, Q) in [0, 1]
-    (NaN where not applicable), ``applicable`` and ``answered``.  Invalid rows
+    (NaN where not applicable), ``applicable`` and ``answered``, made on first use.  Invalid rows
     have NaN scores, level -1 and their problems in ``errors``.
     """
 
@@ -54,15 +54,42 @@ class BatchScores:
     valid: np.ndarray
     errors: RowProblems
     warnings: RowProblems
-    question_scores: np.ndarray | None = None
-    applicable: np.ndarray | None = None
-    answered: np.ndarray | None = None
     relevant: np.ndarray | None = None
     row_ids: list[str] | None = None
     matrix: AnswerMatrix | None = field(default=None)
+    keep_questions: bool = False
+    chunk_size: int = DEFAULT_CHUNK
+    _questions: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return int(self.overall.shape[0])
+
+    @property
+    def question_scores(self) -> np.ndarray | None:
+        """(N, Q) per-question scores in [0, 1], NaN where not applicable (with ``keep_questions``).
+
+        Computed from the answer matrix on first use, then kept: scoring a large
+        batch does not pay for the three (N, Q) arrays unless they are read.
+        """
+        arrays = self._question_arrays()
+        return None if arrays is None else arrays[0]
+
+    @property
+    def applicable(self) -> np.ndarray | None:
+        """(N, Q) bool: the question counts for the row (asked, not N/A); with ``keep_questions``."""
+        arrays = self._question_arrays()
+        return None if arrays is None else arrays[1]
+
+    @property
+    def answered(self) -> np.ndarray | None:
+        """(N, Q) bool: the row has a value for the question; with ``keep_questions``."""
+        arrays = self._question_arrays()
+        return None if arrays is None else arrays[2]
+
+    def _question_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        if self._questions is None and self.keep_questions and self.matrix is not None:
+            self._questions = _question_arrays(self.questionnaire, self.matrix, self.valid, self.chunk_size)
+        return self._questions
 
     @cached_property
     def dimension_levels(self) -> np.ndarray:
@@ -210,6 +237,8 @@ def score_matrix(
 ) -> BatchScores:
     """Score an encoded matrix in chunks of ``chunk_size`` rows (bounded memory).
 
+    With ``keep_questions`` the (N, Q) per-question arrays of the result are
+    made when first read (``question_scores``, ``applicable``, ``answered``).
     ``workers`` threads score chunks in parallel (default 1; results do not
     depend on it).
     """
@@ -219,24 +248,24 @@ def score_matrix(
     level = np.empty(n, dtype=np.int64)
     dims = np.empty((n, n_d))
     metrics = {m: np.empty(n) for m in cq.metric_ids}
-    qs = np.empty((n, n_q)) if keep_questions else None
-    app = np.empty((n, n_q), dtype=bool) if keep_questions else None
-    ans = np.empty((n, n_q), dtype=bool) if keep_questions else None
     rel = np.ones((n, n_q), dtype=bool) if cq.relevance else None
+    # One chunk (one enterprise, a small batch): the per-question arrays in the same pass.
+    eager = keep_questions and n <= chunk_size
+    questions: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def run(start: int) -> None:
+        nonlocal questions
         rows = slice(start, min(start + chunk_size, n))
-        part = cq.score_chunk(matrix.codes[rows], matrix.na[rows], matrix.profile.view(rows), keep_questions)
+        part = cq.score_chunk(matrix.codes[rows], matrix.na[rows], matrix.profile.view(rows), eager)
+        if eager:
+            assert part.question_scores is not None and part.applicable is not None
+            assert part.answered is not None
+            questions = (part.question_scores, part.applicable, part.answered)
         overall[rows] = part.overall
         level[rows] = part.level
         dims[rows] = part.dimensions
         for m, values in part.metrics.items():
             metrics[m][rows] = values
-        if keep_questions:
-            assert qs is not None and app is not None and ans is not None
-            qs[rows] = part.question_scores
-            app[rows] = part.applicable
-            ans[rows] = part.answered
         if rel is not None and part.relevant is not None:
             rel[rows] = part.relevant
 
@@ -257,8 +286,10 @@ def score_matrix(
         dims[bad] = np.nan
         for values in metrics.values():
             values[bad] = np.nan
-        if qs is not None:
-            qs[bad] = np.nan
+        if questions is not None:
+            questions[0][bad] = np.nan
+    if eager and questions is None:  # no rows
+        questions = (np.empty((0, n_q)), np.empty((0, n_q), dtype=bool), np.empty((0, n_q), dtype=bool))
     return BatchScores(
         questionnaire=questionnaire,
         overall=overall,
@@ -268,13 +299,33 @@ def score_matrix(
         valid=valid,
         errors=matrix.errors,
         warnings=matrix.warnings,
-        question_scores=qs,
-        applicable=app,
-        answered=ans,
         relevant=rel,
         row_ids=matrix.row_ids,
         matrix=matrix,
+        keep_questions=keep_questions,
+        chunk_size=chunk_size,
+        _questions=questions,
     )
+
+
+def _question_arrays(
+    questionnaire: Questionnaire, matrix: AnswerMatrix, valid: np.ndarray, chunk_size: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-question scores, applicable and answered (N, Q) of a scored matrix, chunk by chunk."""
+    cq = questionnaire.compiled()
+    n, n_q = len(matrix), cq.n_questions
+    qs = np.empty((n, n_q))
+    app = np.empty((n, n_q), dtype=bool)
+    ans = np.empty((n, n_q), dtype=bool)
+    for start in range(0, n, chunk_size):
+        rows = slice(start, min(start + chunk_size, n))
+        part = cq.score_chunk(matrix.codes[rows], matrix.na[rows], matrix.profile.view(rows), True)
+        assert part.question_scores is not None and part.applicable is not None and part.answered is not None
+        qs[rows] = part.question_scores
+        app[rows] = part.applicable
+        ans[rows] = part.answered
+    qs[~valid] = np.nan
+    return qs, app, ans
 
 
 def score_batch(
