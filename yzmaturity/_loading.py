@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import functools
 import os
+import tempfile
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,6 +32,7 @@ from ._policy import PolicyCatalog
 __all__ = [
     "PathLike",
     "answers_from_data",
+    "cache_dir",
     "catalog_from_data",
     "default_catalog",
     "example_path",
@@ -129,7 +132,72 @@ def questionnaire_from_data(data: Any, source: str = "<data>") -> Questionnaire:
 @functools.lru_cache(maxsize=32)
 def _load_builtin(name: str) -> Questionnaire:
     path = builtin_dir() / f"{name}.yaml"
-    return questionnaire_from_data(read_data_file(path), source=f"built-in {name!r}")
+    return _cached(
+        Questionnaire,
+        path,
+        lambda: questionnaire_from_data(read_data_file(path), source=f"built-in {name!r}"),
+    )
+
+
+# --------------------------------------------------------------------------- validated cache
+CACHE_ENV = "YZMATURITY_CACHE_DIR"
+MAX_CACHE_BYTES = 8 * 1024 * 1024
+
+
+def cache_dir() -> Path | None:
+    """Where validated built-ins are cached: ``$YZMATURITY_CACHE_DIR`` (empty: no cache), else the user cache."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured is not None:
+        return Path(configured) if configured.strip() else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "yzmaturity"
+
+
+def _cache_key(source: bytes) -> str:
+    import hashlib
+
+    import pydantic
+
+    from ._version import __version__
+
+    digest = hashlib.sha256(source)
+    digest.update(f"\0{__version__}\0{pydantic.VERSION}".encode())
+    return digest.hexdigest()[:32]
+
+
+def _cached(model: type[M], path: Path, build: Callable[[], M]) -> M:
+    """A built-in file's model from the cache, else ``build()`` it (parse, validate, lint) and cache it.
+
+    The cache holds the model as JSON, named by a hash of the source file's
+    bytes, the library version and the pydantic version: a changed file or
+    library misses the cache.  What is read back is validated again by the
+    model (its JSON mode, in compiled code: a few milliseconds, where parsing
+    the YAML takes over a hundred); anything wrong with the cache file and the
+    source is simply read again.
+    """
+    folder = cache_dir()
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return build()
+    if folder is None:
+        return build()
+    target = folder / f"{path.stem}-{_cache_key(raw)}.json"
+    try:
+        if target.is_file() and target.stat().st_size <= MAX_CACHE_BYTES:
+            return model.model_validate_json(target.read_bytes())
+    except (OSError, ValidationError):
+        pass  # unreadable or stale: rebuild it
+    value = build()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(value.model_dump_json(by_alias=True, exclude_unset=True).encode())
+        os.replace(tmp, target)
+    except OSError:
+        pass  # a read-only home: no cache, still correct
+    return value
 
 
 def load_questionnaire(source: PathLike | Questionnaire) -> Questionnaire:
@@ -210,8 +278,11 @@ def catalog_from_data(
 
 @functools.lru_cache(maxsize=32)
 def _load_builtin_catalog(name: str) -> PolicyCatalog:
-    return catalog_from_data(
-        read_data_file(policies_dir() / f"{name}.yaml"), source=f"built-in catalog {name!r}"
+    path = policies_dir() / f"{name}.yaml"
+    return _cached(
+        PolicyCatalog,
+        path,
+        lambda: catalog_from_data(read_data_file(path), source=f"built-in catalog {name!r}"),
     )
 
 

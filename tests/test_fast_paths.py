@@ -1,0 +1,203 @@
+"""The fast paths (per distinct value, column-major, chunked, lazy) against the plain ones.
+
+Each fast path has a plain twin in the library that the fast one replaced:
+encoding cell by cell, a row-major matrix, matching every row in one pass,
+the per-question arrays made while scoring.  Random tables with valid and
+invalid cells of every kind go through both; every output must be equal,
+errors included, and every row accounted for.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import yzmaturity as yz
+from yzmaturity import _encode
+from yzmaturity._compile import ProfileColumns
+from yzmaturity._encode import Encoder, factorize_cells
+from yzmaturity._matching import match_batch
+
+QID = "yangzhou-2022"
+
+cells = st.one_of(
+    st.sampled_from(["a", "b", "n/a", "", " a", "erp;mes"]),
+    st.none(),
+    st.just(math.nan),
+    st.integers(-3, 3),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.lists(st.sampled_from(["a", "b"]), max_size=2),
+)
+
+
+def _same_cells(a: list[Any], b: list[Any]) -> bool:
+    return len(a) == len(b) and all(
+        type(x) is type(y) and (x == y or (x != x and y != y)) for x, y in zip(a, b, strict=True)
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(cells, min_size=0, max_size=200),
+    st.sampled_from(["mixed", "str", "float", "int", "bool"]),
+)
+def test_factorize_per_distinct_value_equals_the_cell_loop(data, only):
+    keep = {
+        "mixed": object,
+        "str": (str, type(None)),
+        "float": (float, type(None)),
+        "int": (int, type(None)),
+        "bool": (bool, type(None)),
+    }[only]
+    data = [c for c in data if isinstance(c, keep) and (only != "int" or not isinstance(c, bool))]
+    data = data * (1 + _encode._FAST_MIN // max(1, len(data)))  # long enough for the fast path
+    fast = factorize_cells(data)
+    plain = _encode._factorize_loop(data)
+    assert _same_cells(list(fast.values), list(plain.values))
+    np.testing.assert_array_equal(fast.inverse, plain.inverse)
+
+
+def _random_columns(q: yz.Questionnaire, n: int, seed: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Columns of every question with good values, blanks, N/A and every kind of bad cell."""
+    cq = q.compiled()
+    rng = np.random.default_rng(seed)
+    columns: dict[str, Any] = {}
+    for question in cq.questions:
+        t = question.type
+        style = rng.integers(0, 3)  # 0: clean text/numbers, 1: with blanks of every kind, 2: dirty
+        if t == "single_choice":
+            good = [o.id for o in question.options]
+            bad = ["zzz", 3, True]
+        elif t == "multiple_choice":
+            good = [o.id for o in question.options if not o.exclusive]
+            good = [*good, ";".join(good[:2]), [good[0]]]
+            bad = ["zzz", f"{good[0]};{good[0]}", 7]
+        elif t == "yes_no":
+            good, bad = [True, False], ["yes", 1]
+        elif t in ("scale", "scene_level"):
+            lo, hi = int(question.min or 0), int(question.max or 0)
+            good = [float(v) for v in range(lo, hi + 1)]
+            bad = [hi + 1.0, 1.5, math.inf, "x"]
+        else:
+            lo = question.min if question.min is not None else 0.0
+            hi = question.max if question.max is not None else 1000.0
+            good = [float(v) for v in np.round(rng.uniform(lo, hi, 5), 2)]
+            bad = [hi + 10.0, -math.inf, "x"]
+        blanks: list[Any] = []
+        if style >= 1:
+            blanks = [None, math.nan, ""] + (["n/a"] if question.allow_na or style == 2 else [])
+        if style < 2:
+            bad = []
+        # Mostly good cells; blanks and bad cells rare enough that about half the rows stay valid.
+        kind = rng.choice(3, n, p=[0.97 - 0.01 * len(bad), 0.03, 0.01 * len(bad)])
+        values = np.empty(n, dtype=object)
+        values[:] = [
+            good[rng.integers(len(good))]
+            if k == 0 or (k == 1 and not blanks)
+            else blanks[rng.integers(len(blanks))]
+            if k == 1
+            else bad[rng.integers(len(bad))]
+            for k in kind.tolist()
+        ]
+        if t in ("scale", "scene_level", "numeric") and style == 0 and rng.random() < 0.5:
+            columns[question.id] = values.astype(np.float64)  # a numeric array
+        else:
+            columns[question.id] = values
+    profile = {
+        "employees": rng.integers(1, 5000, n).astype(np.float64),
+        "revenue_yuan": np.where(rng.random(n) < 0.2, np.nan, rng.uniform(1e6, 1e9, n)),
+        "region": np.array(["江都区", "邗江区", None], dtype=object)[rng.integers(0, 3, n)],
+        "industry": np.array(["C13", "C35", "I64", None], dtype=object)[rng.integers(0, 4, n)],
+    }
+    return columns, profile
+
+
+def _plain_empty(self: Encoder, n: int, profile: ProfileColumns) -> Any:
+    n_q = self.cq.n_questions
+    return _encode.AnswerMatrix(np.full((n, n_q), np.nan), np.zeros((n, n_q), dtype=bool), profile)
+
+
+def _assert_same_problems(a: yz.RowProblems, b: yz.RowProblems) -> None:
+    assert a.rows() == b.rows()
+    for row in a.rows():
+        assert [(e.code, e.loc, e.message, e.expected, repr(e.got), e.severity) for e in a[row]] == [
+            (e.code, e.loc, e.message, e.expected, repr(e.got), e.severity) for e in b[row]
+        ]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_fast_columnar_scoring_equals_the_plain_path(seed, monkeypatch):
+    q = yz.load_questionnaire(QID)
+    catalog = yz.load_catalog("yangzhou-zgsz-2022")
+    n = 400
+    columns, profile = _random_columns(q, n, seed)
+    fast = yz.score_batch(q, columns, profile=profile)
+    fast_match = match_batch(catalog, fast, chunk_size=37)
+    with monkeypatch.context() as patch:
+        patch.setattr(_encode, "_FAST_MIN", 10**12)  # the cell-by-cell loop
+        patch.setattr(Encoder, "empty", _plain_empty)  # a row-major matrix
+        plain = yz.score_batch(q, columns, profile=profile)
+    plain_match = match_batch(catalog, plain, chunk_size=10**9)
+
+    assert len(fast) == len(plain) == n  # every row accounted for
+    assert 0 < int(fast.valid.sum()) < n  # valid and invalid rows
+    np.testing.assert_array_equal(fast.valid, plain.valid)
+    _assert_same_problems(fast.errors, plain.errors)
+    _assert_same_problems(fast.warnings, plain.warnings)
+    np.testing.assert_array_equal(fast.matrix.codes, plain.matrix.codes)
+    np.testing.assert_array_equal(fast.matrix.na, plain.matrix.na)
+    for name in ("overall", "level", "dimensions", "question_scores", "applicable", "answered"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(plain, name), err_msg=name)
+    for name in ("fit", "state", "priority", "tier"):
+        np.testing.assert_array_equal(
+            getattr(fast_match.arrays, name), getattr(plain_match.arrays, name), err_msg=name
+        )
+    for a, b in zip(fast_match.arrays.requirement_status, plain_match.arrays.requirement_status, strict=True):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(fast_match.arrays.rule_hits, plain_match.arrays.rule_hits, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_fast_columnar_scoring_equals_the_sheets_on_valid_rows():
+    """The columns against the sheet path (cell by cell through pydantic sheets), an independent route."""
+    q = yz.load_questionnaire(QID)
+    cq = q.compiled()
+    n = 120
+    columns, _ = _random_columns(q, n, 11)
+    batch = yz.score_batch(q, columns)
+    sheets = []
+    for i in range(n):
+        answers: dict[str, Any] = {}
+        for qid, values in columns.items():
+            v = values[i]
+            if v is None or (isinstance(v, float) and math.isnan(v)) or v == "":
+                continue
+            if cq.questions[cq.index[qid]].type == "multiple_choice" and isinstance(v, str) and v != "n/a":
+                v = [p for p in v.split(";") if p]
+            if isinstance(v, float) and v.is_integer() and cq.questions[cq.index[qid]].type != "numeric":
+                v = int(v)
+            answers[qid] = v
+        sheets.append({"questionnaire": QID, "enterprise": {"name": f"e{i}"}, "answers": answers})
+    by_sheet = yz.score_batch(q, sheets)
+    assert by_sheet.valid.tolist() == batch.valid.tolist()
+    assert batch.valid.any()
+    np.testing.assert_allclose(batch.overall[batch.valid], by_sheet.overall[batch.valid], rtol=0, atol=1e-9)
+    np.testing.assert_array_equal(batch.level, by_sheet.level)
+
+
+def test_question_arrays_are_made_on_first_read_and_equal_the_eager_ones(monkeypatch):
+    q = yz.load_questionnaire(QID)
+    columns, profile = _random_columns(q, 300, 3)
+    lazy = yz.score_batch(q, columns, profile=profile, chunk_size=64)  # 300 rows > one chunk: lazy
+    assert lazy._questions is None
+    eager = yz.score_batch(q, columns, profile=profile, chunk_size=4096)  # one chunk: in the same pass
+    assert eager._questions is not None
+    for name in ("question_scores", "applicable", "answered"):
+        np.testing.assert_array_equal(getattr(lazy, name), getattr(eager, name), err_msg=name)
+    assert yz.score_batch(q, columns, keep_questions=False).question_scores is None
