@@ -16,6 +16,7 @@ See docs/concepts.md for the formulas.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -31,7 +32,30 @@ from ._structure import raise_for_structure
 if TYPE_CHECKING:
     from ._model import Dimension, Question
 
-__all__ = ["CompiledQuestionnaire", "EvalContext", "ProfileColumns", "profile_known"]
+__all__ = ["CompiledQuestionnaire", "EvalContext", "ProfileColumns", "one_blas_thread", "profile_known"]
+
+ONE_THREAD_ROWS = 8192  # batches larger than this run their matrix products on one BLAS thread
+
+
+def one_blas_thread(n_rows: int) -> AbstractContextManager[Any]:
+    """A context in which BLAS (the matrix products of scoring and matching) uses one thread.
+
+    The products are small (a chunk of rows by the questions); BLAS threads on
+    them cost more than they give, and on a busy machine (more runnable
+    threads than cores) its spinning threads made scoring three times slower
+    (measured in bench/).  The results are the same bit for bit: each row's
+    sums are done by one thread either way.  Needs ``threadpoolctl``; without
+    it, or for a few rows (one enterprise), nothing changes.
+    """
+    if n_rows <= ONE_THREAD_ROWS:
+        return nullcontext()
+    try:
+        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+    except ImportError:  # pragma: no cover - a dependency, but scoring works without it
+        return nullcontext()
+    limits: AbstractContextManager[Any] = threadpool_limits(1, user_api="blas")
+    return limits
+
 
 Mask = np.ndarray
 ConditionFn = Callable[["EvalContext"], Mask]

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ._compile import CompiledQuestionnaire, EvalContext, profile_known
+from ._compile import CompiledQuestionnaire, EvalContext, one_blas_thread, profile_known
 from ._conditions import All, Compare, Condition, CountSpec, walk
 from ._exceptions import NotFoundError, QuestionnaireError
 from ._funding import FundingEstimate, Why, estimate_funding, explained
@@ -728,10 +728,11 @@ def match_batch(catalog: PolicyCatalog, scores: BatchScores, *, chunk_size: int 
     compiled = compiled_catalog(catalog, scores.questionnaire)
     n = len(scores)
     chunk_size = max(1, int(chunk_size))
-    if n <= chunk_size:
-        arrays = compiled.evaluate(scores.context())
-    else:
-        arrays = _evaluate_chunks(compiled, scores, n, chunk_size)
+    with one_blas_thread(n):
+        if n <= chunk_size:
+            arrays = compiled.evaluate(scores.context())
+        else:
+            arrays = _evaluate_chunks(compiled, scores, n, chunk_size)
     invalid = ~scores.valid
     arrays.fit[invalid] = np.nan
     arrays.priority[invalid] = np.nan

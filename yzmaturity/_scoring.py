@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._answers import AnswerSheet
-from ._compile import CompiledQuestionnaire, EvalContext, ProfileColumns
+from ._compile import CompiledQuestionnaire, EvalContext, ProfileColumns, one_blas_thread
 from ._encode import AnswerMatrix, Encoder
 from ._exceptions import AnswerValidationError, ErrorDetail, RowProblems, details_from_pydantic
 
@@ -271,13 +271,14 @@ def score_matrix(
 
     starts = range(0, n, chunk_size)
     threads = _threads(workers, len(starts))
-    if threads > 1:
-        # numpy releases the GIL in its kernels: chunks on several cores, each writing its own rows.
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            list(pool.map(run, starts))
-    else:
-        for start in starts:
-            run(start)
+    with one_blas_thread(n):
+        if threads > 1:
+            # numpy releases the GIL in its kernels: chunks on several cores, each writing its own rows.
+            with ThreadPoolExecutor(max_workers=threads) as pool:
+                list(pool.map(run, starts))
+        else:
+            for start in starts:
+                run(start)
     valid = matrix.valid
     if not valid.all():
         bad = ~valid
@@ -317,13 +318,15 @@ def _question_arrays(
     qs = np.empty((n, n_q))
     app = np.empty((n, n_q), dtype=bool)
     ans = np.empty((n, n_q), dtype=bool)
-    for start in range(0, n, chunk_size):
-        rows = slice(start, min(start + chunk_size, n))
-        part = cq.score_chunk(matrix.codes[rows], matrix.na[rows], matrix.profile.view(rows), True)
-        assert part.question_scores is not None and part.applicable is not None and part.answered is not None
-        qs[rows] = part.question_scores
-        app[rows] = part.applicable
-        ans[rows] = part.answered
+    with one_blas_thread(n):
+        for start in range(0, n, chunk_size):
+            rows = slice(start, min(start + chunk_size, n))
+            part = cq.score_chunk(matrix.codes[rows], matrix.na[rows], matrix.profile.view(rows), True)
+            assert part.question_scores is not None and part.applicable is not None
+            assert part.answered is not None
+            qs[rows] = part.question_scores
+            app[rows] = part.applicable
+            ans[rows] = part.answered
     qs[~valid] = np.nan
     return qs, app, ans
 
