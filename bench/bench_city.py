@@ -97,7 +97,9 @@ def duckdb_sql(spec: dict[str, Any], src: str, out: str) -> str:
         for child in d.get("dimensions", []):
             visit(child, depth + 1)
         if d.get("questions"):
-            num = " + ".join(f'coalesce("s:{q["id"]}", 0) * {float(q.get("weight", 1))}' for q in d["questions"])
+            num = " + ".join(
+                f'coalesce("s:{q["id"]}", 0) * {float(q.get("weight", 1))}' for q in d["questions"]
+            )
             den = " + ".join(
                 f'(CASE WHEN "s:{q["id"]}" IS NULL THEN 0 ELSE {float(q.get("weight", 1))} END)'
                 for q in d["questions"]
@@ -118,7 +120,9 @@ def duckdb_sql(spec: dict[str, Any], src: str, out: str) -> str:
         layers.append(dims_by_depth[depth])
     top = spec["dimensions"]
     num = " + ".join(f'coalesce("d:{d["id"]}", 0) * {float(d.get("weight", 1))}' for d in top)
-    den = " + ".join(f'(CASE WHEN "d:{d["id"]}" IS NULL THEN 0 ELSE {float(d.get("weight", 1))} END)' for d in top)
+    den = " + ".join(
+        f'(CASE WHEN "d:{d["id"]}" IS NULL THEN 0 ELSE {float(d.get("weight", 1))} END)' for d in top
+    )
     query = f"SELECT * FROM read_csv('{src}', all_varchar = true, header = true)"
     for layer in layers:
         query = f"SELECT *, {', '.join(layer)} FROM ({query})"
@@ -390,7 +394,11 @@ def main() -> None:
     step(
         "library_n_over_10",
         LIBRARY.format(
-            **fmt, root=str(ROOT), src=str(small), out=str(workdir / "s10.csv"), errors=str(workdir / "e10.csv")
+            **fmt,
+            root=str(ROOT),
+            src=str(small),
+            out=str(workdir / "s10.csv"),
+            errors=str(workdir / "e10.csv"),
         ),
     )
     if base and "baseline_library" not in skip:
@@ -437,11 +445,15 @@ def main() -> None:
         "n": args.n,
         "csv_mb": round(src.stat().st_size / 1e6, 1),
         "wall_s": {k: round(v["wall_s"], 2) for k, v in res.items() if isinstance(v, dict) and "wall_s" in v},
-        "peak_mb": {k: round(v["peak_mb"], 1) for k, v in res.items() if isinstance(v, dict) and "peak_mb" in v},
+        "peak_mb": {
+            k: round(v["peak_mb"], 1) for k, v in res.items() if isinstance(v, dict) and "peak_mb" in v
+        },
         "library_vs_duckdb": round(lib_s / res["duckdb"]["wall_s"], 2),
         "library_vs_floor": round(lib_s / res["floor"]["wall_s"], 2),
         "library_vs_polars": round(lib_s / res["polars"]["wall_s"], 2),
-        "library_peak_n_vs_n_over_10": round(res["library"]["peak_mb"] / res["library_n_over_10"]["peak_mb"], 2),
+        "library_peak_n_vs_n_over_10": round(
+            res["library"]["peak_mb"] / res["library_n_over_10"]["peak_mb"], 2
+        ),
         "overall_max_diff_duckdb": overall_diff(workdir / "scored.csv", workdir / "duckdb.csv"),
         "overall_max_diff_polars": overall_diff(workdir / "scored.csv", workdir / "polars.csv"),
         "start_s": round(res["start_s"], 4),
