@@ -370,23 +370,27 @@ def _validate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _batch(args: argparse.Namespace, out: TextIO) -> int:
-    """Score a wide table: exit 0 even with invalid rows (they are in the output), 1 if the table is unusable."""
-    from ._tables import check_table_path, score_table, write_table
+    """Score a wide table: exit 0 even with invalid rows (they are in the output), 1 if the table is unusable.
 
+    File to file in row batches (:func:`score_file`): memory bounded by the
+    batch, not the table; the outputs appear, whole, at the end.
+    """
+    from ._tables import check_table_path, score_file
+
+    check_table_path(args.file)
     check_table_path(args.output)
     if args.errors:
         check_table_path(args.errors)
-    result = score_table(
+    result = score_file(
         args.questionnaire,
         args.file,
+        args.output,
         args.catalog,
+        errors=args.errors,
         id_columns=args.id_column,
         progress=False if args.no_progress else None,
         lang=args.lang,
     )
-    write_table(result.frame, args.output)
-    if args.errors:
-        write_table(result.errors, args.errors)
     if args.json:
         print(json.dumps(result.summary(), ensure_ascii=False, indent=2), file=out)
     else:
@@ -399,7 +403,7 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
             file=out,
         )
         if args.errors:
-            n = len(result.errors)
+            n = result.problems
             print(
                 f"已写入 {args.errors}（{n} 个问题）" if zh else f"wrote {args.errors} ({n} problems)",
                 file=out,

@@ -22,6 +22,7 @@ class Code(StrEnum):
     FILE_UNREADABLE = "file_unreadable"
     FILE_TOO_LARGE = "file_too_large"
     BAD_EXTENSION = "bad_extension"
+    OUTPUT_IS_INPUT = "output_is_input"
     BAD_ENCODING = "bad_encoding"
     BAD_YAML = "bad_yaml"
     BAD_JSON = "bad_json"

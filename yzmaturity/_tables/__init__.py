@@ -37,7 +37,8 @@ The modules, in import order (each imports only those above it):
 (what each profile column accepts), ``read`` (files and frames), ``header``
 (the columns), ``profile`` (the profile columns as arrays, by the rules of
 ``yzmaturity._profile``), ``progress``, ``score`` (orchestration, result
-frames, scale-out), ``write`` (safe writing), ``template``.
+frames, scale-out), ``write`` (safe writing), ``stream`` (file to file in row
+batches), ``template``.
 """
 
 from __future__ import annotations
@@ -46,18 +47,21 @@ from .._exceptions import TableError
 from .header import table_header
 from .read import MAX_TABLE_BYTES, MAX_XLSX_BYTES, check_table_path, read_table
 from .score import TableResult, output_meta, score_partition, score_table
+from .stream import FileResult, score_file
 from .template import table_columns, table_template
 from .write import escape_formulas, write_table
 
 __all__ = [
     "MAX_TABLE_BYTES",
     "MAX_XLSX_BYTES",
+    "FileResult",
     "TableError",
     "TableResult",
     "check_table_path",
     "escape_formulas",
     "output_meta",
     "read_table",
+    "score_file",
     "score_partition",
     "score_table",
     "table_columns",

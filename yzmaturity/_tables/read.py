@@ -23,9 +23,14 @@ __all__ = [
     "MAX_TABLE_BYTES",
     "MAX_XLSX_BYTES",
     "MAX_XLSX_UNPACKED_BYTES",
+    "arrow_to_pandas",
     "check_table_path",
+    "csv_options",
+    "decode_header",
+    "empty_rows_arrow",
     "read_table",
     "table_format",
+    "trailing_true",
 ]
 
 MAX_TABLE_BYTES = 2 * 1024**3
@@ -137,7 +142,7 @@ def _as_frame(source: Any) -> pd.DataFrame | None:
     raise TypeError(f"expected a path or a pandas/polars/pyarrow table, not {type(source).__name__}")
 
 
-def _decode_header(path: Path, encoding: str) -> list[str]:
+def decode_header(path: Path, encoding: str) -> list[str]:
     """The header row, decoded strictly (a UnicodeDecodeError means: not this encoding)."""
     limit = 1 << 20
     with open(path, "rb") as handle:
@@ -160,7 +165,7 @@ def _read_csv(pd: Any, path: Path, encoding: str) -> pd.DataFrame:
     last: Exception | None = None
     for enc in candidates:
         try:
-            names = _decode_header(path, enc)
+            names = decode_header(path, enc)
         except UnicodeDecodeError as exc:
             last = exc
             continue
@@ -186,17 +191,7 @@ def _read_csv_with(pd: Any, path: Path, encoding: str, names: list[str]) -> pd.D
         import pyarrow.csv as pcsv  # type: ignore[import-untyped,unused-ignore]
 
         try:
-            table = pcsv.read_csv(
-                path,
-                read_options=pcsv.ReadOptions(encoding="utf8" if encoding == "utf-8" else encoding),
-                parse_options=pcsv.ParseOptions(ignore_empty_lines=False, newlines_in_values=True),
-                convert_options=pcsv.ConvertOptions(
-                    column_types=dict.fromkeys(names, pa.large_string()),
-                    null_values=[""],
-                    strings_can_be_null=True,
-                    quoted_strings_can_be_null=True,
-                ),
-            )
+            table = pcsv.read_csv(path, **csv_options(pa, encoding, names))
         except pa.ArrowInvalid as exc:
             if "UTF8" in str(exc) or "utf-8" in str(exc).lower():
                 raise UnicodeDecodeError(encoding, b"", 0, 1, str(exc)) from None
@@ -206,7 +201,7 @@ def _read_csv_with(pd: Any, path: Path, encoding: str, names: list[str]) -> pd.D
         except (OSError, ValueError) as exc:
             raise FileLoadError(str(path), Code.BAD_CSV, f"not a valid CSV table: {exc}") from None
         table = _drop_trailing_empty_arrow(pa, table)
-        frame = _arrow_to_pandas(pd, table)
+        frame = arrow_to_pandas(pd, table)
     else:
         try:
             frame = pd.read_csv(
@@ -226,7 +221,26 @@ def _read_csv_with(pd: Any, path: Path, encoding: str, names: list[str]) -> pd.D
     return frame
 
 
-def _arrow_to_pandas(pd: Any, table: Any) -> pd.DataFrame:
+def csv_options(pa: Any, encoding: str, names: list[str], block_size: int | None = None) -> dict[str, Any]:
+    """pyarrow's CSV options for a wide table: every cell text, blank = null, empty lines kept."""
+    import pyarrow.csv as pcsv  # type: ignore[import-untyped,unused-ignore]
+
+    read: dict[str, Any] = {"encoding": "utf8" if encoding == "utf-8" else encoding}
+    if block_size is not None:
+        read["block_size"] = block_size
+    return {
+        "read_options": pcsv.ReadOptions(**read),
+        "parse_options": pcsv.ParseOptions(ignore_empty_lines=False, newlines_in_values=True),
+        "convert_options": pcsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.large_string()),
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+        ),
+    }
+
+
+def arrow_to_pandas(pd: Any, table: Any) -> pd.DataFrame:
     if int(pd.__version__.split(".")[0]) >= 3:
         return table.to_pandas()
     pa = deps.require_pyarrow("reading tables")
@@ -237,18 +251,25 @@ def _arrow_to_pandas(pd: Any, table: Any) -> pd.DataFrame:
 def _drop_trailing_empty_arrow(pa: Any, table: Any) -> Any:
     if table.num_rows == 0 or table.num_columns == 0:
         return table
+    flags = empty_rows_arrow(table)
+    keep = len(flags) - trailing_true(flags)
+    return table.slice(0, keep) if keep < table.num_rows else table
+
+
+def empty_rows_arrow(table: Any) -> np.ndarray:
+    """(N,) bool: the rows of an Arrow table (or record batch) whose every cell is null."""
     import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
 
     empty: Any = None
     for column in table.columns:
         nulls = pc.is_null(column)
         empty = nulls if empty is None else pc.and_(empty, nulls)
-    flags = np.asarray(empty.to_numpy(zero_copy_only=False), dtype=np.bool_)
-    keep = len(flags) - _trailing_true(flags)
-    return table.slice(0, keep) if keep < table.num_rows else table
+    if empty is None:
+        return np.zeros(table.num_rows, dtype=np.bool_)
+    return np.asarray(empty.to_numpy(zero_copy_only=False), dtype=np.bool_)
 
 
-def _trailing_true(flags: np.ndarray) -> int:
+def trailing_true(flags: np.ndarray) -> int:
     if not flags.size or not flags[-1]:
         return 0
     false = np.flatnonzero(~flags)
@@ -259,7 +280,7 @@ def _drop_trailing_empty(frame: pd.DataFrame) -> pd.DataFrame:
     if not len(frame):
         return frame
     flags = frame.isna().all(axis=1).to_numpy()
-    n_drop = _trailing_true(flags)
+    n_drop = trailing_true(flags)
     return frame.iloc[: len(frame) - n_drop] if n_drop else frame
 
 
@@ -332,4 +353,4 @@ def _read_parquet(pd: Any, path: Path) -> pd.DataFrame:
         raise
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError ... for a broken file
         raise FileLoadError(str(path), Code.BAD_PARQUET, f"not a readable Parquet file: {exc}") from None
-    return _arrow_to_pandas(pd, table)
+    return arrow_to_pandas(pd, table)

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from .._policy import PolicyCatalog
     from .._scoring import BatchScores
 
-__all__ = ["TableResult", "output_meta", "score_partition", "score_table"]
+__all__ = ["TableResult", "output_meta", "resolve", "score_partition", "score_table", "summary_text"]
 
 
 @dataclass
@@ -92,44 +92,44 @@ class TableResult:
         }
 
     def summary_text(self, lang: str = "zh") -> str:
-        """Rows, valid and invalid, problems by code, the level distribution and the mean, in one language."""
-        info = self.summary()
-        q = self.questionnaire
-        levels = q.levels.levels
-        zh = lang != "en"
-        head = f"{q.title.of('zh' if zh else 'en')} v{q.version}"
-        if zh:
-            lines = [
-                f"{head}：共 {info['rows']} 行，有效 {info['valid']} 行，无效 {info['invalid']} 行"
-                f"（{info['errors']} 个错误，{info['warnings']} 个警告）"
-            ]
-        else:
-            lines = [
-                f"{head}: {info['rows']} rows, {info['valid']} valid, {info['invalid']} invalid"
-                f" ({info['errors']} error(s), {info['warnings']} warning(s))"
-            ]
-        if info["error_codes"]:
-            codes = ", ".join(f"{k} {v}" for k, v in info["error_codes"].items())
-            lines.append(
-                ("错误代码（详见 --errors 文件）：" if zh else "errors by code (see --errors): ") + codes
-            )
-        sep = "：" if zh else ": "
-        lines.append(
-            ("等级分布" if zh else "levels")
-            + sep
-            + " | ".join(
-                f"L{k} {levels[k].name.of('zh' if zh else 'en')} {v}" for k, v in info["levels"].items()
-            )
-        )
-        if info["mean_overall"] is not None:
-            lines.append(("平均总分" if zh else "mean overall") + sep + f"{info['mean_overall']:.1f}")
-        return "\n".join(lines)
+        return summary_text(self.questionnaire, self.summary(), lang)
 
     def __repr__(self) -> str:
         return f"<TableResult {self.questionnaire.id}: {len(self)} rows, {self.n_invalid} invalid>"
 
 
-def _resolve(
+def summary_text(q: Questionnaire, info: dict[str, Any], lang: str = "zh") -> str:
+    """A :meth:`TableResult.summary`: rows, problems by code, levels and the mean, in one language."""
+    levels = q.levels.levels
+    zh = lang != "en"
+    head = f"{q.title.of('zh' if zh else 'en')} v{q.version}"
+    if zh:
+        lines = [
+            f"{head}：共 {info['rows']} 行，有效 {info['valid']} 行，无效 {info['invalid']} 行"
+            f"（{info['errors']} 个错误，{info['warnings']} 个警告）"
+        ]
+    else:
+        lines = [
+            f"{head}: {info['rows']} rows, {info['valid']} valid, {info['invalid']} invalid"
+            f" ({info['errors']} error(s), {info['warnings']} warning(s))"
+        ]
+    if info["error_codes"]:
+        codes = ", ".join(f"{k} {v}" for k, v in info["error_codes"].items())
+        lines.append(
+            ("错误代码（详见 --errors 文件）：" if zh else "errors by code (see --errors): ") + codes
+        )
+    sep = "：" if zh else ": "
+    lines.append(
+        ("等级分布" if zh else "levels")
+        + sep
+        + " | ".join(f"L{k} {levels[k].name.of('zh' if zh else 'en')} {v}" for k, v in info["levels"].items())
+    )
+    if info["mean_overall"] is not None:
+        lines.append(("平均总分" if zh else "mean overall") + sep + f"{info['mean_overall']:.1f}")
+    return "\n".join(lines)
+
+
+def resolve(
     questionnaire: Questionnaire | str, catalog: PolicyCatalog | str | None, match: bool
 ) -> tuple[Questionnaire, PolicyCatalog | None]:
     q = load_questionnaire(questionnaire)
@@ -184,7 +184,7 @@ def score_table(
     source = os.fspath(table) if isinstance(table, str | os.PathLike) else frame.attrs.get("source")
     owned = isinstance(table, str | os.PathLike)  # read here: ours to free as we go
     header = list(frame.columns)
-    q, cat = _resolve(questionnaire, catalog, match)
+    q, cat = resolve(questionnaire, catalog, match)
     cq = q.compiled()
     id_columns = list(id_columns)
     result_columns = result_names(cq, cat)
@@ -431,7 +431,7 @@ def output_meta(
 ) -> pd.DataFrame:
     """An empty frame with the columns and dtypes :func:`score_partition` returns (dask's ``meta=``)."""
     pd = deps.pandas("output_meta")
-    q, cat = _resolve(questionnaire, catalog, True)
+    q, cat = resolve(questionnaire, catalog, True)
     empty = pd.DataFrame({name: pd.Series([], dtype=object) for name in table_header(q)})
     result = score_table(q, empty, cat, progress=False, lang=lang)
     return result.frame[result.result_columns]

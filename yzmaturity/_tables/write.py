@@ -18,7 +18,14 @@ from .read import table_format
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 
-__all__ = ["EXCEL_MAX_ROWS", "FORMULA_PREFIXES", "escape_formulas", "write_table", "xlsx_value"]
+__all__ = [
+    "EXCEL_MAX_ROWS",
+    "FORMULA_PREFIXES",
+    "escape_formulas",
+    "plain_for_arrow",
+    "write_table",
+    "xlsx_value",
+]
 
 EXCEL_MAX_ROWS = 1_048_576
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -90,7 +97,7 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, bom: bool 
         if pa is not None:
             import pyarrow.csv as pcsv  # type: ignore[import-untyped,unused-ignore]
 
-            table = pa.Table.from_pandas(_plain_for_arrow(pd, safe), preserve_index=False)
+            table = pa.Table.from_pandas(plain_for_arrow(pd, safe), preserve_index=False)
             pcsv.write_csv(table, handle)
         else:
             text = safe.copy(deep=False)
@@ -101,7 +108,7 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, bom: bool 
     return p
 
 
-def _plain_for_arrow(pd: Any, frame: pd.DataFrame) -> pd.DataFrame:
+def plain_for_arrow(pd: Any, frame: pd.DataFrame) -> pd.DataFrame:
     """Object columns (mixed Python values) as text, which pyarrow's CSV writer takes."""
     out = frame.copy(deep=False)
     out.columns = [str(c) for c in out.columns]

@@ -1,0 +1,434 @@
+"""Scoring a table file to a file in row batches: bounded memory, reading and writing beside the compute.
+
+:func:`score_file` reads a CSV or Parquet file with pyarrow in batches of
+rows, validates, scores and matches each batch with :func:`score_table` (so
+every rule is the same as for a whole table), and writes each scored batch as
+soon as it is ready, on a second thread, to a temporary file that replaces the
+output at the end (never a half-written output).  Peak memory is a few
+batches, whatever the number of rows; the outputs are the same bytes as
+``write_table(score_table(...).frame)`` (tests/test_stream.py checks it).
+
+What crosses batches is carried over: the row numbers of the error table,
+the summary counts, and empty rows at the end of a batch (dropped only at the
+end of the file, as :func:`read_table` does).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import numpy as np
+
+from .._codes import Code
+from .._exceptions import FileLoadError
+from .._files import check_size
+from . import deps
+from .progress import file_bar
+from .read import (
+    MAX_TABLE_BYTES,
+    arrow_to_pandas,
+    csv_options,
+    decode_header,
+    empty_rows_arrow,
+    read_table,
+    table_format,
+    trailing_true,
+)
+from .score import resolve, score_table, summary_text
+from .write import escape_formulas, plain_for_arrow, write_table
+
+if TYPE_CHECKING:
+    import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+
+    from .._model import Questionnaire
+    from .._policy import PolicyCatalog
+
+__all__ = ["BLOCK_BYTES", "FileResult", "score_file"]
+
+BLOCK_BYTES = 16 * 1024 * 1024
+"""Bytes of CSV read per batch (about 25,000 rows of yangzhou-2022): small enough for the
+batch's arrays to be reused by the allocator, large enough for numpy to run at full speed."""
+STREAM_FORMATS = ("csv", "parquet")
+
+
+@dataclass
+class FileResult:
+    """What :func:`score_file` wrote: counts and the :meth:`summary` of :class:`TableResult`."""
+
+    questionnaire: Questionnaire
+    catalog: PolicyCatalog | None
+    source: str
+    output: Path
+    errors_output: Path | None
+    rows: int = 0
+    valid: int = 0
+    problems: int = 0
+    warnings: int = 0
+    error_codes: Counter[str] = field(default_factory=Counter)
+    levels: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    overall_sum: float = 0.0
+    batches: int = 0
+
+    def __len__(self) -> int:
+        return self.rows
+
+    @property
+    def n_invalid(self) -> int:
+        return self.rows - self.valid
+
+    def summary(self) -> dict[str, Any]:
+        """Rows, valid, invalid, problems by code, levels, mean overall: as ``TableResult.summary()``."""
+        q = self.questionnaire
+        codes = sorted(self.error_codes.items(), key=lambda kv: -kv[1])
+        return {
+            "questionnaire": f"{q.id} v{q.version}",
+            "catalog": None if self.catalog is None else self.catalog.id,
+            "source": self.source,
+            "rows": self.rows,
+            "valid": self.valid,
+            "invalid": self.n_invalid,
+            "errors": int(sum(self.error_codes.values())),
+            "warnings": self.warnings,
+            "error_codes": dict(codes),
+            "levels": {i: int(c) for i, c in enumerate(self.levels.tolist())},
+            "mean_overall": round(self.overall_sum / self.valid, 2) if self.valid else None,
+        }
+
+    def summary_text(self, lang: str = "zh") -> str:
+        return summary_text(self.questionnaire, self.summary(), lang)
+
+    def __repr__(self) -> str:
+        return f"<FileResult {self.questionnaire.id}: {self.rows} rows, {self.n_invalid} invalid -> {self.output}>"
+
+
+def score_file(
+    questionnaire: Questionnaire | str,
+    source: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    catalog: PolicyCatalog | str | None = None,
+    *,
+    errors: str | os.PathLike[str] | None = None,
+    id_columns: Sequence[str] = (),
+    lang: str = "zh",
+    match: bool = True,
+    encoding: str = "auto",
+    progress: bool | None = None,
+    block_bytes: int = BLOCK_BYTES,
+) -> FileResult:
+    """Validate, score and match a table file into a scored table file, in batches of rows.
+
+    The same result as ``write_table(score_table(...).frame, output)`` (and the
+    error table to ``errors``), in memory bounded by the batch size instead of
+    the table's.  CSV and Parquet stream (needs pyarrow); XLSX, on either
+    side, is read or written whole.
+
+    Parameters
+    ----------
+    questionnaire, catalog, id_columns, lang, match
+        As for :func:`score_table`.
+    source
+        A CSV or Parquet file (XLSX: read whole).
+    output, errors
+        The scored table and (optional) the table of every problem: ``.csv``,
+        ``.parquet`` or ``.xlsx``, written atomically.
+    encoding
+        CSV only, as for :func:`read_table` (``auto``: UTF-8, else GB18030).
+    progress
+        A progress bar over the input (tqdm, in a terminal or a notebook);
+        None: for files over 64 MB when standard error is a terminal.
+    block_bytes
+        CSV bytes per batch.
+
+    Raises
+    ------
+    TableError
+        The table as a whole does not fit (its header), before anything is written.
+    FileLoadError
+        The file is missing, too large or not a readable table.
+    """
+    src = Path(os.fspath(source))
+    out = Path(os.fspath(output))
+    err = Path(os.fspath(errors)) if errors is not None else None
+    fmt = table_format(src)
+    formats = [table_format(out)] + ([table_format(err)] if err is not None else [])
+    for target in (out, err):
+        if target is not None and _same_file(target, src):
+            raise FileLoadError(str(target), Code.OUTPUT_IS_INPUT, "an output would overwrite the input")
+    q, cat = resolve(questionnaire, catalog, match)
+    result = FileResult(q, cat, str(src), out, err)
+    if fmt not in STREAM_FORMATS or any(f not in STREAM_FORMATS for f in formats) or deps.pyarrow() is None:
+        return _whole(result, id_columns, lang, encoding, progress)
+    check_size(src, MAX_TABLE_BYTES)
+    candidates = ["utf-8", "gb18030"] if (encoding == "auto" and fmt == "csv") else [encoding]
+    for enc in candidates:
+        try:
+            return _stream(result, fmt, enc, id_columns, lang, progress, block_bytes)
+        except UnicodeDecodeError:
+            if enc == candidates[-1]:
+                raise FileLoadError(
+                    str(src), "bad_encoding", f"not {' or '.join(candidates)} text; pass encoding=..."
+                ) from None
+    raise AssertionError("unreachable")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
+
+
+def _whole(
+    result: FileResult, id_columns: Sequence[str], lang: str, encoding: str, progress: bool | None
+) -> FileResult:
+    """XLSX on either side (or no pyarrow): the whole table at once."""
+    frame = read_table(result.source, encoding=encoding)
+    scored = score_table(
+        result.questionnaire,
+        frame,
+        result.catalog,
+        id_columns=id_columns,
+        lang=lang,
+        progress=progress,
+        match=result.catalog is not None,
+    )
+    scored.source = result.source
+    _atomic(result.output, lambda path: write_table(scored.frame, path))
+    if result.errors_output is not None:
+        errors = scored.errors
+        _atomic(result.errors_output, lambda path: write_table(errors, path))
+    _count(result, scored)
+    result.batches = 1
+    return result
+
+
+def _count(result: FileResult, scored: Any) -> None:
+    s = scored.scores
+    severity = scored.errors["severity"]
+    result.rows += len(s)
+    result.valid += int(s.valid.sum())
+    result.problems += len(scored.errors)
+    result.warnings += int((severity == "warning").sum())
+    result.error_codes.update(scored.errors.loc[severity == "error", "code"].tolist())
+    counts = np.bincount(s.level[s.valid], minlength=len(result.questionnaire.levels.levels))
+    result.levels = counts if not result.levels.size else result.levels + counts
+    result.overall_sum += float(s.overall[s.valid].sum())
+
+
+def _atomic(target: Path, write: Any) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent or ".")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --------------------------------------------------------------------------- streaming
+def _stream(
+    result: FileResult,
+    fmt: str,
+    encoding: str,
+    id_columns: Sequence[str],
+    lang: str,
+    progress: bool | None,
+    block_bytes: int,
+) -> FileResult:
+    pa = deps.require_pyarrow("streaming tables")
+    pd = deps.pandas("score_file")
+    src = Path(result.source)
+    bar = file_bar(progress, src.stat().st_size, f"score {src.name}")
+    sinks = [_Sink(pa, result.output)]
+    if result.errors_output is not None:
+        sinks.append(_Sink(pa, result.errors_output))
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="yz-write")
+    pending: Future[None] | None = None
+    try:
+        offset = 0
+        for frame, consumed in _frames(pa, pd, src, fmt, encoding, block_bytes):
+            scored = score_table(
+                result.questionnaire,
+                frame,
+                result.catalog,
+                id_columns=id_columns,
+                lang=lang,
+                progress=False,
+                match=result.catalog is not None,
+            )
+            errors = scored.errors
+            if offset:
+                errors["row"] += offset
+            offset += len(frame)
+            tables = [_to_arrow(pa, pd, scored.frame)]
+            if result.errors_output is not None:
+                tables.append(_to_arrow(pa, pd, errors))
+            if pending is not None:
+                pending.result()  # at most one batch being written while the next is scored
+            pending = pool.submit(_write_all, sinks, tables)
+            _count(result, scored)
+            result.batches += 1
+            if bar is not None:
+                bar.update(max(0, min(consumed, bar.total - bar.n)))
+        if pending is not None:
+            pending.result()
+        if bar is not None:
+            bar.update(bar.total - bar.n)
+        for sink in sinks:
+            sink.commit()
+    except BaseException:
+        for sink in sinks:
+            sink.abort()
+        raise
+    finally:
+        pool.shutdown(wait=True)
+        if bar is not None:
+            bar.close()
+    return result
+
+
+def _write_all(sinks: list[_Sink], tables: list[Any]) -> None:
+    for sink, table in zip(sinks, tables, strict=True):
+        sink.write(table)
+
+
+def _to_arrow(pa: Any, pd: Any, frame: pd.DataFrame) -> Any:
+    return pa.Table.from_pandas(plain_for_arrow(pd, escape_formulas(frame)), preserve_index=False)
+
+
+def _frames(
+    pa: Any, pd: Any, src: Path, fmt: str, encoding: str, block_bytes: int
+) -> Iterator[tuple[pd.DataFrame, int]]:
+    """(frame, input bytes it stands for) per batch; at least one frame (maybe empty, for the header)."""
+    if fmt == "parquet":
+        yield from _parquet_frames(pa, pd, src)
+        return
+    import pyarrow.csv as pcsv  # type: ignore[import-untyped,unused-ignore]
+
+    names = decode_header(src, encoding)  # UnicodeDecodeError: not this encoding
+    if not names:
+        raise FileLoadError(str(src), "empty_file", "no header row")
+    try:
+        reader = pcsv.open_csv(src, **csv_options(pa, encoding, names, block_bytes))
+    except pa.ArrowInvalid as exc:
+        _raise_csv(src, encoding, exc)
+    held: Any = None  # empty rows at the end of the last batch: trailing only if nothing follows
+    emitted = False
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            break
+        except pa.ArrowInvalid as exc:
+            _raise_csv(src, encoding, exc)
+        table = pa.Table.from_batches([batch])
+        if held is not None:
+            table = pa.concat_tables([held, table])
+            held = None
+        n_trailing = trailing_true(empty_rows_arrow(table))
+        if n_trailing:
+            held = table.slice(table.num_rows - n_trailing)
+            table = table.slice(0, table.num_rows - n_trailing)
+        if table.num_rows == 0:
+            continue
+        frame = _named(arrow_to_pandas(pd, table), names)
+        emitted = True
+        yield frame, block_bytes  # about: the reader does not say how many bytes a batch took
+    if not emitted:
+        yield _named(pd.DataFrame({i: pd.Series([], dtype=object) for i in range(len(names))}), names), 0
+
+
+def _named(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    if len(names) == frame.shape[1]:
+        frame.columns = names
+    return frame
+
+
+def _raise_csv(src: Path, encoding: str, exc: Exception) -> Any:
+    if "UTF8" in str(exc) or "utf-8" in str(exc).lower():
+        raise UnicodeDecodeError(encoding, b"", 0, 1, str(exc)) from None
+    raise FileLoadError(str(src), "bad_csv", f"not a valid CSV table: {exc}") from None
+
+
+def _parquet_frames(pa: Any, pd: Any, src: Path) -> Iterator[tuple[pd.DataFrame, int]]:
+    import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
+
+    try:
+        handle = pq.ParquetFile(src)
+        meta = handle.metadata
+        unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        if unpacked > 2 * MAX_TABLE_BYTES:
+            raise FileLoadError(str(src), "file_too_large", f"unpacks to {unpacked} bytes")
+        per_row = max(1, src.stat().st_size // max(1, meta.num_rows))
+        batches = handle.iter_batches(batch_size=max(1024, BLOCK_BYTES // per_row))
+        emitted = False
+        for batch in batches:
+            emitted = True
+            yield arrow_to_pandas(pd, pa.Table.from_batches([batch])), batch.num_rows * per_row
+        if not emitted:
+            yield arrow_to_pandas(pd, handle.schema_arrow.empty_table()), 0
+    except FileLoadError:
+        raise
+    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError ... for a broken file
+        if type(exc).__module__.startswith("yzmaturity"):
+            raise
+        raise FileLoadError(str(src), "bad_parquet", f"not a readable Parquet file: {exc}") from None
+
+
+class _Sink:
+    """One output written batch by batch to a temporary file beside it; ``commit`` moves it into place."""
+
+    def __init__(self, pa: Any, target: Path) -> None:
+        self.pa = pa
+        self.target = target
+        self.fmt = table_format(target)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
+        os.close(fd)
+        self.tmp = Path(tmp)
+        self.handle: BinaryIO | None = None
+        self.writer: Any = None
+        self.schema: Any = None
+
+    def write(self, table: Any) -> None:
+        if self.writer is None:
+            self.schema = table.schema
+            if self.fmt == "csv":
+                import pyarrow.csv as pcsv  # type: ignore[import-untyped,unused-ignore]
+
+                self.handle = open(self.tmp, "wb")  # noqa: SIM115 - closed in commit/abort
+                self.handle.write("\ufeff".encode())
+                self.writer = pcsv.CSVWriter(self.handle, self.schema)
+            else:
+                import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
+
+                self.writer = pq.ParquetWriter(self.tmp, self.schema)
+        elif not table.schema.equals(self.schema):
+            table = table.cast(self.schema)
+        if table.num_rows or self.fmt == "parquet":
+            self.writer.write_table(table)
+
+    def commit(self) -> None:
+        self._close()
+        os.replace(self.tmp, self.target)
+
+    def abort(self) -> None:
+        try:
+            self._close()
+        finally:
+            self.tmp.unlink(missing_ok=True)
+
+    def _close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
