@@ -168,14 +168,27 @@ def score_file(
     check_size(src, MAX_TABLE_BYTES)
     candidates = ["utf-8", "gb18030"] if (encoding == "auto" and fmt == "csv") else [encoding]
     for enc in candidates:
-        try:
-            return _stream(result, fmt, enc, id_columns, lang, progress, block_bytes)
-        except UnicodeDecodeError:
-            if enc == candidates[-1]:
-                raise FileLoadError(
-                    str(src), "bad_encoding", f"not {' or '.join(candidates)} text; pass encoding=..."
-                ) from None
+        block = block_bytes
+        while True:
+            try:
+                return _stream(result, fmt, enc, id_columns, lang, progress, block)
+            except _BlockTooSmall:
+                if block >= MAX_TABLE_BYTES:
+                    raise
+                block *= 4  # a record longer than a block: read again in larger blocks
+                result = FileResult(result.questionnaire, result.catalog, result.source, out, err)
+            except UnicodeDecodeError:
+                if enc == candidates[-1]:
+                    raise FileLoadError(
+                        str(src), "bad_encoding", f"not {' or '.join(candidates)} text; pass encoding=..."
+                    ) from None
+                result = FileResult(result.questionnaire, result.catalog, result.source, out, err)
+                break
     raise AssertionError("unreachable")
+
+
+class _BlockTooSmall(Exception):
+    """A CSV record (or the header) does not fit in one block."""
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -268,9 +281,9 @@ def _stream(
             if offset:
                 errors["row"] += offset
             offset += len(frame)
-            tables = [_to_arrow(pa, pd, scored.frame)]
+            tables = [sinks[0].arrow(pd, scored.frame)]
             if result.errors_output is not None:
-                tables.append(_to_arrow(pa, pd, errors))
+                tables.append(sinks[1].arrow(pd, errors))
             if pending is not None:
                 pending.result()  # at most one batch being written while the next is scored
             pending = pool.submit(_write_all, sinks, tables)
@@ -298,10 +311,6 @@ def _stream(
 def _write_all(sinks: list[_Sink], tables: list[Any]) -> None:
     for sink, table in zip(sinks, tables, strict=True):
         sink.write(table)
-
-
-def _to_arrow(pa: Any, pd: Any, frame: pd.DataFrame) -> Any:
-    return pa.Table.from_pandas(plain_for_arrow(pd, escape_formulas(frame)), preserve_index=False)
 
 
 def _frames(
@@ -353,7 +362,10 @@ def _named(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
 
 
 def _raise_csv(src: Path, encoding: str, exc: Exception) -> Any:
-    if "UTF8" in str(exc) or "utf-8" in str(exc).lower():
+    text = str(exc)
+    if "straddling" in text or ("cannot infer number of columns" in text and src.stat().st_size):
+        raise _BlockTooSmall(text) from None
+    if "UTF8" in text or "utf-8" in text.lower():
         raise UnicodeDecodeError(encoding, b"", 0, 1, str(exc)) from None
     raise FileLoadError(str(src), "bad_csv", f"not a valid CSV table: {exc}") from None
 
@@ -396,6 +408,12 @@ class _Sink:
         self.handle: BinaryIO | None = None
         self.writer: Any = None
         self.schema: Any = None
+
+    def arrow(self, pd: Any, frame: pd.DataFrame) -> Any:
+        """The frame as ``write_table`` would write it: CSV text formula-guarded, Parquet as is."""
+        if self.fmt == "csv":
+            frame = plain_for_arrow(pd, escape_formulas(frame))
+        return self.pa.Table.from_pandas(frame, preserve_index=False)
 
     def write(self, table: Any) -> None:
         if self.writer is None:
