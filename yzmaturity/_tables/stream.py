@@ -16,7 +16,9 @@ end of the file, as :func:`read_table` does).
 from __future__ import annotations
 
 import os
+import queue
 import tempfile
+import threading
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -265,9 +267,11 @@ def _stream(
         sinks.append(_Sink(pa, result.errors_output))
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="yz-write")
     pending: Future[None] | None = None
+    frames: _Prefetch | None = None
     try:
         offset = 0
-        for frame, consumed in _frames(pa, pd, src, fmt, encoding, block_bytes):
+        frames = _Prefetch(_frames(pa, pd, src, fmt, encoding, block_bytes))
+        for frame, consumed in frames:
             scored = score_table(
                 result.questionnaire,
                 frame,
@@ -302,10 +306,61 @@ def _stream(
             sink.abort()
         raise
     finally:
+        if frames is not None:
+            frames.close()
         pool.shutdown(wait=True)
         if bar is not None:
             bar.close()
     return result
+
+
+class _Prefetch:
+    """Runs an iterator on a thread one item ahead: the next batch is parsed while this one is scored.
+
+    pyarrow parses CSV without holding the GIL, so on two cores reading and
+    scoring overlap.  Errors raised by the iterator come out of ``__next__``.
+    """
+
+    _END = object()
+
+    def __init__(self, items: Iterator[Any]) -> None:
+        self.queue: queue.Queue[tuple[Any, BaseException | None]] = queue.Queue(maxsize=1)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(items,), name="yz-read", daemon=True)
+        self.thread.start()
+
+    def _run(self, items: Iterator[Any]) -> None:
+        try:
+            for item in items:
+                if not self._put((item, None)):
+                    return
+            self._put((self._END, None))
+        except BaseException as exc:  # handed to the consumer
+            self._put((self._END, exc))
+
+    def _put(self, entry: tuple[Any, BaseException | None]) -> bool:
+        while not self.stop.is_set():
+            try:
+                self.queue.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def __iter__(self) -> _Prefetch:
+        return self
+
+    def __next__(self) -> Any:
+        item, exc = self.queue.get()
+        if exc is not None:
+            raise exc
+        if item is self._END:
+            raise StopIteration
+        return item
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join()
 
 
 def _write_all(sinks: list[_Sink], tables: list[Any]) -> None:
