@@ -19,7 +19,7 @@ import os
 import queue
 import tempfile
 import threading
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import numpy as np
 
 from .._codes import Code
+from .._compile import ONE_THREAD_ROWS, one_blas_thread
 from .._exceptions import FileLoadError
 from .._files import check_size
 from . import deps
@@ -123,6 +124,7 @@ def score_file(
     encoding: str = "auto",
     progress: bool | None = None,
     block_bytes: int = BLOCK_BYTES,
+    threads: int | None = None,
 ) -> FileResult:
     """Validate, score and match a table file into a scored table file, in batches of rows.
 
@@ -147,6 +149,10 @@ def score_file(
         None: for files over 64 MB when standard error is a terminal.
     block_bytes
         CSV bytes per batch.
+    threads
+        Batches scored at once (default: 2, or 1 on one core); the results do
+        not depend on it.  numpy and pyarrow release the GIL in their kernels,
+        so two batches share two cores fairly well.
 
     Raises
     ------
@@ -168,12 +174,13 @@ def score_file(
     if fmt not in STREAM_FORMATS or any(f not in STREAM_FORMATS for f in formats) or deps.pyarrow() is None:
         return _whole(result, id_columns, lang, encoding, progress)
     check_size(src, MAX_TABLE_BYTES)
+    n_threads = max(1, threads if threads is not None else min(2, os.cpu_count() or 1))
     candidates = ["utf-8", "gb18030"] if (encoding == "auto" and fmt == "csv") else [encoding]
     for enc in candidates:
         block = block_bytes
         while True:
             try:
-                return _stream(result, fmt, enc, id_columns, lang, progress, block)
+                return _stream(result, fmt, enc, id_columns, lang, progress, block, n_threads)
             except _BlockTooSmall:
                 if block >= MAX_TABLE_BYTES:
                     raise
@@ -257,6 +264,7 @@ def _stream(
     lang: str,
     progress: bool | None,
     block_bytes: int,
+    threads: int,
 ) -> FileResult:
     pa = deps.require_pyarrow("streaming tables")
     pd = deps.pandas("score_file")
@@ -265,50 +273,73 @@ def _stream(
     sinks = [_Sink(pa, result.output)]
     if result.errors_output is not None:
         sinks.append(_Sink(pa, result.errors_output))
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="yz-write")
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="yz-write")
+    scorer = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="yz-score")
     pending: Future[None] | None = None
     frames: _Prefetch | None = None
-    try:
-        offset = 0
-        frames = _Prefetch(_frames(pa, pd, src, fmt, encoding, block_bytes))
-        for frame, consumed in frames:
-            scored = score_table(
-                result.questionnaire,
-                frame,
-                result.catalog,
-                id_columns=id_columns,
-                lang=lang,
-                progress=False,
-                match=result.catalog is not None,
-            )
-            errors = scored.errors
-            if offset:
-                errors["row"] += offset
-            offset += len(frame)
-            tables = [sinks[0].arrow(pd, scored.frame)]
-            if result.errors_output is not None:
-                tables.append(sinks[1].arrow(pd, errors))
+    inflight: deque[tuple[Future[tuple[Any, list[Any]]], int]] = deque()
+
+    def work(frame: Any, offset: int) -> tuple[Any, list[Any]]:
+        scored = score_table(
+            result.questionnaire,
+            frame,
+            result.catalog,
+            id_columns=id_columns,
+            lang=lang,
+            progress=False,
+            match=result.catalog is not None,
+        )
+        errors = scored.errors
+        if offset:
+            errors["row"] += offset
+        tables = [sinks[0].arrow(pd, scored.frame)]
+        if result.errors_output is not None:
+            tables.append(sinks[1].arrow(pd, errors))
+        return scored, tables
+
+    def drain(limit: int) -> None:
+        """Hand the oldest scored batches, in input order, to the writer until ``limit`` are left."""
+        nonlocal pending
+        while len(inflight) > limit:
+            future, consumed = inflight.popleft()
+            scored, tables = future.result()
             if pending is not None:
-                pending.result()  # at most one batch being written while the next is scored
-            pending = pool.submit(_write_all, sinks, tables)
+                pending.result()  # one batch being written at a time, in order
+            pending = writer.submit(_write_all, sinks, tables)
             _count(result, scored)
             result.batches += 1
             if bar is not None:
                 bar.update(max(0, min(consumed, bar.total - bar.n)))
+
+    try:
+        with one_blas_thread(ONE_THREAD_ROWS + 1):  # once for every scoring thread
+            offset = 0
+            frames = _Prefetch(_frames(pa, pd, src, fmt, encoding, block_bytes))
+            for frame, consumed in frames:
+                inflight.append((scorer.submit(work, frame, offset), consumed))
+                offset += len(frame)
+                drain(threads)
+            drain(0)
         if pending is not None:
             pending.result()
         if bar is not None:
             bar.update(bar.total - bar.n)
+            bar.refresh()
         for sink in sinks:
             sink.commit()
     except BaseException:
+        for future, _ in inflight:
+            future.cancel()
+        scorer.shutdown(wait=True)
+        writer.shutdown(wait=True)
         for sink in sinks:
             sink.abort()
         raise
     finally:
         if frames is not None:
             frames.close()
-        pool.shutdown(wait=True)
+        scorer.shutdown(wait=True)
+        writer.shutdown(wait=True)
         if bar is not None:
             bar.close()
     return result
