@@ -32,6 +32,7 @@ import json
 import os
 import pickle
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -229,9 +230,9 @@ with open({columns!r}, "rb") as handle:
     columns = pickle.load(handle)
 import yzmaturity as yz
 q = yz.load_questionnaire("yangzhou-2022")
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 batch = yz.score_batch(q, columns)
-print(json.dumps({{"s": time.perf_counter() - t0, "invalid": int((~batch.valid).sum()),
+print(json.dumps({{"s": time.perf_counter() - t0, "call_cpu_s": time.process_time() - c0, "invalid": int((~batch.valid).sum()),
     "mean": float(np.nanmean(batch.overall)), "peak_mb": peak_mb()}}))
 """
 
@@ -242,9 +243,9 @@ exec({prelude!r})
 import pandas as pd
 frame = pd.read_csv({src!r}, dtype=object, keep_default_na=False, na_values=[""])
 from yzmaturity._tables import score_table
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 result = score_table("yangzhou-2022", frame, progress=False)
-print(json.dumps({{"s": time.perf_counter() - t0, "invalid": int(result.n_invalid), "peak_mb": peak_mb()}}))
+print(json.dumps({{"s": time.perf_counter() - t0, "call_cpu_s": time.process_time() - c0, "invalid": int(result.n_invalid), "peak_mb": peak_mb()}}))
 """
 
 MATRIX_PATH = r"""
@@ -304,14 +305,19 @@ def typed_columns(n: int) -> dict[str, np.ndarray]:
 
 
 def run(code: str) -> dict[str, Any]:
+    """Wall time and CPU time (user + system, all threads) of a fresh child, and what it printed."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode:
         raise RuntimeError(proc.stderr[-4000:])
     figures: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
     if isinstance(figures, dict):
         figures["wall_s"] = wall
+        figures["cpu_s"] = cpu
     return figures
 
 
@@ -448,7 +454,10 @@ def main() -> None:
         "peak_mb": {
             k: round(v["peak_mb"], 1) for k, v in res.items() if isinstance(v, dict) and "peak_mb" in v
         },
+        "cpu_s": {k: round(v["cpu_s"], 2) for k, v in res.items() if isinstance(v, dict) and "cpu_s" in v},
         "library_vs_duckdb": round(lib_s / res["duckdb"]["wall_s"], 2),
+        "library_vs_duckdb_cpu": round(res["library"]["cpu_s"] / res["duckdb"]["cpu_s"], 2),
+        "library_vs_floor_cpu": round(res["library"]["cpu_s"] / res["floor"]["cpu_s"], 2),
         "library_vs_floor": round(lib_s / res["floor"]["wall_s"], 2),
         "library_vs_polars": round(lib_s / res["polars"]["wall_s"], 2),
         "library_peak_n_vs_n_over_10": round(
@@ -466,6 +475,9 @@ def main() -> None:
         if f"baseline_{part}" in res:
             summary[f"baseline_{part}_s"] = round(res[f"baseline_{part}"]["s"], 2)
             summary[f"{part}_speedup_vs_baseline"] = round(res[f"baseline_{part}"]["s"] / res[part]["s"], 2)
+            summary[f"{part}_cpu_speedup_vs_baseline"] = round(
+                res[f"baseline_{part}"]["call_cpu_s"] / res[part]["call_cpu_s"], 2
+            )
     if "matrix" in res:
         summary["matrix"] = {
             n: {

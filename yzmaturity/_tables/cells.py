@@ -226,7 +226,7 @@ def split_column(pd: Any, series: pd.Series, want_numbers: bool) -> SplitColumn:
     if dtype.kind == "O":
         kind = pd.api.types.infer_dtype(series, skipna=True)
         if kind == "string":
-            return _split_text(pd, series.astype(pd.StringDtype()), want_numbers)
+            return _split_text(pd, series, want_numbers)
         if kind == "empty":
             return SplitColumn(np.full(n, -1, dtype=np.intp))
     cells = series.tolist()
@@ -244,23 +244,29 @@ def split_column(pd: Any, series: pd.Series, want_numbers: bool) -> SplitColumn:
 
 
 def _split_text(pd: Any, series: pd.Series, want_numbers: bool) -> SplitColumn:
+    """Split a text column by distinct value: one hash pass, then every check per distinct value.
+
+    Numbers are parsed once per distinct text (the same rule as a whole-column
+    parse: a pyarrow cast if every value is a number, else the exact pattern),
+    so a column of a million cells and five distinct values parses five.
+    """
     n = len(series)
-    present = series.notna().to_numpy()
-    numbers = None
-    rest = present
-    if want_numbers:
-        numbers = _parse_numbers(pd, series, present)
-        rest = present & np.isnan(numbers)
-    if not rest.any():
-        return SplitColumn(np.full(n, -1, dtype=np.intp), numbers)
-    if rest.all():
-        codes, uniques = pd.factorize(series, use_na_sentinel=True)
-        inverse = np.asarray(codes, dtype=np.intp)
-    else:
-        codes, uniques = pd.factorize(series[rest], use_na_sentinel=True)
-        inverse = np.full(n, -1, dtype=np.intp)
-        inverse[rest] = codes
-    return SplitColumn(inverse, numbers, texts=pd.Index(uniques))
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    inverse = np.asarray(codes, dtype=np.intp)
+    texts = pd.Index(pd.array(uniques, dtype=series.dtype if is_string_dtype(pd, series.dtype) else "string"))
+    if not len(texts):
+        return SplitColumn(np.full(n, -1, dtype=np.intp), np.full(n, np.nan) if want_numbers else None)
+    if not want_numbers:
+        return SplitColumn(inverse, None, texts=texts)
+    parsed = _parse_numbers(pd, pd.Series(texts), np.ones(len(texts), dtype=bool))
+    numbers = np.append(parsed, np.nan)[inverse]  # slot -1: no value
+    other = np.isnan(parsed)
+    if other.all():
+        return SplitColumn(inverse, numbers, texts=texts)
+    # Distinct values that are not numbers, renumbered in order of first appearance (as uniques are).
+    remap = np.full(len(texts) + 1, -1, dtype=np.intp)
+    remap[np.flatnonzero(other)] = np.arange(int(other.sum()), dtype=np.intp)
+    return SplitColumn(remap[inverse], numbers, texts=texts[other])
 
 
 def arrow_text(series: pd.Series) -> Any | None:
