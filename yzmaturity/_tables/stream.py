@@ -189,7 +189,7 @@ def score_file(
             except UnicodeDecodeError:
                 if enc == candidates[-1]:
                     raise FileLoadError(
-                        str(src), "bad_encoding", f"not {' or '.join(candidates)} text; pass encoding=..."
+                        str(src), Code.BAD_ENCODING, f"not {' or '.join(candidates)} text; pass encoding=..."
                     ) from None
                 result = FileResult(result.questionnaire, result.catalog, result.source, out, err)
                 break
@@ -410,7 +410,7 @@ def _frames(
 
     names = decode_header(src, encoding)  # UnicodeDecodeError: not this encoding
     if not names:
-        raise FileLoadError(str(src), "empty_file", "no header row")
+        raise FileLoadError(str(src), Code.EMPTY_FILE, "no header row")
     try:
         reader = pcsv.open_csv(src, **csv_options(pa, encoding, names, block_bytes))
     except pa.ArrowInvalid as exc:
@@ -453,7 +453,7 @@ def _raise_csv(src: Path, encoding: str, exc: Exception) -> Any:
         raise _BlockTooSmall(text) from None
     if "UTF8" in text or "utf-8" in text.lower():
         raise UnicodeDecodeError(encoding, b"", 0, 1, str(exc)) from None
-    raise FileLoadError(str(src), "bad_csv", f"not a valid CSV table: {exc}") from None
+    raise FileLoadError(str(src), Code.BAD_CSV, f"not a valid CSV table: {exc}") from None
 
 
 def _parquet_frames(pa: Any, pd: Any, src: Path) -> Iterator[tuple[pd.DataFrame, int]]:
@@ -464,7 +464,7 @@ def _parquet_frames(pa: Any, pd: Any, src: Path) -> Iterator[tuple[pd.DataFrame,
         meta = handle.metadata
         unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
         if unpacked > 2 * MAX_TABLE_BYTES:
-            raise FileLoadError(str(src), "file_too_large", f"unpacks to {unpacked} bytes")
+            raise FileLoadError(str(src), Code.FILE_TOO_LARGE, f"unpacks to {unpacked} bytes")
         per_row = max(1, src.stat().st_size // max(1, meta.num_rows))
         batches = handle.iter_batches(batch_size=max(1024, BLOCK_BYTES // per_row))
         emitted = False
@@ -478,7 +478,7 @@ def _parquet_frames(pa: Any, pd: Any, src: Path) -> Iterator[tuple[pd.DataFrame,
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError ... for a broken file
         if type(exc).__module__.startswith("yzmaturity"):
             raise
-        raise FileLoadError(str(src), "bad_parquet", f"not a readable Parquet file: {exc}") from None
+        raise FileLoadError(str(src), Code.BAD_PARQUET, f"not a readable Parquet file: {exc}") from None
 
 
 class _Sink:
