@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ._compile import CompiledQuestionnaire, EvalContext, one_blas_thread, profile_known
+from ._blas import one_blas_thread
+from ._compile import CompiledQuestionnaire, EvalContext, profile_known
 from ._conditions import All, Compare, Condition, CountSpec, walk
 from ._exceptions import NotFoundError, QuestionnaireError
 from ._funding import FundingEstimate, Why, estimate_funding, explained

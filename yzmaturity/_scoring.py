@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._answers import AnswerSheet
-from ._compile import CompiledQuestionnaire, EvalContext, ProfileColumns, one_blas_thread
+from ._blas import one_blas_thread
+from ._compile import CompiledQuestionnaire, EvalContext, ProfileColumns
 from ._encode import AnswerMatrix, Encoder
 from ._exceptions import AnswerValidationError, ErrorDetail, RowProblems, details_from_pydantic
 

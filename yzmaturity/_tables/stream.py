@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
+from .._blas import ONE_THREAD_ROWS, one_blas_thread
 from .._codes import Code
-from .._compile import ONE_THREAD_ROWS, one_blas_thread
 from .._exceptions import FileLoadError
 from .._files import check_size
 from . import deps
