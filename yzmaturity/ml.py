@@ -178,7 +178,29 @@ def funding_features(
 def _as_features(X: Any) -> Any:
     """A BatchScores becomes its top-level dimension frame; anything else passes through."""
     if isinstance(X, BatchScores):
-        return dimension_matrix(X, top_level=True)
+        return _no_invalid_rows(dimension_matrix(X, top_level=True))
+    return _no_invalid_rows(X)
+
+
+def _no_invalid_rows(X: Any) -> Any:
+    """X unchanged, or a ValueError that counts the rows with NaN features and says how to drop them.
+
+    An invalid row of a cohort has no scores (NaN); an estimator cannot use it,
+    and a silent drop would misalign the rows with ``y``.
+    """
+    try:
+        values = np.asarray(X)
+    except (TypeError, ValueError):
+        return X
+    if values.dtype.kind != "f":
+        return X  # not floats (no NaN), or not numbers: scikit-learn's own check says what is wrong
+    if values.ndim == 2 and values.size:
+        bad = np.isnan(values).any(axis=1)
+        if bad.any():
+            raise ValueError(
+                f"{int(bad.sum())} of {len(values)} rows have NaN features (an invalid row of a cohort has "
+                "no scores): keep the valid ones, e.g. X[scores.valid] or TableResult.valid_frame"
+            )
     return X
 
 
@@ -423,7 +445,7 @@ class FundingRecommender(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             names = [str(c) for c in y.columns]
         elif getattr(y, "name", None) is not None:
             names = [str(y.name)]
-        X, Y = validate_data(self, X, y, multi_output=True, dtype=np.float64)
+        X, Y = validate_data(self, _no_invalid_rows(X), y, multi_output=True, dtype=np.float64)
         Y = np.asarray(Y)
         if Y.ndim == 2 and Y.shape[1] == 1:
             Y = Y.ravel()  # one column is one ordinary target
@@ -476,7 +498,7 @@ class FundingRecommender(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         For a 1-D target: (N, n_classes), columns as ``classes_``.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = validate_data(self, _no_invalid_rows(X), dtype=np.float64, reset=False)
         if not self.multilabel_:
             est = self.estimators_[0]
             if est is None:

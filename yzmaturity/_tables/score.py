@@ -27,6 +27,8 @@ from .progress import Progress
 from .read import read_table
 
 if TYPE_CHECKING:
+    from collections.abc import Container
+
     import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 
     from .._encode import AnswerMatrix
@@ -69,6 +71,27 @@ class TableResult:
     @property
     def n_invalid(self) -> int:
         return int((~self.scores.valid).sum())
+
+    @property
+    def valid_frame(self) -> pd.DataFrame:
+        """The rows that passed validation (what an analysis or an estimator should take)."""
+        return self.frame[self.frame["valid"].to_numpy(dtype=bool)]
+
+    def to_arrow(self, *, valid_only: bool = False) -> Any:
+        """The scored table as a ``pyarrow.Table`` (needs pyarrow), e.g. for polars or DuckDB without a copy."""
+        pa = deps.require_pyarrow("TableResult.to_arrow")
+        frame = self.valid_frame if valid_only else self.frame
+        return pa.Table.from_pandas(frame, preserve_index=False)
+
+    def _repr_mimebundle_(
+        self, include: Container[str] | None = None, exclude: Container[str] | None = None
+    ) -> dict[str, str]:
+        """Rich display in Jupyter: rows, invalid rows and their problems, levels, dimension means."""
+        from .._render.display import batch_html, mimebundle
+
+        html = batch_html(self.scores)
+        bundle = mimebundle(self, lambda _: html, include, exclude)
+        return bundle
 
     def summary(self) -> dict[str, Any]:
         """Rows, valid, invalid, problems by code, levels (valid rows), mean overall: JSON-ready."""
