@@ -319,3 +319,19 @@ def test_nearest_peers_fall_back_and_top_level(cohort, scores):
     assert (scores.level[two_up.peers] == 2).all()
     with pytest.raises(IndexError):
         nearest_peers(scores, None, 10_000)
+
+
+def test_invalid_rows_get_a_clear_error_naming_their_count(scores, xy):
+    """An invalid row has NaN scores: the estimators say how many and how to keep the valid ones."""
+    X = dimension_matrix(scores, top_level=True).to_numpy().copy()
+    X[[3, 7, 11]] = np.nan  # as three invalid rows of a cohort
+    with pytest.raises(ValueError, match=r"3 of 2000 rows have NaN features.*scores\.valid"):
+        ArchetypeClustering(n_archetypes=3, random_state=0).fit(X)
+    model = ArchetypeClustering(n_archetypes=3, random_state=0).fit(X[~np.isnan(X).any(axis=1)])
+    with pytest.raises(ValueError, match="3 of 2000 rows"):
+        model.transform(X)
+    features, y = xy
+    bad = features.copy()
+    bad.iloc[[5]] = np.nan
+    with pytest.raises(ValueError, match="1 of 2000 rows have NaN features"):
+        FundingRecommender().fit(bad, y)

@@ -169,3 +169,16 @@ def test_progress_bar_over_the_file(tmp_path, messy, capsys):
     score_file(Q, src, tmp_path / "o.csv", progress=True, block_bytes=1 << 12)
     err = capsys.readouterr().err
     assert "score in.csv" in err and "100%" in err
+
+
+def test_table_result_for_the_analyst(messy):
+    result = score_table(Q, messy)
+    valid = result.valid_frame
+    assert len(valid) == len(messy) - result.n_invalid and valid["valid"].all()
+    table = result.to_arrow()
+    assert table.num_rows == len(messy) and table.column_names == [str(c) for c in result.frame.columns]
+    assert result.to_arrow(valid_only=True).num_rows == len(valid)
+    bundle = result._repr_mimebundle_()
+    assert bundle["text/plain"] == repr(result)
+    assert f"{len(messy)}" in bundle["text/html"] and "<table" in bundle["text/html"]
+    assert set(result._repr_mimebundle_(include={"text/plain"})) == {"text/plain"}
