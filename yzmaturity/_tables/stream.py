@@ -58,6 +58,8 @@ __all__ = ["BLOCK_BYTES", "FileResult", "score_file"]
 BLOCK_BYTES = 16 * 1024 * 1024
 """Bytes of CSV read per batch (about 25,000 rows of yangzhou-2022): small enough for the
 batch's arrays to be reused by the allocator, large enough for numpy to run at full speed."""
+READ_BLOCK_BYTES = 2 * 1024 * 1024
+"""Bytes per read of the CSV reader, which runs ahead of its consumer by dozens of blocks."""
 STREAM_FORMATS = ("csv", "parquet")
 
 
@@ -177,14 +179,15 @@ def score_file(
     n_threads = max(1, threads if threads is not None else min(2, os.cpu_count() or 1))
     candidates = ["utf-8", "gb18030"] if (encoding == "auto" and fmt == "csv") else [encoding]
     for enc in candidates:
-        block = block_bytes
+        block, read_block = block_bytes, min(block_bytes, READ_BLOCK_BYTES)
         while True:
             try:
-                return _stream(result, fmt, enc, id_columns, lang, progress, block, n_threads)
+                return _stream(result, fmt, enc, id_columns, lang, progress, (block, read_block), n_threads)
             except _BlockTooSmall:
-                if block >= MAX_TABLE_BYTES:
+                if read_block >= MAX_TABLE_BYTES:
                     raise
-                block *= 4  # a record longer than a block: read again in larger blocks
+                read_block *= 4  # a record longer than a block: read again in larger blocks
+                block = max(block, read_block)
                 result = FileResult(result.questionnaire, result.catalog, result.source, out, err)
             except UnicodeDecodeError:
                 if enc == candidates[-1]:
@@ -263,7 +266,7 @@ def _stream(
     id_columns: Sequence[str],
     lang: str,
     progress: bool | None,
-    block_bytes: int,
+    blocks: tuple[int, int],
     threads: int,
 ) -> FileResult:
     pa = deps.require_pyarrow("streaming tables")
@@ -314,7 +317,7 @@ def _stream(
     try:
         with one_blas_thread(ONE_THREAD_ROWS + 1):  # once for every scoring thread
             offset = 0
-            frames = _Prefetch(_frames(pa, pd, src, fmt, encoding, block_bytes))
+            frames = _Prefetch(_frames(pa, pd, src, fmt, encoding, *blocks))
             for frame, consumed in frames:
                 inflight.append((scorer.submit(work, frame, offset), consumed))
                 offset += len(frame)
@@ -400,9 +403,14 @@ def _write_all(sinks: list[_Sink], tables: list[Any]) -> None:
 
 
 def _frames(
-    pa: Any, pd: Any, src: Path, fmt: str, encoding: str, block_bytes: int
+    pa: Any, pd: Any, src: Path, fmt: str, encoding: str, block_bytes: int, read_block: int
 ) -> Iterator[tuple[pd.DataFrame, int]]:
-    """(frame, input bytes it stands for) per batch; at least one frame (maybe empty, for the header)."""
+    """(frame, input bytes it stands for) per batch; at least one frame (maybe empty, for the header).
+
+    pyarrow's streaming reader keeps dozens of parsed blocks ahead of its
+    consumer, so it reads small blocks (``read_block``) and a batch gathers
+    them up to ``block_bytes``: memory stays bounded and batches stay large.
+    """
     if fmt == "parquet":
         yield from _parquet_frames(pa, pd, src)
         return
@@ -412,19 +420,26 @@ def _frames(
     if not names:
         raise FileLoadError(str(src), Code.EMPTY_FILE, "no header row")
     try:
-        reader = pcsv.open_csv(src, **csv_options(pa, encoding, names, block_bytes))
+        reader = pcsv.open_csv(src, **csv_options(pa, encoding, names, read_block))
     except pa.ArrowInvalid as exc:
         _raise_csv(src, encoding, exc)
     held: Any = None  # empty rows at the end of the last batch: trailing only if nothing follows
     emitted = False
-    while True:
-        try:
-            batch = reader.read_next_batch()
-        except StopIteration:
+    per_batch = max(1, block_bytes // read_block)
+    done = False
+    while not done:
+        batches: list[Any] = []
+        while len(batches) < per_batch:
+            try:
+                batches.append(reader.read_next_batch())
+            except StopIteration:
+                done = True
+                break
+            except pa.ArrowInvalid as exc:
+                _raise_csv(src, encoding, exc)
+        if not batches:
             break
-        except pa.ArrowInvalid as exc:
-            _raise_csv(src, encoding, exc)
-        table = pa.Table.from_batches([batch])
+        table = pa.Table.from_batches(batches)
         if held is not None:
             table = pa.concat_tables([held, table])
             held = None
@@ -436,7 +451,7 @@ def _frames(
             continue
         frame = _named(arrow_to_pandas(pd, table), names)
         emitted = True
-        yield frame, block_bytes  # about: the reader does not say how many bytes a batch took
+        yield frame, read_block * len(batches)  # about: the reader does not say how many bytes it took
     if not emitted:
         yield _named(pd.DataFrame({i: pd.Series([], dtype=object) for i in range(len(names))}), names), 0
 
