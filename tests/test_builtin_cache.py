@@ -73,4 +73,5 @@ def test_the_cli_starts_from_the_cache(tmp_path):
     cold = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
     assert list(tmp_path.glob("yangzhou-2022-*.json"))
     warm = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
-    assert warm.stdout == cold.stdout and "yangzhou-2022" in warm.stdout
+    assert warm.stdout == cold.stdout
+    assert f"v{yz.load_questionnaire('yangzhou-2022').version}" in warm.stdout

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -173,6 +173,7 @@ def score_table(
     progress: bool | None = None,
     lang: str = "zh",
     match: bool = True,
+    row_offset: int = 0,
 ) -> TableResult:
     """Validate every row of a wide table at once, score the valid rows, match them to a catalog.
 
@@ -196,6 +197,9 @@ def score_table(
         Language of ``level_name`` (``zh`` or ``en``).
     match
         False to skip the catalog (no ``fit:``/``eligibility:`` columns).
+    row_offset
+        Rows before this table (a batch of a larger file): added to the row
+        numbers of the error table and its messages.
 
     Raises
     ------
@@ -264,7 +268,7 @@ def score_table(
         out = _result_frame(pd, frame, kept, q, scores, cohort, cat, lang)
         if official is not None:
             _official_columns(pd, out, official, scores.valid, lang)
-        errors = _error_frame(pd, scores, header, lang)
+        errors = _error_frame(pd, scores, header, lang, row_offset)
         bar.step("assemble")
     finally:
         bar.close()
@@ -390,16 +394,20 @@ def _short_summary(errs: list[ErrorDetail], limit: int = 3) -> str:
     return "; ".join(parts) + more
 
 
-def _error_frame(pd: Any, scores: BatchScores, header: list[str], lang: str = "zh") -> pd.DataFrame:
+def _error_frame(
+    pd: Any, scores: BatchScores, header: list[str], lang: str = "zh", row_offset: int = 0
+) -> pd.DataFrame:
     position = {str(c): i for i, c in enumerate(header)}
     records: list[tuple[int, int, int, str, str, str, str | None, str | None, str, str]] = []
     for problems in (scores.errors, scores.warnings):
         for row, details in problems.items():
             for k, e in enumerate(details):
                 column = str(e.loc[-1]) if len(e.loc) > 2 else ""
+                if row_offset and len(e.loc) >= 2 and e.loc[0] == "row" and isinstance(e.loc[1], int):
+                    e = replace(e, loc=("row", e.loc[1] + row_offset, *e.loc[2:]))
                 records.append(
                     (
-                        row + 1,
+                        row + 1 + row_offset,
                         position.get(column, -1),
                         k,
                         column,

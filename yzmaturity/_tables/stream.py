@@ -291,10 +291,9 @@ def _stream(
             lang=lang,
             progress=False,
             match=result.catalog is not None,
+            row_offset=offset,
         )
         errors = scored.errors
-        if offset:
-            errors["row"] += offset
         tables = [sinks[0].arrow(pd, scored.frame)]
         if result.errors_output is not None:
             tables.append(sinks[1].arrow(pd, errors))
