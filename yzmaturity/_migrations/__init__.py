@@ -1,0 +1,1 @@
+"""Alembic migrations of the assessment store (run by :class:`yzmaturity.Store` when it opens a database)."""
