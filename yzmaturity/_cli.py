@@ -162,6 +162,22 @@ def _parser() -> argparse.ArgumentParser:
         "-o", "--output", help="answer sheet to write, .yaml or .json (default: YAML to stdout)"
     )
 
+    serve = sub.add_parser(
+        "serve", help="run the HTTP API (needs the serve extra): score, store and report assessments"
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)"
+    )
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--db",
+        default="sqlite:///assessments.db",
+        help="database URL: sqlite:///FILE (default) or postgresql://...",
+    )
+    serve.add_argument(
+        "--token", help="writes need 'Authorization: Bearer TOKEN' (default: $YZMATURITY_TOKEN; unset: none)"
+    )
+
     schema = sub.add_parser("schema", help="print the JSON Schema of questionnaire or answer-sheet files")
     schema.add_argument("kind", choices=("questionnaire", "answers", "catalog", "assessment"))
     for command in sub.choices.values():
@@ -235,6 +251,11 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     if args.command == "validate":
         return _validate(args, out)
+    if args.command == "serve":
+        from ._serve import run
+
+        run(args.host, args.port, args.db, args.token)
+        return 0
     if args.command == "assess":
         a = assess(_load_sheet(args.file), args.questionnaire)
         if args.json:
