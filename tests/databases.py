@@ -22,14 +22,16 @@ BACKENDS = ["sqlite", "postgresql"]
 def _admin_engine(url: str):
     import sqlalchemy as sa
 
-    return sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+    return sa.create_engine(
+        url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
 
 
-def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+def database_url(backend: str, folder: Path) -> Iterator[str]:
     """A fresh, empty database of ``backend``; dropped (PostgreSQL) when the test ends."""
     pytest.importorskip("sqlalchemy")
     if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'assessments.db'}"
+        yield f"sqlite:///{folder / 'assessments.db'}"
         return
     base = os.environ.get(POSTGRES_ENV)
     if not base:

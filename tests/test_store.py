@@ -63,9 +63,7 @@ def test_history_is_oldest_first_and_compares(url):
     other = example("yangzhou-equipment")
     # T1: the same enterprise a year later, answering as the equipment maker did
     t1 = t0.model_copy(update={"date": dt.date(2025, 5, 1), "answers": dict(other.answers)})
-    differ = {
-        q for q in set(t0.answers) | set(t1.answers) if t0.answers.get(q) != t1.answers.get(q)
-    }
+    differ = {q for q in set(t0.answers) | set(t1.answers) if t0.answers.get(q) != t1.answers.get(q)}
     assert differ
     with yz.Store(url) as store:
         k1 = store.add(yz.assess(t1))  # added first, assessed later
@@ -83,7 +81,9 @@ def test_history_is_oldest_first_and_compares(url):
 
 def test_no_credit_code_is_stored_outside_any_history(url):
     sheet = example()
-    anonymous = sheet.model_copy(update={"enterprise": sheet.enterprise.model_copy(update={"credit_code": None})})
+    anonymous = sheet.model_copy(
+        update={"enterprise": sheet.enterprise.model_copy(update={"credit_code": None})}
+    )
     with yz.Store(url) as store:
         key = store.add(yz.assess(anonymous))
         assert store.record(key).credit_code is None
@@ -109,7 +109,9 @@ def test_custom_questionnaire_is_kept_by_content(url, mini, mini_sheet):
 
 def test_enterprise_profile_follows_the_latest_sheet(url):
     sheet = example()
-    renamed = sheet.model_copy(update={"enterprise": sheet.enterprise.model_copy(update={"name": "新名称有限公司"})})
+    renamed = sheet.model_copy(
+        update={"enterprise": sheet.enterprise.model_copy(update={"name": "新名称有限公司"})}
+    )
     with yz.Store(url) as store:
         store.add(yz.assess(sheet))
         store.add(yz.assess(renamed))
