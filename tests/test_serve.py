@@ -68,7 +68,7 @@ def assert_error(response, status: int, code: str, loc: list | None = None) -> d
     for d in body["detail"]:
         assert set(d) == {"code", "loc", "message", "expected", "got", "severity"}
     codes = [(d["code"], d["loc"]) for d in body["detail"]]
-    assert any(c == code and (loc is None or l == loc) for c, l in codes), codes
+    assert any(c == code and (loc is None or where == loc) for c, where in codes), codes
     return body
 
 
@@ -214,6 +214,20 @@ def test_request_size_limits(client):
 
 
 # --------------------------------------------------------------------------- batch
+PROFILE_FIELDS = (
+    "name",
+    "credit_code",
+    "region",
+    "industry",
+    "employees",
+    "revenue_yuan",
+    "rnd",
+    "diagnosed",
+    "planned_investment_yuan",
+    "years_operating",
+)
+
+
 def cell(value: object) -> str:
     if value is None:
         return ""
@@ -227,11 +241,7 @@ def cell(value: object) -> str:
 def wide_row(sheet: yz.AnswerSheet) -> dict[str, str]:
     """A sheet as a row of the wide table (every cell as text, as a CSV holds it)."""
     e = sheet.enterprise
-    row = {
-        field: cell(getattr(e, field))
-        for field in ("name", "credit_code", "region", "industry", "employees", "revenue_yuan")
-        + ("rnd", "diagnosed", "planned_investment_yuan", "years_operating")
-    }
+    row = {field: cell(getattr(e, field)) for field in PROFILE_FIELDS}
     row["roles"] = ";".join(str(r) for r in e.roles)
     row["certifications"] = ";".join(e.certifications)
     for qid, a in sheet.answers.items():
