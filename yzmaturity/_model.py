@@ -492,6 +492,7 @@ class Questionnaire(BaseModel):
     )
 
     _compiled: Any = PrivateAttr(default=None)
+    _hash: tuple[int, str] | None = PrivateAttr(default=None)
 
     # ------------------------------------------------------------------ walking
     def walk_dimensions(self) -> Iterator[Dimension]:
@@ -540,8 +541,14 @@ class Questionnaire(BaseModel):
     # ------------------------------------------------------------------ identity
     @property
     def content_hash(self) -> str:
-        """``sha256:`` of the canonical JSON of the content (key order, whitespace ignored)."""
-        return content_hash(self)
+        """``sha256:`` of the canonical JSON of the content (key order, whitespace ignored).
+
+        Computed once per object (a questionnaire is frozen; a copy, which may
+        differ, computes its own).
+        """
+        if self._hash is None or self._hash[0] != id(self):
+            self._hash = (id(self), content_hash(self))
+        return self._hash[1]
 
     # The engine registers its compiler here (dependency inversion: the model never imports the engine).
     _compiler: ClassVar[Callable[[Questionnaire], CompiledQuestionnaire] | None] = None

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from ._assessment import Assessment
     from ._model import Questionnaire
 
-__all__ = ["MIGRATIONS", "VERSION_TABLE", "Store", "StoreError", "StoredAssessment"]
+__all__ = ["MIGRATIONS", "VERSION_TABLE", "Store", "StoreError", "StoredAssessment", "stored_results"]
 
 MIGRATIONS = Path(__file__).resolve().parent / "_migrations"
 VERSION_TABLE = "yz_alembic_version"
@@ -65,9 +65,10 @@ class UnknownAssessmentError(NotFoundError):
 class StoredAssessment:
     """One stored assessment as it was computed: results, sheet and bookkeeping.
 
-    ``results`` is :meth:`Assessment.to_dict` with recommendations (scores,
-    level, dimensions, recommendations, roadmap) at the time it was added;
-    :meth:`Store.get` rebuilds the live :class:`Assessment`.
+    ``results`` is what :func:`stored_results` gave when it was added (scores,
+    level, dimensions, questions, warnings, ranked recommendations);
+    :meth:`Store.get` rebuilds the live :class:`Assessment` (for its roadmap,
+    report or a comparison).
     """
 
     id: str
@@ -91,6 +92,17 @@ class StoredAssessment:
             "created_at": self.created_at.isoformat(),
             **self.results,
         }
+
+
+def stored_results(assessment: Assessment) -> dict[str, Any]:
+    """What the store keeps of the results: :meth:`Assessment.to_dict` and the ranked recommendations.
+
+    The roadmap is not kept: it is a plan made on demand from the sheet (and
+    the slowest part of a result to make), and :meth:`Store.get` gives it.
+    """
+    out = assessment.to_dict()
+    out["recommendations"] = [r.to_dict() for r in assessment.recommendations]
+    return out
 
 
 def _tables() -> Any:
@@ -289,18 +301,24 @@ class Store:
         this sheet's); an assessment of an enterprise without a credit code is
         stored but belongs to no history.
         """
+        return self.add_record(assessment).id
+
+    def add_record(self, assessment: Assessment) -> StoredAssessment:
+        """As :meth:`add`, returning the stored record (what :meth:`record` will read back)."""
         sa = require("sqlalchemy", "the assessment store", "serve")
         from ._assessment import Assessment
 
         if not isinstance(assessment, Assessment):
             raise TypeError(f"Store.add takes an Assessment, not {type(assessment).__name__}")
-        results = assessment.to_dict(recommendations=True)
+        results = stored_results(assessment)
         sheet = assessment.sheet
         now = dt.datetime.now(dt.UTC)
         q = assessment.questionnaire
         qhash = assessment.questionnaire_hash
         enterprise = assessment.enterprise
         new_id = uuid.uuid4().hex
+        dumped = sheet.dump()
+        assessed_on = sheet.date or now.date()
         insert = _insert(self._backend)
         try:
             with self._lock, self._writer.begin() as conn:
@@ -345,21 +363,34 @@ class Store:
                         questionnaire_id=q.id,
                         questionnaire_version=q.version,
                         questionnaire_hash=qhash,
-                        sheet=sheet.dump(),
+                        sheet=dumped,
                         results=results,
                         overall=round(float(assessment.overall), 4),
                         level=assessment.level.number,
                         assessor_kind=sheet.assessor.kind,
                         assessor_name=sheet.assessor.name,
                         assessor_organisation=sheet.assessor.organisation,
-                        assessed_on=sheet.date or now.date(),
+                        assessed_on=assessed_on,
                         created_at=now,
                     )
                 )
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(f"storing the assessment in {self.url} failed: {exc}") from None
         self._stored_hashes.add(qhash)
-        return new_id
+        return StoredAssessment(
+            id=new_id,
+            credit_code=enterprise.credit_code,
+            enterprise_name=enterprise.name,
+            questionnaire_id=q.id,
+            questionnaire_version=q.version,
+            questionnaire_hash=qhash,
+            overall=round(float(assessment.overall), 4),
+            level=assessment.level.number,
+            assessed_on=assessed_on,
+            created_at=now,
+            sheet=dumped,
+            results=results,
+        )
 
     # ------------------------------------------------------------------ reading
     def _select(self) -> Any:

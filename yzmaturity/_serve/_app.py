@@ -315,8 +315,7 @@ def _assess_and_store(store: Store, body: bytes) -> dict[str, Any]:
     sheet: AnswerSheet = answers_from_data(data, source="request body")
     q = _builtin(sheet.questionnaire, ("body", "questionnaire"))
     assessment = assess(sheet, q)
-    key = store.add(assessment)
-    return store.record(key).to_dict()
+    return store.add_record(assessment).to_dict()
 
 
 def _located(details: list[ErrorDetail], prefix: tuple[str | int, ...]) -> list[ErrorDetail]:
