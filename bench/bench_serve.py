@@ -53,10 +53,23 @@ def free_port() -> int:
 
 def start_server(db: str, folder: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    )
     env.pop("YZMATURITY_TOKEN", None)
     log = open(folder / "server.log", "wb")  # noqa: SIM115 - closed with the process
-    cmd = [sys.executable, "-m", "yzmaturity", "serve", "--host", "127.0.0.1", "--port", str(port), "--db", db]
+    cmd = [
+        sys.executable,
+        "-m",
+        "yzmaturity",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--db",
+        db,
+    ]
     proc = subprocess.Popen(cmd, cwd=folder, stdout=log, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -162,6 +175,20 @@ def in_process(db: str, work: list[dict]) -> float:
         return (time.perf_counter() - t0) / len(work)
 
 
+def _durability(store: yz.Store) -> str:
+    """How commits reach the disk (PostgreSQL's fsync may be off on a throwaway test cluster)."""
+    import sqlalchemy as sa
+
+    with store._engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            fsync = conn.execute(sa.text("SHOW fsync")).scalar()
+            sync = conn.execute(sa.text("SHOW synchronous_commit")).scalar()
+            return f"fsync={fsync}, synchronous_commit={sync}"
+        mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+        level = conn.exec_driver_sql("PRAGMA synchronous").scalar()
+        return f"journal_mode={mode}, synchronous={ {0: 'OFF', 1: 'NORMAL', 2: 'FULL', 3: 'EXTRA'}.get(level, level) }"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000)
@@ -185,12 +212,14 @@ def main() -> int:
         with yz.Store(db) as store:  # after the server stopped: what is on disk
             stored = store.count()
             found = sum(1 for key in ids if store.record(key).id == key)
+            durability = _durability(store)
         peer_db = args.peer_db or f"sqlite:///{folder / 'peer.db'}"
         per_sheet = in_process(peer_db, work[: min(200, n)])
     throughput = len(latencies) / wall
     result = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cpus, Python {platform.python_version()}",
         "database": db.split(":", 1)[0],
+        "durability": durability,
         "requests": n,
         "clients": clients,
         "ok": len(latencies),
