@@ -219,3 +219,47 @@ def test_store_is_not_imported_by_the_package():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
     assert Path(DATA).is_dir()
+
+
+@pytest.mark.parametrize(
+    ("blocked", "code"),
+    [
+        ("sqlalchemy", "import yzmaturity as yz; yz.Store('sqlite://')"),
+        ("fastapi", "from yzmaturity._cli import main; raise SystemExit(main(['serve']))"),
+        ("sqlalchemy", "from yzmaturity._cli import main; raise SystemExit(main(['serve']))"),
+    ],
+)
+def test_a_missing_extra_names_it(blocked, code):
+    import subprocess
+    import sys
+
+    prog = f"import sys; sys.modules[{blocked!r}] = None\n{code}"
+    out = subprocess.run([sys.executable, "-c", prog], capture_output=True, text=True, check=False)
+    assert out.returncode == 1 if "main" in code else out.returncode != 0
+    assert "pip install 'yzmaturity[serve]'" in out.stderr and blocked in out.stderr
+    assert "internal error" not in out.stderr
+
+
+def test_migrations_create_exactly_the_tables_the_store_uses(url):
+    """No drift between the shipped migrations and the store's table definitions (alembic autogenerate)."""
+    import sqlalchemy as sa
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from yzmaturity._store import _tables
+
+    metadata = _tables()[0].metadata
+    with yz.Store(url) as store:
+        del store
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+            diff = [
+                d
+                for d in compare_metadata(ctx, metadata)
+                if not (d[0] == "remove_table" and d[1].name == "yz_alembic_version")
+            ]
+    finally:
+        engine.dispose()
+    assert diff == []

@@ -149,6 +149,7 @@ def _tables() -> Any:
         sa.Column("assessor_organisation", sa.String(200)),
         sa.Column("assessed_on", sa.Date(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Index("ix_yz_assessments_enterprise", "enterprise_id", "assessed_on", "pk"),
     )
     return questionnaires, enterprises, assessments
 

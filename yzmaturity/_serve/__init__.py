@@ -7,6 +7,11 @@ only here.  See the docs page "HTTP service and store".
 
 from __future__ import annotations
 
-from ._app import TOKEN_ENV, Limits, create_app, run
+from .._optional import require
+
+for _package in ("fastapi", "uvicorn", "sqlalchemy", "alembic", "python_multipart"):
+    require(_package, "the HTTP service", "serve")
+
+from ._app import TOKEN_ENV, Limits, create_app, run  # noqa: E402
 
 __all__ = ["TOKEN_ENV", "Limits", "create_app", "run"]

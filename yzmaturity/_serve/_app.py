@@ -58,6 +58,7 @@ REPORT_CSP = (
 )
 BATCH_FORMATS = (".csv", ".xlsx")
 BATCH_CHUNK_ROWS = 2000
+MAX_CONNECTIONS = 200  # beyond: 503 at once, rather than memory and latency without bound
 
 
 @dataclass(frozen=True)
@@ -462,4 +463,5 @@ def run(
         server_header=False,
         proxy_headers=False,
         timeout_keep_alive=5,
+        limit_concurrency=MAX_CONNECTIONS,
     )
