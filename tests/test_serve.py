@@ -146,10 +146,10 @@ def test_history_oldest_first_with_comparison(client, rng):
     empty = client.get(f"/api/enterprises/{new_credit_code(rng)}/assessments").json()
     assert empty["count"] == 0 and empty["comparison"] is None
     assert_error(
-        client.get("/api/enterprises/12345/assessments"), 422, "invalid_credit_code", ["path", "credit_code"]
+        client.get("/api/enterprises/12345/assessments"), 422, "bad_credit_code", ["path", "credit_code"]
     )
     wrong_check = code[:17] + ("0" if code[17] != "0" else "1")
-    assert_error(client.get(f"/api/enterprises/{wrong_check}/assessments"), 422, "invalid_credit_code")
+    assert_error(client.get(f"/api/enterprises/{wrong_check}/assessments"), 422, "bad_credit_code")
 
 
 # --------------------------------------------------------------------------- bad input
@@ -281,7 +281,7 @@ def test_batch_csv_and_xlsx_are_scored_and_streamed(client):
     assert_error(
         client.post("/api/batch", files={"file": ("t.txt", b"x")}, headers=AUTH),
         422,
-        "unsupported_format",
+        "bad_extension",
         ["body", "file"],
     )
     assert_error(

@@ -102,3 +102,13 @@ class Code(StrEnum):
     # comparisons
     DIFFERENT_ENTERPRISE = "different_enterprise"
     QUESTIONNAIRE_CHANGED = "questionnaire_changed"
+    NOT_COMPARABLE = "not_comparable"
+
+    # the HTTP service and the store
+    UNKNOWN_QUESTIONNAIRE = "unknown_questionnaire"
+    NOT_FOUND = "not_found"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    UNAUTHORIZED = "unauthorized"
+    BODY_TOO_LARGE = "body_too_large"
+    STORE_ERROR = "store_error"
+    INTERNAL_ERROR = "internal_error"

@@ -45,6 +45,7 @@ __all__ = [
     "load_answers",
     "load_catalog",
     "load_questionnaire",
+    "questionnaire_from_data",
     "resolve_questionnaire",
     "save_answers",
 ]

@@ -29,16 +29,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._assessment import Assessment, assess_sheet
 from ._exceptions import NotFoundError, YzMaturityError
+from ._loading import (
+    answers_from_data,
+    find_catalog,
+    list_questionnaires,
+    load_questionnaire,
+    questionnaire_from_data,
+)
 from ._optional import require
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
-    from ._assessment import Assessment
     from ._model import Questionnaire
 
-__all__ = ["MIGRATIONS", "VERSION_TABLE", "Store", "StoreError", "StoredAssessment", "stored_results"]
+__all__ = [
+    "Store",
+    "StoreError",
+    "StoredAssessment",
+    "UnknownAssessmentError",
+    "stored_results",
+]
 
 MIGRATIONS = Path(__file__).resolve().parent / "_migrations"
 VERSION_TABLE = "yz_alembic_version"
@@ -307,8 +320,6 @@ class Store:
     def add_record(self, assessment: Assessment) -> StoredAssessment:
         """As :meth:`add`, returning the stored record (what :meth:`record` will read back)."""
         sa = require("sqlalchemy", "the assessment store", "serve")
-        from ._assessment import Assessment
-
         if not isinstance(assessment, Assessment):
             raise TypeError(f"Store.add takes an Assessment, not {type(assessment).__name__}")
         results = stored_results(assessment)
@@ -442,18 +453,14 @@ class Store:
 
     def assessment_of(self, record: StoredAssessment) -> Assessment:
         """The live :class:`Assessment` of a stored record."""
-        from ._loading import answers_from_data
-        from ._scoring import assess
-
         q = self._questionnaire(record.questionnaire_hash)
-        return assess(answers_from_data(record.sheet, source=f"stored assessment {record.id}"), q)
+        sheet = answers_from_data(record.sheet, source=f"stored assessment {record.id}")
+        return assess_sheet(q, sheet, catalogs=find_catalog)
 
     def _questionnaire(self, qhash: str) -> Questionnaire:
         q = self._questionnaires.get(qhash)
         if q is not None:
             return q
-        from ._loading import list_questionnaires, load_questionnaire, questionnaire_from_data
-
         sa = require("sqlalchemy", "the assessment store", "serve")
         t = self._q_tables
         with self._read() as conn:

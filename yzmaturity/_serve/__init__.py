@@ -12,6 +12,6 @@ from .._optional import require
 for _package in ("fastapi", "uvicorn", "sqlalchemy", "alembic", "python_multipart"):
     require(_package, "the HTTP service", "serve")
 
-from ._app import TOKEN_ENV, Limits, create_app, run  # noqa: E402
+from ._app import Limits, create_app, run  # noqa: E402
 
-__all__ = ["TOKEN_ENV", "Limits", "create_app", "run"]
+__all__ = ["Limits", "create_app", "run"]

@@ -27,8 +27,9 @@ from fastapi.security import HTTPBearer
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .. import __version__
 from .._answers import AnswerSheet
+from .._api import assess
+from .._codes import Code
 from .._compare import compare
 from .._enterprise import check_credit_code
 from .._exceptions import (
@@ -42,13 +43,15 @@ from .._exceptions import (
 from .._files import parse_text
 from .._loading import answers_from_data, list_questionnaires, load_questionnaire
 from .._model import Questionnaire
+from .._optional import require
 from .._render_text import questionnaire_outline
-from .._scoring import assess
 from .._store import Store, StoredAssessment, StoreError
+from .._tables import escape_formulas, score_table
+from .._version import __version__
 from ._errors import ServiceError, details_from_request_errors, error_body
 from ._guards import BodyLimit, TokenGuard
 
-__all__ = ["TOKEN_ENV", "Limits", "create_app", "run"]
+__all__ = ["Limits", "create_app", "run"]
 
 TOKEN_ENV = "YZMATURITY_TOKEN"
 Lang = Literal["zh", "en"]
@@ -86,7 +89,7 @@ def _builtin(questionnaire_id: str, loc: tuple[str | int, ...]) -> Questionnaire
             "unknown questionnaire",
             [
                 ErrorDetail(
-                    "unknown_questionnaire",
+                    Code.UNKNOWN_QUESTIONNAIRE,
                     loc,
                     "no built-in questionnaire has this id",
                     expected="one of " + ", ".join(known),
@@ -227,7 +230,9 @@ def create_app(
             try:
                 comparison = compare(before, after).to_dict()
             except YzMaturityError as exc:
-                note = ErrorDetail("not_comparable", ("assessments",), str(exc), severity="warning").to_dict()
+                note = ErrorDetail(
+                    Code.NOT_COMPARABLE, ("assessments",), str(exc), severity="warning"
+                ).to_dict()
         return {
             "credit_code": code,
             "count": len(records),
@@ -269,7 +274,7 @@ def _record(store: Store, assessment_id: str) -> StoredAssessment:
             "unknown assessment",
             [
                 ErrorDetail(
-                    "not_found",
+                    Code.NOT_FOUND,
                     ("path", "assessment_id"),
                     "no stored assessment has this id",
                     got=assessment_id,
@@ -287,7 +292,7 @@ def _credit_code(code: str) -> str:
             "invalid credit code",
             [
                 ErrorDetail(
-                    "invalid_credit_code",
+                    Code.BAD_CREDIT_CODE,
                     ("path", "credit_code"),
                     str(exc),
                     expected="a unified social credit code (GB 32100-2015, 18 characters)",
@@ -305,7 +310,7 @@ def _assess_and_store(store: Store, body: bytes) -> dict[str, Any]:
         raise ServiceError(
             422,
             "the body is not UTF-8",
-            [ErrorDetail("bad_encoding", ("body",), str(exc), expected="UTF-8 JSON", got=None)],
+            [ErrorDetail(Code.BAD_ENCODING, ("body",), str(exc), expected="UTF-8 JSON", got=None)],
         ) from None
     try:
         data = parse_text(text, fmt="json", source="request body")
@@ -324,8 +329,6 @@ def _located(details: list[ErrorDetail], prefix: tuple[str | int, ...]) -> list[
 
 
 def _batch(file: UploadFile, questionnaire: str, lang: str) -> StreamingResponse:
-    from .._tables import escape_formulas, score_table
-
     q = _builtin(questionnaire, ("body", "questionnaire"))
     suffix = Path(file.filename or "").suffix.lower()
     if suffix not in BATCH_FORMATS:
@@ -334,7 +337,7 @@ def _batch(file: UploadFile, questionnaire: str, lang: str) -> StreamingResponse
             "unsupported table format",
             [
                 ErrorDetail(
-                    "unsupported_format",
+                    Code.BAD_EXTENSION,
                     ("body", "file"),
                     "the upload's file name says what it is",
                     expected="a .csv or .xlsx file",
@@ -393,17 +396,19 @@ def _handlers(app: FastAPI) -> None:
     @app.exception_handler(YzMaturityError)
     async def _library(_request: Request, exc: YzMaturityError) -> JSONResponse:
         if isinstance(exc, StoreError):
-            return _json_error(503, "the store failed", [ErrorDetail("store_error", (), str(exc))])
+            return _json_error(503, "the store failed", [ErrorDetail(Code.STORE_ERROR, (), str(exc))])
         if isinstance(exc, NotFoundError):
-            return _json_error(404, str(exc), [ErrorDetail("not_found", (), str(exc), got=exc.name)])
+            return _json_error(404, str(exc), [ErrorDetail(Code.NOT_FOUND, (), str(exc), got=exc.name)])
         details = list(getattr(exc, "details", []))
         if isinstance(exc, ReportError) or not details:
-            details = details or [ErrorDetail("invalid", (), str(exc))]
+            details = details or [ErrorDetail(Code.INVALID, (), str(exc))]
         return _json_error(422, getattr(exc, "title", str(exc)), details)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, f"http_{exc.status_code}")
+        code = {404: Code.NOT_FOUND, 405: Code.METHOD_NOT_ALLOWED}.get(
+            exc.status_code, f"http_{exc.status_code}"
+        )
         return _json_error(
             exc.status_code,
             str(exc.detail),
@@ -416,7 +421,7 @@ def _handlers(app: FastAPI) -> None:
         return _json_error(
             500,
             "internal error",
-            [ErrorDetail("internal_error", (), f"{type(exc).__name__} (see the server log)")],
+            [ErrorDetail(Code.INTERNAL_ERROR, (), f"{type(exc).__name__} (see the server log)")],
         )
 
 
@@ -439,8 +444,6 @@ def run(
     log_level: str = "info",
 ) -> None:
     """Serve the app with uvicorn until interrupted (``yzmaturity serve``)."""
-    from .._optional import require
-
     uvicorn = require("uvicorn", "yzmaturity serve", "serve")
     if token is None:
         token = os.environ.get(TOKEN_ENV) or None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .._codes import Code
 from .._exceptions import ErrorDetail
 
 __all__ = ["ServiceError", "details_from_request_errors", "error_body"]
@@ -51,7 +52,7 @@ def details_from_request_errors(errors: Sequence[Any]) -> list[ErrorDetail]:
             got = repr(got)[:200]
         out.append(
             ErrorDetail(
-                str(err.get("type", "invalid")),
+                str(err.get("type", Code.INVALID)),
                 tuple(err.get("loc", ())),
                 str(err.get("msg", "invalid")).removeprefix("Value error, "),
                 expected=expected,

@@ -18,6 +18,7 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from .._codes import Code
 from .._exceptions import ErrorDetail
 from ._errors import error_body
 
@@ -40,7 +41,7 @@ class BodyTooLarge(Exception):
 
 def too_large_detail(limit: int, got: int | None) -> ErrorDetail:
     return ErrorDetail(
-        "body_too_large",
+        Code.BODY_TOO_LARGE,
         ("body",),
         "the request body is too large",
         expected=f"at most {limit} bytes",
@@ -151,7 +152,7 @@ class TokenGuard:
             await self.app(scope, receive, send)
             return
         detail = ErrorDetail(
-            "unauthorized",
+            Code.UNAUTHORIZED,
             ("header", "authorization"),
             "writing needs the service's token",
             expected="Bearer <token>",
