@@ -143,11 +143,18 @@ def test_history_oldest_first_with_comparison(client, rng):
     assert history["comparison"]["level"]["change"] == expected.level_change
     assert set(history["comparison"]["answers_changed"]) == set(expected.answers_changed)
 
+    page = client.get(f"/api/enterprises/{code}/progress-report", params={"lang": "en"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert '<html lang="en' in page.text and t0["enterprise"]["name"] in page.text
+    assert "2024-04-01" in page.text and "2025-04-01" in page.text
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+
     empty = client.get(f"/api/enterprises/{new_credit_code(rng)}/assessments").json()
     assert empty["count"] == 0 and empty["comparison"] is None
     assert_error(
         client.get("/api/enterprises/12345/assessments"), 422, "bad_credit_code", ["path", "credit_code"]
     )
+    assert_error(client.get(f"/api/enterprises/{new_credit_code(rng)}/progress-report"), 404, "not_found")
     wrong_check = code[:17] + ("0" if code[17] != "0" else "1")
     assert_error(client.get(f"/api/enterprises/{wrong_check}/assessments"), 422, "bad_credit_code")
 

@@ -241,6 +241,36 @@ def create_app(
             "comparison_note": note,
         }
 
+    @app.get(
+        "/api/enterprises/{credit_code}/progress-report", response_class=HTMLResponse, tags=["enterprises"]
+    )
+    def progress_report(credit_code: str, lang: Lang = "zh") -> HTMLResponse:
+        """The progress report (T0 -> T1) of the enterprise's last two assessments, as one HTML page."""
+        code = _credit_code(credit_code)
+        records = store.records(code)
+        if len(records) < 2:
+            raise ServiceError(
+                404,
+                "no progress to report",
+                [
+                    ErrorDetail(
+                        Code.NOT_FOUND,
+                        ("path", "credit_code"),
+                        "a progress report needs two stored assessments of the enterprise",
+                        expected="at least 2",
+                        got=len(records),
+                    )
+                ],
+            )
+        before, after = (store.assessment_of(r) for r in records[-2:])
+        try:
+            comparison = compare(before, after)
+        except YzMaturityError as exc:
+            detail = ErrorDetail(Code.NOT_COMPARABLE, ("path", "credit_code"), str(exc))
+            raise ServiceError(422, "the last two assessments cannot be compared", [detail]) from None
+        html = comparison.report(lang).to_html()
+        return HTMLResponse(html, headers={"Content-Security-Policy": REPORT_CSP})
+
     @app.post(
         "/api/batch",
         tags=["batch"],
