@@ -31,7 +31,6 @@ from .._answers import AnswerSheet
 from .._api import assess
 from .._codes import Code
 from .._compare import compare
-from .._enterprise import check_credit_code
 from .._exceptions import (
     AnswerValidationError,
     ErrorDetail,
@@ -44,6 +43,7 @@ from .._files import parse_text
 from .._loading import answers_from_data, list_questionnaires, load_questionnaire
 from .._model import Questionnaire
 from .._optional import require
+from .._profile import check_credit_code
 from .._render_text import questionnaire_outline
 from .._store import Store, StoredAssessment, StoreError
 from .._tables import escape_formulas, score_table
