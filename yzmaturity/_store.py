@@ -231,9 +231,14 @@ class Store:
             _sqlite_events(sa, engine, memory)
         self._engine = engine
         self._writer = engine.execution_options(yz_write=True)
-        # One in-memory connection is shared: take turns.
+        # One in-memory connection is shared: take turns.  A SQLite file has one writer at a
+        # time: this process's writers queue on a lock (woken at once) rather than in
+        # SQLite's busy handler (which sleeps and polls); other processes queue there.
         self._lock: contextlib.AbstractContextManager[Any] = (
             threading.RLock() if memory else contextlib.nullcontext()
+        )
+        self._write_lock: contextlib.AbstractContextManager[Any] = (
+            threading.Lock() if self._backend == "sqlite" and not memory else contextlib.nullcontext()
         )
         self._q_tables, self._e_tables, self._a_tables = _tables()
         self._questionnaires: dict[str, Questionnaire] = {}
@@ -333,7 +338,7 @@ class Store:
         assessed_on = sheet.date or now.date()
         insert = _insert(self._backend)
         try:
-            with self._lock, self._writer.begin() as conn:
+            with self._write_lock, self._lock, self._writer.begin() as conn:
                 if qhash not in self._stored_hashes:
                     conn.execute(
                         insert(self._q_tables)
