@@ -2,6 +2,7 @@
 # package) in a temporary folder, on a free loopback port, and exports its URL as
 # YZ_TEST_POSTGRES_URL; the cluster is stopped and its folder removed when the shell exits.
 # initdb refuses to run as root: as root the cluster runs as the `postgres` user.
+# fsync is off (a throwaway cluster) unless YZ_PG_FSYNC=on (for load figures).
 
 start_postgres() {
   local bin
@@ -23,7 +24,7 @@ start_postgres() {
   trap stop_postgres EXIT
   "${as[@]}" "$bin/initdb" -D "$YZ_PG_DIR/data" -U postgres -A trust --no-sync -E UTF8 --locale C.UTF-8 >/dev/null
   "${as[@]}" "$bin/pg_ctl" -D "$YZ_PG_DIR/data" -l "$YZ_PG_DIR/log" -w -t 60 start \
-    -o "-c listen_addresses=127.0.0.1 -p $YZ_PG_PORT -k $YZ_PG_DIR -c max_connections=200 -c fsync=off" >/dev/null
+    -o "-c listen_addresses=127.0.0.1 -p $YZ_PG_PORT -k $YZ_PG_DIR -c max_connections=200 -c fsync=${YZ_PG_FSYNC:-off}" >/dev/null
   export YZ_TEST_POSTGRES_URL="postgresql://postgres@127.0.0.1:$YZ_PG_PORT/postgres"
   echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') at $YZ_TEST_POSTGRES_URL"
 }

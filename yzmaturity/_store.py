@@ -167,8 +167,19 @@ def _tables() -> Any:
     return questionnaires, enterprises, assessments
 
 
-def _json(value: Any) -> str:
+@dataclass(frozen=True)
+class _Encoded:
+    """JSON encoded before a write transaction begins (so the write lock is held the shortest time)."""
+
+    text: str
+
+
+def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def _json(value: Any) -> str:
+    return value.text if isinstance(value, _Encoded) else _dumps(value)
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -335,6 +346,7 @@ class Store:
         enterprise = assessment.enterprise
         new_id = uuid.uuid4().hex
         dumped = sheet.dump()
+        sheet_json, results_json = _Encoded(_dumps(dumped)), _Encoded(_dumps(results))
         assessed_on = sheet.date or now.date()
         insert = _insert(self._backend)
         try:
@@ -380,8 +392,8 @@ class Store:
                         questionnaire_id=q.id,
                         questionnaire_version=q.version,
                         questionnaire_hash=qhash,
-                        sheet=dumped,
-                        results=results,
+                        sheet=sheet_json,
+                        results=results_json,
                         overall=round(float(assessment.overall), 4),
                         level=assessment.level.number,
                         assessor_kind=sheet.assessor.kind,
