@@ -44,7 +44,7 @@ from .._loading import answers_from_data, list_questionnaires, load_questionnair
 from .._model import Questionnaire
 from .._optional import require
 from .._profile import check_credit_code
-from .._render_text import questionnaire_outline
+from .._render import questionnaire_outline
 from .._store import Store, StoredAssessment, StoreError
 from .._tables import escape_formulas, score_table
 from .._version import __version__
