@@ -125,6 +125,19 @@ def test_post_fetch_report(client, rng):
         assert "default-src 'none'" in page.headers["content-security-policy"]
 
 
+def test_the_official_result_comes_with_ours(client, rng):
+    """A questionnaire with an official instrument (yangzhou-2024 links MIIT 2024): both results."""
+    data = sheet_data("yangzhou-2024-example", credit_code=new_credit_code(rng))
+    expected = yz.assess(data)
+    assert expected.official is not None
+    r = client.post("/api/assessments", json=data, headers=AUTH)
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["official"] == expected.to_dict()["official"]
+    assert body["official"]["overall"] == 74.4 and body["official"]["level"]["number"] == 3  # docs/miit.md
+    assert client.get(f"/api/assessments/{body['id']}").json()["official"] == body["official"]
+
+
 def test_history_oldest_first_with_comparison(client, rng):
     code = new_credit_code(rng)
     t0 = sheet_data(credit_code=code) | {"date": "2024-04-01"}
