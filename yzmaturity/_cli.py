@@ -18,10 +18,13 @@ from pydantic import ValidationError
 
 from ._answers import AnswerSheet
 from ._api import assess, check_answers
+from ._cli_forms import COMMANDS as FORM_COMMANDS
+from ._cli_forms import add_parsers as add_form_parsers
+from ._cli_forms import run as run_form_command
 from ._codes import Code
 from ._compare import compare
 from ._exceptions import ErrorDetail, FileLoadError, YzMaturityError, details_from_pydantic
-from ._files import dump_text, format_of, read_data_file
+from ._files import read_data_file
 from ._lint import lint
 from ._loading import (
     answers_from_data,
@@ -33,7 +36,6 @@ from ._loading import (
     load_questionnaire,
 )
 from ._model import Questionnaire
-from ._platform import import_platform_response
 from ._render import build_progress_report, build_report, questionnaire_outline, recommendations_text
 from ._render.text import answer_template
 from ._schema import json_schema_text
@@ -142,25 +144,7 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--json", action="store_true", help="the summary as JSON")
     batch.add_argument("--lang", choices=("zh", "en"), default="zh")
 
-    import_p = sub.add_parser(
-        "import", help="turn a response exported from an evaluation platform into an answer sheet"
-    )
-    import_p.add_argument("file", help="the platform's response (JSON or YAML)")
-    import_p.add_argument(
-        "--format",
-        choices=("miit",),
-        required=True,
-        help="miit: the MIIT evaluation platform (option and scene UUIDs)",
-    )
-    import_p.add_argument(
-        "--questionnaire",
-        "-q",
-        default="miit-sme-2024",
-        help="questionnaire id or path (default: miit-sme-2024)",
-    )
-    import_p.add_argument(
-        "-o", "--output", help="answer sheet to write, .yaml or .json (default: YAML to stdout)"
-    )
+    add_form_parsers(sub)
 
     serve = sub.add_parser(
         "serve", help="run the HTTP API (needs the serve extra): score, store and report assessments"
@@ -301,8 +285,8 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         else:
             print(text, file=out, end="")
         return 0
-    if args.command == "import":
-        return _import(args, out)
+    if args.command in FORM_COMMANDS:
+        return run_form_command(args, out)
     if args.command == "schema":
         print(json_schema_text(args.kind), file=out, end="")
         return 0
@@ -458,21 +442,3 @@ if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
 
 
-def _import(args: argparse.Namespace, out: TextIO) -> int:
-    """Read a platform response, check it whole, and write the answer sheet (atomically)."""
-    sheet = import_platform_response(args.file, args.questionnaire)
-    if args.output is None:
-        print(dump_text(sheet.dump(), fmt="yaml"), file=out, end="")
-        return 0
-    target = Path(args.output)
-    if target.resolve() == Path(args.file).resolve():
-        raise FileLoadError(str(target), Code.WOULD_OVERWRITE_INPUT, "the output would overwrite the input")
-    text = dump_text(sheet.dump(), fmt=format_of(target))
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    print(f"{target}: {len(sheet.answers)} answers of {sheet.questionnaire}", file=out)
-    return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Container, Iterator
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
@@ -562,6 +563,18 @@ class Questionnaire(BaseModel):
             self._compiled = compiler(self)
         compiled: CompiledQuestionnaire = self._compiled
         return compiled
+
+    def to_surveyjs(self) -> dict[str, Any]:
+        """This questionnaire as a SurveyJS survey definition (see :func:`yzmaturity.to_surveyjs`)."""
+        from ._forms.surveyjs import to_surveyjs
+
+        return to_surveyjs(self)
+
+    def to_xlsform(self, path: str | os.PathLike[str]) -> None:
+        """Write this questionnaire as an XLSForm ``.xlsx`` (see :func:`yzmaturity.to_xlsform`)."""
+        from ._forms.xlsform import to_xlsform
+
+        to_xlsform(self, path)
 
     def _repr_mimebundle_(
         self, include: Container[str] | None = None, exclude: Container[str] | None = None

@@ -1,0 +1,119 @@
+"""The form commands of the CLI: ``export``, ``import`` and ``form``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from ._exceptions import FileLoadError
+from ._files import dump_text, format_of, read_data_file
+from ._loading import load_questionnaire
+
+COMMANDS = ("export", "import", "form")
+
+
+def add_parsers(sub: Any) -> None:
+    from ._forms.importing import importers
+
+    export = sub.add_parser("export", help="export a questionnaire as a SurveyJS survey or an XLSForm")
+    export.add_argument("questionnaire", help="built-in id or path")
+    export.add_argument("--format", choices=("surveyjs", "xlsform"), required=True)
+    export.add_argument("-o", "--output", help="file to write (.json or .xlsx); SurveyJS may go to stdout")
+
+    formats = importers()
+    imp = sub.add_parser(
+        "import",
+        help="read answers collected by a form tool as answer sheets",
+        description="Formats: " + "; ".join(f"{k}: {v[0]}" for k, v in sorted(formats.items())),
+    )
+    imp.add_argument("file", help="the results file")
+    imp.add_argument("--format", choices=sorted(formats), required=True)
+    imp.add_argument("--questionnaire", "-q", required=True, help="questionnaire id or path")
+    imp.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="answer sheet to write (.yaml/.json); for several submissions a folder (one sheet each)",
+    )
+    imp.add_argument(
+        "--enterprise", help="a YAML/JSON profile, or an answer sheet whose profile fills the blanks"
+    )
+
+    form = sub.add_parser("form", help="write an offline fill-in page (one HTML file, SurveyJS inlined)")
+    form.add_argument("questionnaire", help="built-in id or path")
+    form.add_argument("-o", "--output", required=True, help="the .html file to write")
+    form.add_argument("--lang", choices=("zh", "en"), default="zh", help="the language it opens in")
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    from ._forms.common import write_atomic
+
+    if args.command == "export":
+        q = load_questionnaire(args.questionnaire)
+        if args.format == "surveyjs":
+            from ._forms.surveyjs import to_surveyjs
+
+            text = json.dumps(to_surveyjs(q), ensure_ascii=False, indent=2) + "\n"
+            if not args.output:
+                print(text, file=out, end="")
+                return 0
+            write_atomic(args.output, text.encode("utf-8"), inputs=[args.questionnaire])
+        else:
+            if not args.output:
+                print("error: an XLSForm export needs -o FILE.xlsx", file=sys.stderr)
+                return 2
+            from ._forms.xlsform import xlsform_bytes
+
+            write_atomic(args.output, xlsform_bytes(q), inputs=[args.questionnaire])
+        print(f"{args.output}: {q.id} v{q.version} as {args.format}", file=sys.stderr)
+        return 0
+    if args.command == "form":
+        from ._forms.page import form_html
+
+        q = load_questionnaire(args.questionnaire)
+        write_atomic(args.output, form_html(q, args.lang).encode("utf-8"), inputs=[args.questionnaire])
+        print(f"{args.output}: fill-in page for {q.id} v{q.version}", file=sys.stderr)
+        return 0
+    return _import(args, out)
+
+
+def _import(args: argparse.Namespace, out: TextIO) -> int:
+    from ._forms.common import write_atomic
+    from ._forms.importing import importers
+
+    q = load_questionnaire(args.questionnaire)
+    enterprise = read_data_file(args.enterprise) if args.enterprise else None
+    if enterprise is not None and not isinstance(enterprise, dict):
+        raise FileLoadError(
+            args.enterprise, "wrong_type", "expected a mapping (a profile or an answer sheet)"
+        )
+    _, reader = importers()[args.format]
+    result = reader(q, args.file, enterprise)
+    inputs = [args.file, *([args.enterprise] if args.enterprise else [])]
+    sheets = result.sheets
+    for row in result.problems.rows():
+        for detail in result.problems[row]:
+            print(f"row {row}: {detail}", file=sys.stderr)
+    written = 0
+    if len(sheets) == 1:
+        if sheets[0] is not None:
+            fmt = format_of(args.output)
+            write_atomic(args.output, dump_text(sheets[0].dump(), fmt=fmt).encode("utf-8"), inputs=inputs)
+            written = 1
+    else:
+        folder = Path(args.output)
+        folder.mkdir(parents=True, exist_ok=True)
+        for i, sheet in enumerate(sheets):
+            if sheet is None:
+                continue
+            write_atomic(
+                folder / f"submission-{i:04d}.yaml",
+                dump_text(sheet.dump(), fmt="yaml").encode("utf-8"),
+                inputs=inputs,
+            )
+            written += 1
+    print(f"{written} of {len(sheets)} submission(s) written to {args.output}", file=sys.stderr)
+    return 0 if written == len(sheets) else 1
