@@ -6,6 +6,7 @@
 // stdout: {"jsonErrors": [...], "results": [{"completed", "data", "visible", "errors"}]}
 "use strict";
 const Survey = require("survey-core");
+let defaultLocale = "";
 
 function readStdin() {
   return new Promise((resolve) => {
@@ -15,9 +16,10 @@ function readStdin() {
   });
 }
 
-function fill(surveyJson, plan) {
-  const survey = new Survey.Model(surveyJson);
-  if (plan.locale) survey.locale = plan.locale;
+function fill(survey, plan) {
+  // A fresh start for each person: empty data (defaults back), first page.
+  survey.clear(true, true);
+  survey.locale = plan.locale || defaultLocale;
   const errors = [];
   let guard = 0;
   while (survey.state === "running" && guard++ < 1000) {
@@ -34,20 +36,23 @@ function fill(surveyJson, plan) {
         errors.push(...page.questions.filter((q) => q.errors.length).map((q) => [q.name, q.errors.map((e) => e.getText())]));
         break;
       }
-      return { completed: true, data: survey.data, visible: visible, errors: errors };
+      return { completed: true, data: JSON.parse(JSON.stringify(survey.data)), visible: visible, errors: errors };
     }
     if (!survey.nextPage()) {
       errors.push(...page.questions.filter((q) => q.errors.length).map((q) => [q.name, q.errors.map((e) => e.getText())]));
       break;
     }
   }
-  return { completed: false, data: survey.data, visible: [], errors: errors };
+  return { completed: false, data: JSON.parse(JSON.stringify(survey.data)), visible: [], errors: errors };
 }
 
 readStdin().then((text) => {
   const input = JSON.parse(text);
   const probe = new Survey.Model(input.survey);
   const jsonErrors = (probe.jsonErrors || []).map((e) => String(e.message || e));
-  const results = input.plans.map((plan) => fill(input.survey, plan));
+  const survey = new Survey.Model(input.survey);
+  defaultLocale = survey.locale;
+  survey.focusOnFirstError = false; // no DOM under node
+  const results = input.plans.map((plan) => fill(survey, plan));
   process.stdout.write(JSON.stringify({ jsonErrors: jsonErrors, version: Survey.Version, results: results }));
 });

@@ -403,7 +403,11 @@ class Translator:
     # ---------------------------------------------------------------- profile
     def profile_op(self, field: str, op: str, value: Any) -> str:
         if field in PROFILE_INPUTS:
-            return self.d.compare(profile_name(field), PROFILE_INPUTS[field], op, value)
+            name, kind = profile_name(field), PROFILE_INPUTS[field]
+            if kind == MULTI and op == "not_in":
+                # A set field holds none of the values: an empty set counts (unlike an answer).
+                return self.d.not_(self.d.or_([self.d.selected(name, str(v)) for v in value]))
+            return self.d.compare(name, kind, op, value)
         if field == "industry_division":
             return self._division_set(op, value, ALL_DIVISIONS)
         if field in ("is_manufacturing", "is_equipment_maker", "above_designated_size"):

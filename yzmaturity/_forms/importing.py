@@ -273,6 +273,8 @@ def _sheet_from_fields(
             if f.kind in ("roles", "certifications") and value == []:
                 value = []
             profile[f.field] = value
+    if "roles" not in profile:
+        profile["roles"] = []  # the form asks the roles: none ticked means none
     try:
         ent = Enterprise.model_validate(profile)
     except ValidationError as exc:

@@ -1,0 +1,99 @@
+"""The form exports checked by the tools' own engines.
+
+* SurveyJS: ``survey-core`` (npm, pinned in tests/js/package.json, installed by
+  .ci/run) loads the survey under node and fills it page by page as a person
+  would; the import of ``survey.data`` must validate without a relevance
+  warning, show exactly our relevant questions, and assess exactly as the same
+  answers given directly.
+* XLSForm: ``pyxform`` converts the form without errors or warnings.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from forms_fill import (
+    JS_DIR,
+    NODE,
+    direct_answers,
+    random_plan,
+    relevance_warnings,
+    run_node,
+    same_assessment,
+)
+
+import yzmaturity as yz
+
+DATA = Path(__file__).resolve().parent / "data"
+QUESTIONNAIRES = {"builtin": "yangzhou-2022", "fixture": str(DATA / "forms.yaml")}
+FILLINGS = 110  # per questionnaire: 220 in all
+
+
+def _need_survey_core() -> None:
+    if NODE is None:
+        pytest.skip("node is not installed")
+    if not (JS_DIR / "node_modules" / "survey-core").is_dir():
+        pytest.skip("survey-core is not installed: (cd tests/js && npm ci)")
+
+
+@pytest.mark.parametrize("which", sorted(QUESTIONNAIRES))
+def test_surveyjs_random_fillings_round_trip(which: str) -> None:
+    _need_survey_core()
+    q = yz.load_questionnaire(QUESTIONNAIRES[which])
+    survey = q.to_surveyjs()
+    rng = random.Random(20260 + len(which))
+    plans = [random_plan(q, rng) for _ in range(FILLINGS)]
+    out = run_node(survey, plans, locale=None)
+    assert out["jsonErrors"] == []
+    assert len(out["results"]) == FILLINGS
+    seen_relevant: set[str] = set()
+    seen_skipped: set[str] = set()
+    for i, (plan, res) in enumerate(zip(plans, out["results"], strict=True)):
+        assert res["completed"], (i, res["errors"])
+        sheet = yz.answers_from_surveyjs(q, res["data"])
+        assert relevance_warnings(q, sheet) == [], i
+        # The questions SurveyJS showed (the answer field, or its 'not applicable' box).
+        visible = set(res["visible"])
+        shown = {qq.id for qq in q.questions if qq.id in visible or qq.id + "__na" in visible}
+        result = yz.assess(sheet, q)
+        ours = {qid for qid, r in result.questions.items() if r.relevant}
+        assert shown == ours, (i, sorted(shown ^ ours))
+        # The same answers given directly (asked in order, relevance decided by the engine).
+        ent, answers = direct_answers(q, plan)
+        direct = yz.AnswerSheet(questionnaire=q.id, questionnaire_version=q.version, enterprise=ent, answers=answers)
+        assert {k: a.model_dump(mode="json") for k, a in sheet.answers.items()} == {
+            k: a.model_dump(mode="json") for k, a in yz.validate_answers(direct, q).answers.items()
+        }, i
+        assert sheet.enterprise.dump() == ent.dump(), i
+        assert same_assessment(result, yz.assess(direct, q)), i
+        seen_relevant |= ours
+        seen_skipped |= {qq.id for qq in q.questions} - ours
+    # The fillings exercised every condition both ways.
+    conditional = {qq.id for qq in q.questions if qq.relevant is not None}
+    assert conditional <= seen_relevant
+    assert conditional <= seen_skipped
+
+
+def test_surveyjs_english_locale_fills_too() -> None:
+    _need_survey_core()
+    q = yz.load_questionnaire(QUESTIONNAIRES["fixture"])
+    plans = [random_plan(q, random.Random(7))]
+    out = run_node(q.to_surveyjs(), plans, locale="en")
+    assert out["results"][0]["completed"]
+    yz.answers_from_surveyjs(q, out["results"][0]["data"])
+
+
+@pytest.mark.parametrize("which", sorted(QUESTIONNAIRES))
+def test_pyxform_converts_without_warnings(which: str, tmp_path: Path) -> None:
+    pyxform = pytest.importorskip("pyxform.xls2xform", reason="pyxform (extra 'test') is not installed")
+    pytest.importorskip("openpyxl", reason="openpyxl (extra 'excel') is not installed")
+    q = yz.load_questionnaire(QUESTIONNAIRES[which])
+    path = tmp_path / "form.xlsx"
+    q.to_xlsform(path)
+    result = pyxform.convert(xlsform=str(path), validate=False)
+    assert result.warnings == []
+    assert "<h:title>" in result.xform
+    for qq in q.questions:
+        assert f'nodeset="/{q.id.replace(".", "_")}' in result.xform or qq.id in result.xform
