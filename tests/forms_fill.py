@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 
 import yzmaturity as yz
+from yzmaturity._compile import EvalContext
 from yzmaturity._encode import Encoder
 from yzmaturity._enterprise import credit_code_check_char
-from yzmaturity._compile import EvalContext
 
 JS_DIR = Path(__file__).resolve().parent / "js"
 NODE = shutil.which("node") or ("/usr/bin/node" if Path("/usr/bin/node").is_file() else None)
@@ -48,7 +48,9 @@ def random_plan(q: yz.Questionnaire, rng: random.Random) -> dict[str, Any]:
         v["enterprise_employees"] = rng.choice([5, 50, 150, 300, 400, 999, 1000, 1500, 2000, 2500])
     if rng.random() < 0.85:
         v["enterprise_revenue_yuan"] = rng.choice([1e6, 3e6, 5e6, 2e7, 3e7, 4e8, 5e8])
-    v["enterprise_roles"] = rng.sample(["manufacturer", "equipment_maker", "solution_provider"], rng.randint(0, 2))
+    v["enterprise_roles"] = rng.sample(
+        ["manufacturer", "equipment_maker", "solution_provider"], rng.randint(0, 2)
+    )
     if rng.random() < 0.7:
         v["enterprise_rnd"] = rng.random() < 0.5
     v["enterprise_diagnosed"] = rng.random() < 0.5
@@ -115,7 +117,9 @@ def direct_answers(q: yz.Questionnaire, plan: dict[str, Any]) -> tuple[yz.Enterp
     return ent, answers
 
 
-def run_node(survey: dict[str, Any], plans: list[dict[str, Any]], locale: str | None = None) -> dict[str, Any]:
+def run_node(
+    survey: dict[str, Any], plans: list[dict[str, Any]], locale: str | None = None
+) -> dict[str, Any]:
     """Fill the survey with SurveyJS's own engine under node (tests/js/fill.js)."""
     payload = {"survey": survey, "plans": [{"values": p, "locale": locale} for p in plans]}
     proc = subprocess.run(
@@ -141,4 +145,6 @@ def same_assessment(a: yz.Assessment, b: yz.Assessment) -> bool:
     if a.level.number != b.level.number or not np.isclose(a.overall, b.overall):
         return False
     scores = [(a.dimensions[d].score, b.dimensions[d].score) for d in a.dimensions]
-    return all((x is None and y is None) or (x is not None and y is not None and np.isclose(x, y)) for x, y in scores)
+    return all(
+        (x is None and y is None) or (x is not None and y is not None and np.isclose(x, y)) for x, y in scores
+    )

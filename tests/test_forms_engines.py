@@ -62,7 +62,9 @@ def test_surveyjs_random_fillings_round_trip(which: str) -> None:
         assert shown == ours, (i, sorted(shown ^ ours))
         # The same answers given directly (asked in order, relevance decided by the engine).
         ent, answers = direct_answers(q, plan)
-        direct = yz.AnswerSheet(questionnaire=q.id, questionnaire_version=q.version, enterprise=ent, answers=answers)
+        direct = yz.AnswerSheet(
+            questionnaire=q.id, questionnaire_version=q.version, enterprise=ent, answers=answers
+        )
         assert {k: a.model_dump(mode="json") for k, a in sheet.answers.items()} == {
             k: a.model_dump(mode="json") for k, a in yz.validate_answers(direct, q).answers.items()
         }, i
