@@ -281,6 +281,19 @@ class Translator:
         self.cq = q.compiled()
 
     # ---------------------------------------------------------------- entry points
+    def check(self) -> None:
+        """Raise one QuestionnaireError listing every condition this dialect cannot express."""
+        problems = []
+        for qq in self.q.questions:
+            try:
+                self.relevant(qq)
+            except QuestionnaireError as exc:
+                problems.extend(exc.details)
+        if problems:
+            raise QuestionnaireError(
+                f"{len(problems)} condition(s) cannot be written for {self.d.name}", problems
+            )
+
     def relevant(self, question: Question) -> str | None:
         """The question's own condition, or None when it is always asked."""
         if question.relevant is None:

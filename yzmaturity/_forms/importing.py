@@ -279,7 +279,14 @@ def _sheet_from_fields(
         ent = Enterprise.model_validate(profile)
     except ValidationError as exc:
         problems.extend(details_from_pydantic(exc, (*loc, "enterprise")))
-        ent = None
+        # Check the answers too, against the profile without its bad fields.
+        bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+        try:
+            ent = Enterprise.model_validate(
+                {k: v for k, v in profile.items() if k not in bad} | {"name": "?"}
+            )
+        except ValidationError:
+            ent = None
     answers: dict[str, Any] = {}
     for qq in q.questions:
         na_value = values.get(qq.id + NA_SUFFIX) if qq.allow_na else None
@@ -288,17 +295,18 @@ def _sheet_from_fields(
             continue
         if qq.id in values:
             answers[qq.id] = convert(_QUESTION_KIND[qq.type], values[qq.id])
-    if ent is None or problems:
+    if ent is None:
         return None, problems
     try:
         sheet = AnswerSheet(
             questionnaire=q.id, questionnaire_version=q.version, enterprise=ent, answers=answers
         )
-        return validate_answers(sheet, q), []
+        sheet = validate_answers(sheet, q)
     except ValidationError as exc:
-        return None, details_from_pydantic(exc, loc)
+        return None, [*problems, *details_from_pydantic(exc, loc)]
     except AnswerValidationError as exc:
-        return None, [_relocate(d, loc) for d in exc.details]
+        return None, [*problems, *(_relocate(d, loc) for d in exc.details)]
+    return (None, problems) if problems else (sheet, [])
 
 
 def _is_na(value: Any) -> bool:

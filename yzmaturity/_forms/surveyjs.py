@@ -53,6 +53,7 @@ def to_surveyjs(q: Questionnaire) -> dict[str, Any]:
     """
     form_names(q)
     tr = Translator(q, SURVEYJS)
+    tr.check()
     pages: list[dict[str, Any]] = [
         {"name": "enterprise", "title": loc(PROFILE_PAGE), "elements": _profile_elements(q)}
     ]

@@ -78,6 +78,7 @@ def xlsform_rows(q: Questionnaire) -> tuple[list[Row], list[Row], Row]:
     """The survey rows, choice rows and settings of the form (plain data; see :func:`to_xlsform`)."""
     form_names(q)
     tr = Translator(q, XPATH)
+    tr.check()
     survey: list[Row] = []
     choices: list[Row] = []
 
