@@ -158,7 +158,7 @@ def test_surveyjs_import_lists_every_problem_by_field(fq: yz.Questionnaire) -> N
 def test_surveyjs_import_profile_from_enterprise_fills_blanks(fq: yz.Questionnaire) -> None:
     plan = random_plan(fq, random.Random(3))
     plan.pop("enterprise_region", None)
-    ent, answers = direct_answers(fq, plan)
+    _ent, answers = direct_answers(fq, plan)
     data = {k: v for k, v in plan.items() if k.startswith("enterprise_")}
     data |= {k: v for k, v in answers.items() if v != "n/a"}
     data |= {k + "__na": True for k, v in answers.items() if v == "n/a"}
@@ -172,7 +172,7 @@ def test_surveyjs_import_profile_from_enterprise_fills_blanks(fq: yz.Questionnai
 # --------------------------------------------------------------------------- ODK / Kobo import
 def _odk_row(fq: yz.Questionnaire, plan: dict, prefix: bool) -> dict[str, str]:
     """A submission as ODK Central exports it (group paths joined by '-'), from the direct answers."""
-    ent, answers = direct_answers(fq, plan)
+    _ent, answers = direct_answers(fq, plan)
     groups = {}
     for top in fq.dimensions:
         for d in top.walk():
@@ -239,7 +239,7 @@ def test_kobo_semicolons_slashes_and_bad_rows_by_row_and_question(
     bad = dict(good)
     bad["g_base/g_equip/A1"] = "everything"
     bad["enterprise/enterprise_industry"] = "C99"
-    headers = sorted(set(good) | set(bad)) + ["_uuid", "_submission_time"]
+    headers = [*sorted(set(good) | set(bad)), "_uuid", "_submission_time"]
     path = tmp_path / "kobo.csv"
     with path.open("w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.DictWriter(handle, fieldnames=headers, delimiter=";")
@@ -266,7 +266,7 @@ def test_cli_export_import_form(
     assert '"locale":"en"' in (tmp_path / "f.html").read_text(encoding="utf-8")
     # Import: one submission to a file; never over the input.
     plan = random_plan(fq, random.Random(4))
-    ent, answers = direct_answers(fq, plan)
+    _ent, answers = direct_answers(fq, plan)
     data = {k: v for k, v in plan.items() if k.startswith("enterprise_")}
     data |= {k: v for k, v in answers.items() if v != "n/a"} | {
         k + "__na": True for k, v in answers.items() if v == "n/a"
