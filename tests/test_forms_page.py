@@ -180,7 +180,7 @@ def test_vendored_surveyjs_is_the_tested_version() -> None:
     pinned = json.loads((JS_DIR / "package.json").read_text())["dependencies"]
     assert pinned["survey-core"] == pinned["survey-js-ui"] == page.SURVEYJS_VERSION
     vendor = Path(page.__file__).parent / "vendor"
-    for name in page._VENDOR:
+    for name in page.VENDORED:
         head = gzip.decompress((vendor / (name + ".gz")).read_bytes())[:400].decode("utf-8", "replace")
         assert name.endswith(".css") or f"v{page.SURVEYJS_VERSION}" in head
     assert "MIT License" in (vendor / "LICENSE-SurveyJS.txt").read_text()

@@ -8,16 +8,21 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from ._codes import Code
 from ._exceptions import FileLoadError
 from ._files import dump_text, format_of, read_data_file
+from ._forms import form_html, to_surveyjs
+from ._forms.common import write_atomic
+from ._forms.importing import importers
+from ._forms.xlsform import xlsform_bytes
 from ._loading import load_questionnaire
+
+__all__ = ["COMMANDS", "add_parsers", "run"]
 
 COMMANDS = ("export", "import", "form")
 
 
 def add_parsers(sub: Any) -> None:
-    from ._forms.importing import importers
-
     export = sub.add_parser("export", help="export a questionnaire as a SurveyJS survey or an XLSForm")
     export.add_argument("questionnaire", help="built-in id or path")
     export.add_argument("--format", choices=("surveyjs", "xlsform"), required=True)
@@ -49,13 +54,9 @@ def add_parsers(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    from ._forms.common import write_atomic
-
     if args.command == "export":
         q = load_questionnaire(args.questionnaire)
         if args.format == "surveyjs":
-            from ._forms.surveyjs import to_surveyjs
-
             text = json.dumps(to_surveyjs(q), ensure_ascii=False, indent=2) + "\n"
             if not args.output:
                 print(text, file=out, end="")
@@ -65,14 +66,10 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             if not args.output:
                 print("error: an XLSForm export needs -o FILE.xlsx", file=sys.stderr)
                 return 2
-            from ._forms.xlsform import xlsform_bytes
-
             write_atomic(args.output, xlsform_bytes(q), inputs=[args.questionnaire])
         print(f"{args.output}: {q.id} v{q.version} as {args.format}", file=sys.stderr)
         return 0
     if args.command == "form":
-        from ._forms.page import form_html
-
         q = load_questionnaire(args.questionnaire)
         write_atomic(args.output, form_html(q, args.lang).encode("utf-8"), inputs=[args.questionnaire])
         print(f"{args.output}: fill-in page for {q.id} v{q.version}", file=sys.stderr)
@@ -81,14 +78,11 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _import(args: argparse.Namespace, out: TextIO) -> int:
-    from ._forms.common import write_atomic
-    from ._forms.importing import importers
-
     q = load_questionnaire(args.questionnaire)
     enterprise = read_data_file(args.enterprise) if args.enterprise else None
     if enterprise is not None and not isinstance(enterprise, dict):
         raise FileLoadError(
-            args.enterprise, "wrong_type", "expected a mapping (a profile or an answer sheet)"
+            args.enterprise, Code.WRONG_TYPE, "expected a mapping (a profile or an answer sheet)"
         )
     _, reader = importers()[args.format]
     result = reader(q, args.file, enterprise)

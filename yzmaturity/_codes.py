@@ -99,6 +99,13 @@ class Code(StrEnum):
     EMPTY_ROW = "empty_row"
     ILLEGAL_CHARACTER = "illegal_character"
 
+    # form tools (exports and imports)
+    FORM_UNSUPPORTED_CONDITION = "form_unsupported_condition"
+    FORM_NAME_CLASH = "form_name_clash"
+    UNKNOWN_FIELD = "unknown_field"
+    TOO_MANY_FIELDS = "too_many_fields"
+    OUTPUT_IS_INPUT = "output_is_input"
+
     # comparisons
     DIFFERENT_ENTERPRISE = "different_enterprise"
     QUESTIONNAIRE_CHANGED = "questionnaire_changed"

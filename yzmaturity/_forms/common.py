@@ -7,13 +7,36 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .._codes import Code
 from .._conditions import Compare, walk
 from .._exceptions import ErrorDetail, FileLoadError, QuestionnaireError
-from .._model import Dimension, Question, Questionnaire
 from .._reference import CREDIT_CODE_ALPHABET, SECTION_OF_DIVISION, YANGZHOU_AREAS
 from .._text import Text
 from .expressions import NA_SUFFIX, PROFILE_PREFIX, ROLE_VALUES
+
+if TYPE_CHECKING:
+    from .._model import Dimension, Question, Questionnaire
+
+__all__ = [
+    "CREDIT_CODE_MESSAGE",
+    "CREDIT_CODE_REGEX",
+    "INDUSTRY_MESSAGE",
+    "INDUSTRY_REGEX",
+    "NA_LABEL",
+    "NO",
+    "PROFILE_FIELDS",
+    "PROFILE_PAGE",
+    "REGION_SUGGESTIONS",
+    "YES",
+    "ProfileField",
+    "certification_choices",
+    "form_names",
+    "leaf_groups",
+    "role_choices",
+    "write_atomic",
+]
 
 
 @dataclass(frozen=True)
@@ -136,7 +159,7 @@ def form_names(q: Questionnaire) -> list[str]:
             "question ids clash with the names the form generates",
             [
                 ErrorDetail(
-                    "form_name_clash",
+                    Code.FORM_NAME_CLASH,
                     ("question", name),
                     f"{name!r} is also a generated field name",
                     expected=f"no id starting with {PROFILE_PREFIX!r} or ending in {NA_SUFFIX!r}",
@@ -161,7 +184,7 @@ def write_atomic(
         try:
             if target.exists() and target.samefile(source):
                 raise FileLoadError(
-                    os.fspath(target), "output_is_input", "refusing to write over an input file"
+                    os.fspath(target), Code.OUTPUT_IS_INPUT, "refusing to write over an input file"
                 )
         except FileNotFoundError:
             continue

@@ -21,12 +21,12 @@ docs/forms.md, "Limits"); nothing is silently approximated.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .._codes import Code
 from .._conditions import All, AnyOf, Compare, Condition, Count, CountSpec, Not
 from .._enterprise import Role
 from .._exceptions import ErrorDetail, QuestionnaireError
-from .._model import Question, Questionnaire
 from .._reference import (
     ABOVE_DESIGNATED_SIZE_REVENUE,
     EQUIPMENT_DIVISIONS,
@@ -34,6 +34,28 @@ from .._reference import (
     SECTION_OF_DIVISION,
     SIZE_CLASSES_INDUSTRY,
 )
+
+if TYPE_CHECKING:
+    from .._model import Question, Questionnaire
+
+__all__ = [
+    "BOOL",
+    "CHOICE",
+    "MULTI",
+    "NA_CHOICE",
+    "NA_SUFFIX",
+    "NUMBER",
+    "PROFILE_INPUTS",
+    "PROFILE_PREFIX",
+    "ROLE_VALUES",
+    "SURVEYJS",
+    "XPATH",
+    "Dialect",
+    "SurveyJSDialect",
+    "Translator",
+    "XPathDialect",
+    "profile_name",
+]
 
 NA_SUFFIX = "__na"
 PROFILE_PREFIX = "enterprise_"
@@ -305,7 +327,7 @@ class Translator:
                 f"the relevance of {question.id!r} cannot be written as a {self.d.name} expression",
                 [
                     ErrorDetail(
-                        "form_unsupported_condition",
+                        Code.FORM_UNSUPPORTED_CONDITION,
                         ("question", question.id, "relevant"),
                         str(exc),
                         expected=f"a condition {self.d.name} can express (see docs/forms.md)",

@@ -17,14 +17,15 @@ import csv
 import io
 import math
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from .._answers import NA_TOKEN, AnswerSheet
+from .._codes import Code
 from .._enterprise import PROFILE_INPUT_FIELDS, Enterprise
 from .._exceptions import (
     AnswerValidationError,
@@ -33,11 +34,22 @@ from .._exceptions import (
     RowProblems,
     details_from_pydantic,
 )
-from .._files import MAX_FILE_BYTES, check_size
-from .._model import Questionnaire
-from .._scoring import validate_answers
+from .._files import MAX_FILE_BYTES, check_size, read_data_file
+from .._scoring import encode_sheet
 from .common import PROFILE_FIELDS
 from .expressions import NA_CHOICE, NA_SUFFIX
+
+if TYPE_CHECKING:
+    from .._model import Questionnaire
+
+__all__ = [
+    "PAGE_FORMAT",
+    "FormImport",
+    "answers_from_odk",
+    "answers_from_surveyjs",
+    "importers",
+    "register_importer",
+]
 
 PAGE_FORMAT = "yzmaturity-surveyjs"
 MAX_FIELDS = 20_000
@@ -67,7 +79,11 @@ def answers_from_surveyjs(
     if not isinstance(data, Mapping):
         raise AnswerValidationError(
             "SurveyJS results must be an object",
-            [ErrorDetail("wrong_type", (), "not an object", expected="an object", got=type(data).__name__)],
+            [
+                ErrorDetail(
+                    Code.WRONG_TYPE, (), "not an object", expected="an object", got=type(data).__name__
+                )
+            ],
         )
     if data.get("format") == PAGE_FORMAT:
         data = _unwrap_page(q, data)
@@ -98,7 +114,7 @@ def _unwrap_page(q: Questionnaire, wrapper: Mapping[str, Any]) -> Mapping[str, A
     if not isinstance(inner, Mapping):
         raise AnswerValidationError(
             "the saved form has no data",
-            [ErrorDetail("wrong_type", ("data",), "no answers object", expected="an object", got=inner)],
+            [ErrorDetail(Code.WRONG_TYPE, ("data",), "no answers object", expected="an object", got=inner)],
         )
     return inner
 
@@ -141,7 +157,7 @@ def answers_from_odk(
     """
     rows = _read_rows(table) if isinstance(table, str | os.PathLike) else list(table)
     if len(rows) > MAX_ROWS:
-        raise FileLoadError("<table>", "too_many_rows", f"more than {MAX_ROWS} submissions")
+        raise FileLoadError("<table>", Code.TOO_MANY_ROWS, f"more than {MAX_ROWS} submissions")
     names = _field_names(q)
     out = FormImport(sheets=[])
     for i, row in enumerate(rows):
@@ -161,19 +177,19 @@ def answers_from_odk(
 def _read_rows(path: str | os.PathLike[str]) -> list[dict[str, str]]:
     p = Path(path)
     if not p.is_file():
-        raise FileLoadError(str(p), "file_not_found", "no such regular file")
+        raise FileLoadError(str(p), Code.FILE_NOT_FOUND, "no such regular file")
     check_size(p, MAX_FILE_BYTES)
     try:
         text = p.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FileLoadError(str(p), "bad_encoding", f"not UTF-8 text: {exc.reason}") from None
+        raise FileLoadError(str(p), Code.BAD_ENCODING, f"not UTF-8 text: {exc.reason}") from None
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[dict[str, str]] = []
     for row in reader:
         if None in row:
-            raise FileLoadError(str(p), "bad_csv", f"row {len(rows)} has more cells than the header")
+            raise FileLoadError(str(p), Code.BAD_CSV, f"row {len(rows)} has more cells than the header")
         rows.append(row)
     return rows
 
@@ -256,13 +272,13 @@ def _sheet_from_fields(
 ) -> tuple[AnswerSheet | None, list[ErrorDetail]]:
     problems: list[ErrorDetail] = []
     if len(values) > MAX_FIELDS:
-        return None, [ErrorDetail("too_many_fields", loc, f"more than {MAX_FIELDS} fields")]
+        return None, [ErrorDetail(Code.TOO_MANY_FIELDS, loc, f"more than {MAX_FIELDS} fields")]
     known = _field_names(q)
     for key in values:
         if key not in known:
             problems.append(
                 ErrorDetail(
-                    "unknown_field", (*loc, str(key)), "not a field of this questionnaire's form", got=key
+                    Code.UNKNOWN_FIELD, (*loc, str(key)), "not a field of this questionnaire's form", got=key
                 )
             )
     # The profile: the form's values, then what ``enterprise`` gives for the rest.
@@ -301,7 +317,7 @@ def _sheet_from_fields(
         sheet = AnswerSheet(
             questionnaire=q.id, questionnaire_version=q.version, enterprise=ent, answers=answers
         )
-        sheet = validate_answers(sheet, q)
+        encode_sheet(q, sheet)
     except ValidationError as exc:
         return None, [*problems, *details_from_pydantic(exc, loc)]
     except AnswerValidationError as exc:
@@ -358,8 +374,6 @@ def importers() -> dict[str, tuple[str, Importer]]:
 
 
 def _surveyjs_file(q: Questionnaire, path: str | os.PathLike[str], enterprise: EnterpriseLike) -> FormImport:
-    from .._files import read_data_file
-
     data = read_data_file(path)
     return FormImport(sheets=[answers_from_surveyjs(q, data, enterprise)])
 
@@ -372,5 +386,3 @@ register_importer(
     "surveyjs", "SurveyJS results (survey.data) or a file saved by the offline page (JSON)", _surveyjs_file
 )
 register_importer("odk", "ODK Central or KoboToolbox CSV export of the XLSForm", _odk_file)
-
-__all__: Sequence[str] = ("FormImport", "answers_from_odk", "answers_from_surveyjs", "register_importer")

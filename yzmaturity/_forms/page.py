@@ -14,14 +14,18 @@ import html
 import json
 import re
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .. import __version__
-from .._model import Questionnaire
+from .._version import __version__
 from .surveyjs import ZH_LOCALE, to_surveyjs
 
+if TYPE_CHECKING:
+    from .._model import Questionnaire
+
+__all__ = ["SURVEYJS_VERSION", "VENDORED", "form_html"]
+
 SURVEYJS_VERSION = "2.5.38"
-_VENDOR = (
+VENDORED = (
     "survey.core.min.js",
     "survey-js-ui.min.js",
     "survey-core.fontless.min.css",

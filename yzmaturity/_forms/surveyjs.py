@@ -11,9 +11,8 @@ Scores, weights and level rules are not exported.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .._model import Question, Questionnaire
 from .._text import Text
 from .common import (
     CREDIT_CODE_MESSAGE,
@@ -33,6 +32,11 @@ from .common import (
     role_choices,
 )
 from .expressions import NA_SUFFIX, SURVEYJS, Translator
+
+if TYPE_CHECKING:
+    from .._model import Question, Questionnaire
+
+__all__ = ["ZH_LOCALE", "loc", "to_surveyjs"]
 
 ZH_LOCALE = "zh-cn"
 RATING_MAX_POINTS = 11

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import io
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .._model import Question, Questionnaire
 from .._optional import require
 from .._text import Text
 from .common import (
@@ -35,6 +34,11 @@ from .common import (
     write_atomic,
 )
 from .expressions import NA_CHOICE, NA_SUFFIX, XPATH, Translator
+
+if TYPE_CHECKING:
+    from .._model import Question, Questionnaire
+
+__all__ = ["to_xlsform", "xlsform_bytes", "xlsform_rows"]
 
 LANGUAGES = (("zh", "中文 (zh)"), ("en", "English (en)"))
 SURVEY_COLUMNS = (
