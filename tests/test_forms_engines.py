@@ -6,7 +6,10 @@
   warning, show exactly our relevant questions, and assess exactly as the same
   answers given directly.
 * XLSForm: ``pyxform`` converts the form without errors or warnings, and ODK
-  Validate (JavaRosa, run with java) accepts it.
+  Validate accepts it; then JavaRosa (the engine of ODK Collect, in the same
+  jar; driver tests/java/FillXForm.java) steps through the XForm for random
+  plans as a person would, and the submissions, read as ODK Central CSV rows,
+  import to the same sheets as the answers given directly.
 """
 
 from __future__ import annotations
@@ -106,3 +109,100 @@ def test_pyxform_converts_without_warnings(which: str, tmp_path: Path) -> None:
     assert "<h:title>" in result.xform
     for qq in q.questions:
         assert f'nodeset="/{q.id.replace(".", "_")}' in result.xform or qq.id in result.xform
+
+
+def _odk_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _javarosa(
+    tmp_path: Path, xform: str, plans: list[dict]
+) -> list[tuple[set[str], list[str], dict[str, str]]]:
+    """Run tests/java/FillXForm.java (compiled here) against pyxform's ODK_Validate.jar."""
+    import subprocess
+
+    from pyxform.validators.odk_validate import ODK_VALIDATE_PATH
+
+    if shutil.which("javac") is None or shutil.which("java") is None:
+        pytest.skip("a JDK is not installed (Debian: default-jdk-headless)")
+    classes = tmp_path / "classes"
+    classes.mkdir()
+    source = Path(__file__).resolve().parent / "java" / "FillXForm.java"
+    subprocess.run(
+        ["javac", "-cp", ODK_VALIDATE_PATH, "-d", str(classes), str(source)], check=True, timeout=300
+    )
+    form = tmp_path / "form.xml"
+    form.write_text(xform, encoding="utf-8")
+    lines = []
+    for plan in plans:
+        for name, value in plan.items():
+            lines.append(f"{name}\t{'na' if name.endswith('__na') else _odk_text(value)}")
+        lines.append("---")
+    proc = subprocess.run(
+        ["java", "-cp", f"{ODK_VALIDATE_PATH}:{classes}", "FillXForm", str(form)],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = []
+    for block in proc.stdout.split("---\n")[:-1]:
+        shown, errors, row = set(), [], {}
+        for line in block.splitlines():
+            kind, _, rest = line.partition("\t")
+            if kind == "R":
+                shown.add(rest)
+            elif kind == "E":
+                errors.append(rest)
+            elif kind == "V":
+                path, _, value = rest.partition("\t")
+                row[path] = value
+        out.append((shown, errors, row))
+    return out
+
+
+@pytest.mark.parametrize("which", sorted(QUESTIONNAIRES))
+def test_xlsform_random_fillings_in_javarosa_round_trip(which: str, tmp_path: Path) -> None:
+    pyxform = pytest.importorskip("pyxform.xls2xform", reason="pyxform (extra 'test') is not installed")
+    pytest.importorskip("openpyxl", reason="openpyxl (extra 'excel') is not installed")
+    q = yz.load_questionnaire(QUESTIONNAIRES[which])
+    q.to_xlsform(tmp_path / "form.xlsx")
+    xform = pyxform.convert(xlsform=str(tmp_path / "form.xlsx"), validate=False).xform
+    rng = random.Random(4711 + len(which))
+    plans = [random_plan(q, rng) for _ in range(FILLINGS)]
+    filled = _javarosa(tmp_path, xform, plans)
+    assert len(filled) == FILLINGS
+    # The submissions as ODK Central exports them: one CSV row each, group paths joined by '-'.
+    result = yz.answers_from_odk(q, [row for _, _, row in filled])
+    assert result.problems.rows() == []
+    seen_relevant: set[str] = set()
+    seen_skipped: set[str] = set()
+    for i, (plan, (shown_names, errors, _row), sheet) in enumerate(
+        zip(plans, filled, result.sheets, strict=True)
+    ):
+        assert errors == [], (i, errors)
+        assert sheet is not None
+        assert relevance_warnings(q, sheet) == [], i
+        shown = {qq.id for qq in q.questions if qq.id in shown_names or qq.id + "__na" in shown_names}
+        assessed = yz.assess(sheet, q)
+        assert shown == {qid for qid, r in assessed.questions.items() if r.relevant}, i
+        ent, answers = direct_answers(q, plan)
+        direct = yz.AnswerSheet(
+            questionnaire=q.id, questionnaire_version=q.version, enterprise=ent, answers=answers
+        )
+        assert {k: a.model_dump(mode="json") for k, a in sheet.answers.items()} == {
+            k: a.model_dump(mode="json") for k, a in yz.validate_answers(direct, q).answers.items()
+        }, i
+        assert same_assessment(assessed, yz.assess(direct, q)), i
+        seen_relevant |= shown
+        seen_skipped |= {qq.id for qq in q.questions} - shown
+    conditional = {qq.id for qq in q.questions if qq.relevant is not None}
+    assert conditional <= seen_relevant and conditional <= seen_skipped
