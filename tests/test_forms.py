@@ -100,6 +100,20 @@ def test_a_condition_a_tool_cannot_express_is_refused_by_name(
     assert not (tmp_path / "x.xlsx").exists()
 
 
+def test_options_differing_only_in_case_cannot_be_compared_in_surveyjs(
+    fq: yz.Questionnaire, tmp_path: Path
+) -> None:
+    data = fq.model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["dimensions"][0]["dimensions"][0]["questions"][0]["options"][1]["id"] = "None"
+    q = yz.Questionnaire.model_validate(data)
+    with pytest.raises(yz.QuestionnaireError) as info:
+        q.to_surveyjs()
+    # A5 compares A1's options; B3 reads A1's score and B5 counts A1 by score (both via option ids).
+    assert [d.loc[1] for d in info.value.details] == ["A5", "B3", "B5"]
+    assert "ignoring case" in info.value.details[0].message
+    q.to_xlsform(tmp_path / "exact.xlsx")  # XPath compares exactly
+
+
 def test_question_ids_clashing_with_generated_names_are_refused(fq: yz.Questionnaire) -> None:
     data = fq.model_dump(mode="json", by_alias=True, exclude_none=True)
     data["dimensions"][1]["questions"][0]["id"] = "enterprise_name"

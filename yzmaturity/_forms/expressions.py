@@ -110,6 +110,7 @@ class Dialect:
     """The atoms of one tool's expression language; subclasses fill them in."""
 
     name = ""
+    ignores_case = False
     true = ""
     false = ""
 
@@ -202,6 +203,7 @@ class SurveyJSDialect(Dialect):
     """SurveyJS expressions (``{name}``, ``anyof``, ``iif``); text compares ignore case."""
 
     name = "surveyjs"
+    ignores_case = True
     true = "true"
     false = "false"
 
@@ -375,10 +377,23 @@ class Translator:
         if op == "not_applicable":
             checked = self.d.na_checked(qq.id) if qq.allow_na else self.d.false
             return checked if value else self.d.not_(checked)
+        self._check_case(qq)
         return self.d.compare(qq.id, QUESTION_KIND[qq.type], op, value)
+
+    def _check_case(self, qq: Question) -> None:
+        """Option ids that differ only in case cannot be compared where text ignores case."""
+        if self.d.ignores_case and qq.options:
+            folded = [o.id.casefold() for o in qq.options]
+            clashing = sorted({o.id for o in qq.options if folded.count(o.id.casefold()) > 1})
+            if clashing:
+                raise Unsupported(
+                    f"{self.d.name} compares text ignoring case, and options {clashing} of {qq.id!r} "
+                    "differ only in case"
+                )
 
     # ---------------------------------------------------------------- scores
     def score_op(self, qq: Question, op: str, value: Any) -> str:
+        self._check_case(qq)
         test = _score_test(op, value)
         if qq.type == "multiple_choice":
             raise Unsupported(
