@@ -285,10 +285,7 @@ def _sheet_from_fields(
     profile: dict[str, Any] = dict(_base_profile(enterprise))
     for f in PROFILE_FIELDS:
         if f.name in values:
-            value = convert(_PROFILE_KIND[f.kind], values[f.name])
-            if f.kind in ("roles", "certifications") and value == []:
-                value = []
-            profile[f.field] = value
+            profile[f.field] = convert(_PROFILE_KIND[f.kind], values[f.name])
     if "roles" not in profile:
         profile["roles"] = []  # the form asks the roles: none ticked means none
     try:
