@@ -92,6 +92,24 @@ def test_surveyjs_english_locale_fills_too() -> None:
     yz.answers_from_surveyjs(q, out["results"][0]["data"])
 
 
+def test_surveyjs_refuses_bad_profile_codes_before_the_next_page() -> None:
+    _need_survey_core()
+    q = yz.load_questionnaire(QUESTIONNAIRES["fixture"])
+    good = random_plan(q, random.Random(8))
+    bad_industry = good | {"enterprise_industry": "C99"}  # no division 99 in GB/T 4754-2017
+    bad_code = good | {"enterprise_credit_code": "91321012MA1OOOOO00"}  # O is not in the alphabet
+    no_name = {k: v for k, v in good.items() if k != "enterprise_name"}
+    out = run_node(q.to_surveyjs(), [good, bad_industry, bad_code, no_name])
+    first, *refused = out["results"]
+    assert first["completed"]
+    assert [[name for name, _ in r["errors"]] for r in refused] == [
+        ["enterprise_industry"],
+        ["enterprise_credit_code"],
+        ["enterprise_name"],
+    ]
+    assert not any(r["completed"] for r in refused)
+
+
 @pytest.mark.parametrize("which", sorted(QUESTIONNAIRES))
 def test_pyxform_converts_without_warnings(which: str, tmp_path: Path) -> None:
     pyxform = pytest.importorskip("pyxform.xls2xform", reason="pyxform (extra 'test') is not installed")

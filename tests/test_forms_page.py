@@ -123,7 +123,8 @@ def test_offline_page_open_fill_save_import_assess(tmp_path: Path) -> None:
                 if pages == 2:
                     with page.expect_download() as download:
                         page.click("#yz-save")  # save part-way, as before a break
-                    partial = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+                    download.value.save_as(tmp_path / "partial.json")
+                    partial = json.loads((tmp_path / "partial.json").read_text(encoding="utf-8"))
                     page.click("#yz-lang-en")
                     assert page.locator("#yz-save").inner_text() == "Save answers (JSON)"
                 _fill_page(page, rng)
@@ -137,6 +138,12 @@ def test_offline_page_open_fill_save_import_assess(tmp_path: Path) -> None:
                 page.click(".sd-navigation__next-btn")
                 assert pages < 20
             data_in_page = page.evaluate("() => window.yzSurvey.data")
+            # A saved file opens again in a fresh page, to go on filling.
+            page.reload()
+            page.wait_for_selector('.sd-question[data-name="enterprise_name"]')
+            page.set_input_files("#yz-load", str(tmp_path / "partial.json"))
+            page.wait_for_function("() => window.yzSurvey.data.enterprise_name !== undefined")
+            reopened = page.evaluate("() => window.yzSurvey.data")
         finally:
             browser.close()
     assert errors == []
@@ -145,6 +152,7 @@ def test_offline_page_open_fill_save_import_assess(tmp_path: Path) -> None:
     assert payload["format"] == "yzmaturity-surveyjs" and payload["questionnaire"] == q.id
     assert payload["locale"] == "en" and payload["complete"] is True
     assert payload["data"] == data_in_page
+    assert reopened == partial["data"]
     # Import with the CLI, then assess the sheet it wrote.
     sheet_path = tmp_path / "sheet.yaml"
     assert (
@@ -180,7 +188,15 @@ def test_vendored_surveyjs_is_the_tested_version() -> None:
     pinned = json.loads((JS_DIR / "package.json").read_text())["dependencies"]
     assert pinned["survey-core"] == pinned["survey-js-ui"] == page.SURVEYJS_VERSION
     vendor = Path(page.__file__).parent / "vendor"
+    installed = {
+        "survey.core.min.js": JS_DIR / "node_modules/survey-core/survey.core.min.js",
+        "survey-core.fontless.min.css": JS_DIR / "node_modules/survey-core/survey-core.fontless.min.css",
+        "simplified-chinese.min.js": JS_DIR / "node_modules/survey-core/i18n/simplified-chinese.min.js",
+        "survey-js-ui.min.js": JS_DIR / "node_modules/survey-js-ui/survey-js-ui.min.js",
+    }
     for name in page.VENDORED:
-        head = gzip.decompress((vendor / (name + ".gz")).read_bytes())[:400].decode("utf-8", "replace")
-        assert name.endswith(".css") or f"v{page.SURVEYJS_VERSION}" in head
+        data = gzip.decompress((vendor / (name + ".gz")).read_bytes())
+        assert name.endswith(".css") or f"v{page.SURVEYJS_VERSION}" in data[:400].decode("utf-8", "replace")
+        if installed[name].is_file():  # byte for byte what npm installs (tests/js, CI)
+            assert data == installed[name].read_bytes(), name
     assert "MIT License" in (vendor / "LICENSE-SurveyJS.txt").read_text()

@@ -52,7 +52,9 @@ readStdin().then((text) => {
   const jsonErrors = (probe.jsonErrors || []).map((e) => String(e.message || e));
   const survey = new Survey.Model(input.survey);
   defaultLocale = survey.locale;
-  survey.focusOnFirstError = false; // no DOM under node
+  // No DOM under node: nothing to focus or scroll to when a page has errors.
+  survey.focusOnFirstError = false;
+  survey.onScrollToTop.add((_, options) => { options.cancel = true; });
   const results = input.plans.map((plan) => fill(survey, plan));
   process.stdout.write(JSON.stringify({ jsonErrors: jsonErrors, version: Survey.Version, results: results }));
 });
