@@ -224,3 +224,26 @@ def test_xlsform_random_fillings_in_javarosa_round_trip(which: str, tmp_path: Pa
         seen_skipped |= {qq.id for qq in q.questions} - shown
     conditional = {qq.id for qq in q.questions if qq.relevant is not None}
     assert conditional <= seen_relevant and conditional <= seen_skipped
+
+
+def test_javarosa_refuses_bad_profile_codes_by_constraint(tmp_path: Path) -> None:
+    pyxform = pytest.importorskip("pyxform.xls2xform", reason="pyxform (extra 'test') is not installed")
+    pytest.importorskip("openpyxl", reason="openpyxl (extra 'excel') is not installed")
+    q = yz.load_questionnaire(QUESTIONNAIRES["fixture"])
+    q.to_xlsform(tmp_path / "form.xlsx")
+    xform = pyxform.convert(xlsform=str(tmp_path / "form.xlsx"), validate=False).xform
+    good = random_plan(q, random.Random(8))
+    plans = [
+        good | {"enterprise_industry": "C99"},
+        good | {"enterprise_credit_code": "91321012MA1OOOOO00"},
+        good | {"enterprise_employees": -3},
+        good | {"A3": ["none", "erp"]},  # an exclusive option with another
+    ]
+    filled = _javarosa(tmp_path, xform, plans)
+    constraint = "2"  # FormEntryController.ANSWER_CONSTRAINT_VIOLATED
+    assert [errors for _, errors, _ in filled] == [
+        [f"enterprise_industry\t{constraint}"],
+        [f"enterprise_credit_code\t{constraint}"],
+        [f"enterprise_employees\t{constraint}"],
+        [f"A3\t{constraint}"],
+    ]
