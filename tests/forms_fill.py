@@ -21,7 +21,7 @@ import numpy as np
 import yzmaturity as yz
 from yzmaturity._compile import EvalContext
 from yzmaturity._encode import Encoder
-from yzmaturity._enterprise import credit_code_check_char
+from yzmaturity._profile import credit_code_check_char
 
 JS_DIR = Path(__file__).resolve().parent / "js"
 NODE = shutil.which("node") or ("/usr/bin/node" if Path("/usr/bin/node").is_file() else None)

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 from .._codes import Code
 from .._conditions import Compare, walk
 from .._exceptions import ErrorDetail, FileLoadError, QuestionnaireError
+from .._profile import ROLE_VALUES
 from .._reference import CREDIT_CODE_ALPHABET, SECTION_OF_DIVISION, YANGZHOU_AREAS
 from .._text import Text
-from .expressions import NA_SUFFIX, PROFILE_PREFIX, ROLE_VALUES
+from .expressions import NA_SUFFIX, PROFILE_PREFIX
 
 if TYPE_CHECKING:
     from .._model import Dimension, Question, Questionnaire

@@ -25,15 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 from .._codes import Code
 from .._conditions import All, AnyOf, Compare, Condition, Count, CountSpec, Not
-from .._enterprise import Role
 from .._exceptions import ErrorDetail, QuestionnaireError
-from .._reference import (
-    ABOVE_DESIGNATED_SIZE_REVENUE,
-    EQUIPMENT_DIVISIONS,
-    MANUFACTURING_DIVISIONS,
-    SECTION_OF_DIVISION,
-    SIZE_CLASSES_INDUSTRY,
-)
+from .._profile import DIVISION_FLAGS, PROFILE_INPUT_KINDS
+from .._reference import ABOVE_DESIGNATED_SIZE_REVENUE, SECTION_OF_DIVISION, SIZE_CLASSES_INDUSTRY
 
 if TYPE_CHECKING:
     from .._model import Question, Questionnaire
@@ -47,7 +41,6 @@ __all__ = [
     "NUMBER",
     "PROFILE_INPUTS",
     "PROFILE_PREFIX",
-    "ROLE_VALUES",
     "SURVEYJS",
     "XPATH",
     "Dialect",
@@ -72,21 +65,8 @@ QUESTION_KIND = {
     "scene_level": NUMBER,
 }
 # Profile inputs the forms ask, and how they are stored.
-PROFILE_INPUTS: dict[str, str] = {
-    "name": CHOICE,
-    "credit_code": CHOICE,
-    "region": CHOICE,
-    "industry": CHOICE,
-    "employees": NUMBER,
-    "revenue_yuan": NUMBER,
-    "roles": MULTI,
-    "rnd": BOOL,
-    "diagnosed": BOOL,
-    "planned_investment_yuan": NUMBER,
-    "years_operating": NUMBER,
-    "certifications": MULTI,
-}
-ROLE_VALUES = tuple(str(r) for r in Role)
+_STORED = {"text": CHOICE, "numeric": NUMBER, "set": MULTI, "bool": BOOL}
+PROFILE_INPUTS: dict[str, str] = {field: _STORED[kind] for field, kind in PROFILE_INPUT_KINDS.items()}
 ALL_DIVISIONS = tuple(d for _, lo, hi in SECTION_OF_DIVISION for d in range(lo, hi + 1))
 SECTION_OF = {d: s for s, lo, hi in SECTION_OF_DIVISION for d in range(lo, hi + 1)}
 
@@ -460,7 +440,7 @@ class Translator:
             return self.d.compare(name, kind, op, value)
         if field == "industry_division":
             return self._division_set(op, value, ALL_DIVISIONS)
-        if field in ("is_manufacturing", "is_equipment_maker", "above_designated_size"):
+        if field in DIVISION_FLAGS or field == "above_designated_size":
             return self._derived_bool(field, op, value)
         if field == "size_class":
             return self._size_class(op, value)
@@ -483,7 +463,7 @@ class Translator:
             true = f"{self.d.var(name)} >= {_num(ABOVE_DESIGNATED_SIZE_REVENUE)}"
             false = f"{self.d.var(name)} < {_num(ABOVE_DESIGNATED_SIZE_REVENUE)}"
         else:
-            members = MANUFACTURING_DIVISIONS if field == "is_manufacturing" else EQUIPMENT_DIVISIONS
+            members = DIVISION_FLAGS[field]
             known = self.d.notempty(profile_name("industry"))
             true = self.d.division_in([d for d in ALL_DIVISIONS if d in members])
             false = self.d.division_in([d for d in ALL_DIVISIONS if d not in members])
