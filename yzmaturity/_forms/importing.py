@@ -212,6 +212,9 @@ def _match_header(header: str, names: set[str]) -> str | None:
         for k in range(1, len(parts)):
             tail = sep.join(parts[k:])
             if tail in names:
+                # ``field/option`` (Kobo's split select_multiple columns) is not the field ``option``.
+                if any(sep.join(parts[j:k]) in names for j in range(k)):
+                    return None
                 return tail
     return None
 
