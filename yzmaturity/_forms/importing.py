@@ -5,8 +5,10 @@
 * :func:`answers_from_odk`: an ODK Central or KoboToolbox CSV export of the
   XLSForm, one answer sheet per submission, problems listed by row and question.
 
-Everything that comes in is checked like any answer sheet
-(:func:`yzmaturity.validate_answers`); unknown fields are errors, not ignored.
+Everything that comes in is checked like any answer sheet (the engine's
+validation); an unknown SurveyJS field is an error, while the meta columns of
+ODK Central and Kobo exports (``KEY``, ``SubmissionDate``, ``_uuid`` ...) are
+not fields of the form and are ignored.
 Other formats plug in with :func:`register_importer` (the CLI's ``import
 --format`` reads the registry).
 """
