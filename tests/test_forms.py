@@ -297,7 +297,7 @@ def test_cli_export_import_form(
     before = results.read_bytes()
     assert main(["import", str(results), "--format", "surveyjs", "-q", src, "-o", str(results)]) == 1
     assert results.read_bytes() == before
-    assert "output_is_input" in capsys.readouterr().err
+    assert "would_overwrite_input" in capsys.readouterr().err
     sheet_path = tmp_path / "sheet.yaml"
     assert main(["import", str(results), "--format", "surveyjs", "-q", src, "-o", str(sheet_path)]) == 0
     assert yz.load_answers(sheet_path).enterprise.name == plan["enterprise_name"]

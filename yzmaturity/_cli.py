@@ -440,5 +440,3 @@ def _table_template(args: argparse.Namespace, out: TextIO) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
-
-

@@ -13,13 +13,27 @@ from ._exceptions import FileLoadError
 from ._files import dump_text, format_of, read_data_file
 from ._forms import form_html, to_surveyjs
 from ._forms.common import write_atomic
-from ._forms.importing import importers
+from ._forms.importing import FormImport, importers, register_importer
 from ._forms.xlsform import xlsform_bytes
 from ._loading import load_questionnaire
+from ._model import Questionnaire
+from ._platform import import_platform_response
 
 __all__ = ["COMMANDS", "add_parsers", "run"]
 
 COMMANDS = ("export", "import", "form")
+# Formats whose answers belong to one questionnaire by default.
+DEFAULT_QUESTIONNAIRE = {"miit": "miit-sme-2024"}
+
+
+def _miit(q: Questionnaire, path: str, enterprise: object) -> FormImport:
+    """The MIIT evaluation platform's response (option and scene UUIDs): one sheet."""
+    return FormImport(sheets=[import_platform_response(path, q)])
+
+
+register_importer(
+    "miit", "the MIIT evaluation platform's response (option and scene UUIDs), JSON or YAML", _miit
+)
 
 
 def add_parsers(sub: Any) -> None:
@@ -36,12 +50,16 @@ def add_parsers(sub: Any) -> None:
     )
     imp.add_argument("file", help="the results file")
     imp.add_argument("--format", choices=sorted(formats), required=True)
-    imp.add_argument("--questionnaire", "-q", required=True, help="questionnaire id or path")
+    imp.add_argument(
+        "--questionnaire",
+        "-q",
+        help="questionnaire id or path (needed for surveyjs and odk; miit: miit-sme-2024 by default)",
+    )
     imp.add_argument(
         "-o",
         "--output",
-        required=True,
-        help="answer sheet to write (.yaml/.json); for several submissions a folder (one sheet each)",
+        help="answer sheet to write (.yaml/.json; default: YAML to stdout); "
+        "for several submissions a folder (one sheet each)",
     )
     imp.add_argument(
         "--enterprise", help="a YAML/JSON profile, or an answer sheet whose profile fills the blanks"
@@ -78,7 +96,11 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _import(args: argparse.Namespace, out: TextIO) -> int:
-    q = load_questionnaire(args.questionnaire)
+    questionnaire = args.questionnaire or DEFAULT_QUESTIONNAIRE.get(args.format)
+    if questionnaire is None:
+        print(f"error: importing {args.format} needs -q QUESTIONNAIRE", file=sys.stderr)
+        return 2
+    q = load_questionnaire(questionnaire)
     enterprise = read_data_file(args.enterprise) if args.enterprise else None
     if enterprise is not None and not isinstance(enterprise, dict):
         raise FileLoadError(
@@ -92,6 +114,13 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
         for detail in result.problems[row]:
             print(f"row {row}: {detail}", file=sys.stderr)
     written = 0
+    if len(sheets) == 1 and args.output is None:
+        if sheets[0] is not None:
+            print(dump_text(sheets[0].dump(), fmt="yaml"), file=out, end="")
+        return 0 if sheets[0] is not None else 1
+    if args.output is None:
+        print("error: several submissions need -o FOLDER", file=sys.stderr)
+        return 2
     if len(sheets) == 1:
         if sheets[0] is not None:
             fmt = format_of(args.output)

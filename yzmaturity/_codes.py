@@ -104,7 +104,6 @@ class Code(StrEnum):
     FORM_NAME_CLASH = "form_name_clash"
     UNKNOWN_FIELD = "unknown_field"
     TOO_MANY_FIELDS = "too_many_fields"
-    OUTPUT_IS_INPUT = "output_is_input"
 
     # comparisons
     DIFFERENT_ENTERPRISE = "different_enterprise"

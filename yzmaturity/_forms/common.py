@@ -185,7 +185,7 @@ def write_atomic(
         try:
             if target.exists() and target.samefile(source):
                 raise FileLoadError(
-                    os.fspath(target), Code.OUTPUT_IS_INPUT, "refusing to write over an input file"
+                    os.fspath(target), Code.WOULD_OVERWRITE_INPUT, "refusing to write over an input file"
                 )
         except FileNotFoundError:
             continue
