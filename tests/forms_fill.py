@@ -138,7 +138,8 @@ def run_node(
 
 def relevance_warnings(q: yz.Questionnaire, sheet: yz.AnswerSheet) -> list[str]:
     matrix = Encoder(q.compiled()).sheets([sheet])
-    return [str(w) for w in matrix.warnings.get(0, [])]
+    # Other warnings (an answer contradicting the profile ...) are the random plans' own business.
+    return [str(w) for w in matrix.warnings.get(0, []) if w.code == "not_relevant"]
 
 
 def same_assessment(a: yz.Assessment, b: yz.Assessment) -> bool:
