@@ -295,7 +295,7 @@ def test_cli_export_import_form(
     results = tmp_path / "results.json"
     results.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     before = results.read_bytes()
-    assert main(["import", str(results), "--format", "surveyjs", "-q", src, "-o", str(results)]) == 1
+    assert main(["import", str(results), "--format", "surveyjs", "-q", src, "-o", str(results), "--ids"]) == 1
     assert results.read_bytes() == before
     assert "would_overwrite_input" in capsys.readouterr().err
     sheet_path = tmp_path / "sheet.yaml"
