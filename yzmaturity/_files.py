@@ -24,7 +24,15 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 from ._codes import Code
 from ._exceptions import FileLoadError
 
-__all__ = ["MAX_FILE_BYTES", "check_size", "dump_text", "format_of", "parse_text", "read_data_file", "write_data_file"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "check_size",
+    "dump_text",
+    "format_of",
+    "parse_text",
+    "read_data_file",
+    "write_data_file",
+]
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 40
