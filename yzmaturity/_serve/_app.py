@@ -27,7 +27,6 @@ from fastapi.security import HTTPBearer
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .._answers import AnswerSheet
 from .._api import assess
 from .._codes import Code
 from .._compare import compare
@@ -40,6 +39,8 @@ from .._exceptions import (
     YzMaturityError,
 )
 from .._files import parse_text
+from .._forms.importing import PAGE_FORMAT, answers_from_surveyjs
+from .._forms.surveyjs import to_surveyjs
 from .._loading import answers_from_data, list_questionnaires, load_questionnaire
 from .._model import Questionnaire
 from .._optional import require
@@ -49,6 +50,7 @@ from .._store import Store, StoredAssessment, StoreError
 from .._tables import escape_formulas, score_table
 from .._version import __version__
 from ._errors import ServiceError, details_from_request_errors, error_body
+from ._form import service_form_html
 from ._guards import BodyLimit, TokenGuard
 
 __all__ = ["Limits", "create_app", "run"]
@@ -56,6 +58,11 @@ __all__ = ["Limits", "create_app", "run"]
 TOKEN_ENV = "YZMATURITY_TOKEN"
 Lang = Literal["zh", "en"]
 # The report is self-contained: inline CSS and SVG, no script, nothing from the network.
+# The form inlines SurveyJS and its own script; it talks to this service only.
+FORM_CSP = (
+    "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
+    "img-src data:; font-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'"
+)
 REPORT_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 )
@@ -176,6 +183,19 @@ def create_app(
             "definition": q.model_dump(mode="json", by_alias=True, exclude_none=True),
         }
 
+    @app.get("/api/questionnaires/{questionnaire_id}/form", tags=["questionnaires"])
+    def survey(questionnaire_id: str) -> dict[str, Any]:
+        """The questionnaire as a SurveyJS survey (JSON): conditions as ``visibleIf``, both languages."""
+        return to_surveyjs(_builtin(questionnaire_id, ("path", "questionnaire_id")))
+
+    @app.get("/", response_class=HTMLResponse, tags=["form"])
+    def form(questionnaire: str | None = None, lang: Lang = "zh") -> HTMLResponse:
+        """The fill-in form: answer in the browser, submit, read the report."""
+        known = list_questionnaires()
+        qid = questionnaire or ("yangzhou-2022" if "yangzhou-2022" in known else known[0])
+        _builtin(qid, ("query", "questionnaire"))
+        return HTMLResponse(service_form_html(qid, lang), headers={"Content-Security-Policy": FORM_CSP})
+
     @app.post(
         "/api/assessments",
         status_code=201,
@@ -184,7 +204,8 @@ def create_app(
         openapi_extra={
             "requestBody": {
                 "required": True,
-                "description": "An answer sheet as JSON (the format of `yzmaturity schema answers`).",
+                "description": "An answer sheet as JSON (the format of `yzmaturity schema answers`), "
+                "or what the fill-in form saves (`format: yzmaturity-surveyjs`).",
                 "content": {
                     "application/json": {
                         "schema": {"type": "object"},
@@ -348,8 +369,12 @@ def _assess_and_store(store: Store, body: bytes) -> dict[str, Any]:
         raise ServiceError(
             422, "the body is not a JSON answer sheet", _located(exc.details, ("body",))
         ) from None
-    sheet: AnswerSheet = answers_from_data(data, source="request body")
-    q = _builtin(sheet.questionnaire, ("body", "questionnaire"))
+    if isinstance(data, dict) and data.get("format") == PAGE_FORMAT:  # what the fill-in form sends
+        q = _builtin(str(data.get("questionnaire")), ("body", "questionnaire"))
+        sheet = answers_from_surveyjs(q, data)
+    else:
+        sheet = answers_from_data(data, source="request body")
+        q = _builtin(sheet.questionnaire, ("body", "questionnaire"))
     assessment = assess(sheet, q)
     return store.add_record(assessment).to_dict()
 
