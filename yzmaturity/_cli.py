@@ -1,7 +1,12 @@
 """The ``yzmaturity`` command line.
 
-Exit status: 0 success, 1 invalid input (the problems are listed), 2 wrong usage.
+Exit status: 0 success, 1 invalid input or a file that cannot be read or written
+(the problems are listed, the path named), 2 wrong usage, 3 a bug in yzmaturity,
+130 interrupted (Ctrl-C; no output is left half-written).
 Set ``YZMATURITY_DEBUG=1`` to see a traceback for an unexpected error.
+
+Outputs are written atomically and never over an input: ``batch t.csv -o t.csv``
+or ``--errors`` naming the ``-o`` file is refused before any work.
 """
 
 from __future__ import annotations
@@ -11,8 +16,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-from typing import TextIO
+from typing import TextIO, cast
 
 from pydantic import ValidationError
 
@@ -23,8 +27,9 @@ from ._cli_forms import add_parsers as add_form_parsers
 from ._cli_forms import run as run_form_command
 from ._codes import Code
 from ._compare import compare
-from ._exceptions import ErrorDetail, FileLoadError, YzMaturityError, details_from_pydantic
+from ._exceptions import ErrorDetail, FileLoadError, FileWriteError, YzMaturityError, details_from_pydantic
 from ._files import read_data_file
+from ._fs import check_distinct, os_error_code, write_text
 from ._lint import lint
 from ._loading import (
     answers_from_data,
@@ -39,6 +44,7 @@ from ._model import Questionnaire
 from ._render import build_progress_report, build_report, questionnaire_outline, recommendations_text
 from ._render.text import answer_template
 from ._schema import json_schema_text
+from ._text import terminal_safe
 from ._version import __version__
 
 __all__ = ["main"]
@@ -176,13 +182,13 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return _run(args, sys.stdout)
+        return _run(args, cast(TextIO, _Safe(sys.stdout)))
     except YzMaturityError as exc:
         if getattr(args, "json", False) and args.command == "validate":
             details = getattr(exc, "details", None) or [ErrorDetail(Code.INVALID, (), str(exc))]
             _print_findings(details, True, sys.stdout, args.lang, args.ids)
         else:
-            print(error_text(exc, args.lang, args.ids), file=sys.stderr)
+            print(terminal_safe(error_text(exc, args.lang, args.ids)), file=sys.stderr)
         return 1
     except BrokenPipeError:
         # The reader went away (``| head``): stop quietly, and keep Python from complaining at exit.
@@ -190,12 +196,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 141
     except KeyboardInterrupt:
+        print("interrupted: no output file was written", file=sys.stderr)
         return 130
+    except OSError as exc:  # a file-system error that no reader or writer translated: still the user's
+        code, reason = os_error_code(exc)
+        where = exc.filename if exc.filename is not None else "a file"
+        print(f"error: cannot use {terminal_safe(str(where))}: [{code}] {reason}", file=sys.stderr)
+        return 1
     except Exception as exc:  # a bug: say so plainly, without a traceback unless asked
         if os.environ.get("YZMATURITY_DEBUG"):
             raise
         print(
-            f"internal error: {type(exc).__name__}: {exc} (set YZMATURITY_DEBUG=1 for details)",
+            terminal_safe(
+                f"internal error: {type(exc).__name__}: {exc} (set YZMATURITY_DEBUG=1 for details)"
+            ),
             file=sys.stderr,
         )
         return 3
@@ -204,7 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def error_text(exc: YzMaturityError, lang: str = "zh", ids: bool = False) -> str:
     """An error for a person: one localised line per problem (codes and places with ``ids``)."""
     details: list[ErrorDetail] = list(getattr(exc, "details", []))
-    if isinstance(exc, FileLoadError):
+    if isinstance(exc, FileLoadError | FileWriteError):
         d = details[0]
         why = d.text(lang) if lang == "zh" else d.message
         if ids:
@@ -221,6 +235,19 @@ def _finding_line(d: ErrorDetail, lang: str, ids: bool) -> str:
     if ids:
         line += f"  [{d.code}] {d.where}"
     return line
+
+
+class _Safe:
+    """Standard output that never carries a terminal escape from the data (see ``terminal_safe``)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(terminal_safe(text))
+
+    def flush(self) -> None:
+        self._stream.flush()
 
 
 def _run(args: argparse.Namespace, out: TextIO) -> int:
@@ -279,9 +306,10 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     if args.command == "template" and args.format != "yaml":
         return _table_template(args, out)
     if args.command == "template":
+        check_distinct(_path_args(args.questionnaire), [("-o", args.output)])
         text = answer_template(load_questionnaire(args.questionnaire), args.lang)
         if args.output:
-            Path(args.output).write_text(text, encoding="utf-8")
+            write_text(args.output, text)
         else:
             print(text, file=out, end="")
         return 0
@@ -294,6 +322,9 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _report(args: argparse.Namespace, out: TextIO) -> int:
+    check_distinct(
+        _path_args(args.file, args.compare, args.questionnaire, args.cohort), [("-o", args.output)]
+    )
     after = assess(_load_sheet(args.file), args.questionnaire)
     if args.compare:
         report = build_progress_report(
@@ -310,10 +341,15 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
         report = build_report(after, args.lang, cohort, catalog=default_catalog(after.questionnaire_id))
     if args.output:
         path = report.save(args.output, format=args.format)
-        print(f"{path}: {report.title}", file=sys.stderr)
+        print(terminal_safe(f"{path}: {report.title}"), file=sys.stderr)
     else:
         print(report.to_html() if args.format == "html" else report.to_markdown(), file=out, end="")
     return 0
+
+
+def _path_args(*values: str | None) -> list[str]:
+    """The arguments that name files (an id such as ``yangzhou-2022`` names none)."""
+    return [v for v in values if v and (os.path.exists(v) or os.sep in v or "." in v)]
 
 
 def _load_sheet(path: str) -> AnswerSheet:
@@ -382,6 +418,10 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     """
     from ._tables import check_table_path, score_file
 
+    check_distinct(
+        _path_args(args.file, args.questionnaire, args.catalog),
+        [("-o", args.output), ("--errors", args.errors)],
+    )
     check_table_path(args.file)
     check_table_path(args.output)
     if args.errors:
@@ -426,6 +466,7 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
 def _table_template(args: argparse.Namespace, out: TextIO) -> int:
     from ._tables import table_template
 
+    check_distinct(_path_args(args.questionnaire), [("-o", args.output)])
     q = load_questionnaire(args.questionnaire)
     if args.output:
         table_template(q, args.output, fmt=args.format, lang=args.lang)

@@ -5,6 +5,7 @@ and also from the builtin that fits, so ``except ValueError`` keeps working::
 
     YzMaturityError
     ├── FileLoadError (ValueError)          a file is missing, too large, hostile or not YAML/JSON
+    ├── FileWriteError (OSError)            an output cannot be written (folder missing, disk full ...)
     ├── QuestionnaireError (ValueError)     a questionnaire (or catalog) breaks the model or its lint
     ├── AnswerValidationError (ValueError)  an answer sheet does not fit its questionnaire
     │   └── TableError                      a table as a whole cannot be used
@@ -35,6 +36,7 @@ __all__ = [
     "ComparisonError",
     "ErrorDetail",
     "FileLoadError",
+    "FileWriteError",
     "MissingDependencyError",
     "NotFoundError",
     "QuestionnaireError",
@@ -184,6 +186,19 @@ class FileLoadError(_DetailedError, ValueError):
         self.path = path
         self.code = code
         super().__init__(f"cannot load {path}", [ErrorDetail(code, (), message)])
+
+
+class FileWriteError(_DetailedError, OSError):
+    """An output file cannot be written: its folder is missing, it is a folder, read-only, the disk is full,
+    or it would overwrite an input (nothing half-written is left behind)."""
+
+    def __init__(self, path: str, code: str, message: str) -> None:
+        self.path = path
+        self.code = code
+        super().__init__(f"cannot write {path}", [ErrorDetail(code, (), message)])
+
+    def __str__(self) -> str:
+        return self._render()
 
 
 class QuestionnaireError(_DetailedError, ValueError):
