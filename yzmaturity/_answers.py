@@ -38,6 +38,7 @@ from pydantic import (
 from ._codes import Code
 from ._enterprise import Enterprise
 from ._exceptions import AnswerValidationError, ErrorDetail, details_from_pydantic
+from ._text import CleanLine, CleanStr
 
 __all__ = ["NA_TOKEN", "Answer", "AnswerSheet", "Assessor", "json_data", "parse_sheet", "parse_sheet_parts"]
 
@@ -56,8 +57,8 @@ class Answer(BaseModel):
         description="A percentage question answered by its counts: [part, whole] (e.g. networked, all).",
     )
     not_applicable: bool = False
-    note: str | None = Field(default=None, max_length=4000)
-    evidence: list[str] = Field(default_factory=list, max_length=50)
+    note: CleanStr | None = Field(default=None, max_length=4000)
+    evidence: list[CleanLine] = Field(default_factory=list, max_length=50)
 
     @model_validator(mode="before")
     @classmethod
@@ -119,8 +120,8 @@ class Assessor(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     kind: Literal["self", "consultant"] = "self"
-    name: str | None = Field(default=None, max_length=200)
-    organisation: str | None = Field(default=None, max_length=200)
+    name: CleanLine | None = Field(default=None, max_length=200)
+    organisation: CleanLine | None = Field(default=None, max_length=200)
 
 
 class AnswerSheet(BaseModel):
@@ -135,13 +136,13 @@ class AnswerSheet(BaseModel):
 
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
-    questionnaire: str = Field(min_length=1, max_length=64)
-    questionnaire_version: str | None = Field(default=None, max_length=32)
+    questionnaire: CleanLine = Field(min_length=1, max_length=64)
+    questionnaire_version: CleanLine | None = Field(default=None, max_length=32)
     enterprise: Enterprise
     answers: dict[str, Answer] = Field(default_factory=dict, max_length=5000)
     date: dt.date | None = None
     assessor: Assessor = Field(default_factory=Assessor)
-    note: str | None = Field(default=None, max_length=20000)
+    note: CleanStr | None = Field(default=None, max_length=20000)
 
     def dump(self) -> dict[str, Any]:
         """Plain data in a stable order, ready for YAML or JSON."""

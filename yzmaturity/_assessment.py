@@ -15,7 +15,7 @@ from ._codes import Code
 from ._exceptions import AnswerValidationError, ErrorDetail, NotFoundError
 from ._policy import PolicyCatalog
 from ._scoring import encode_sheet, score_matrix
-from ._text import Text
+from ._text import Text, check_lang
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Container
@@ -416,6 +416,7 @@ class Assessment:
         """
         from ._render.text import assessment_summary
 
+        check_lang(lang)
         return assessment_summary(self, lang, with_plan, ids)
 
     def report(self, lang: str = "zh", cohort: BatchScores | None = None) -> Report:

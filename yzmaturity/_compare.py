@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._codes import Code
 from ._exceptions import ComparisonError, ErrorDetail, YzMaturityError
+from ._text import check_lang
 
 if TYPE_CHECKING:
     from collections.abc import Container
@@ -94,6 +95,7 @@ class Comparison:
         """Overall, level, every dimension and the categories that changed, as text (``ids=True`` adds ids)."""
         from ._render.text import comparison_summary
 
+        check_lang(lang)
         return comparison_summary(self, lang, ids)
 
     def report(self, lang: str = "zh") -> Report:

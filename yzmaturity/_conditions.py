@@ -50,7 +50,13 @@ OPERATORS = (
     "not_applicable",
 )
 _MODEL = ConfigDict(
-    defer_build=True, extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True
+    defer_build=True,
+    extra="forbid",
+    frozen=True,
+    populate_by_name=True,
+    serialize_by_alias=True,
+    strict=True,
+    allow_inf_nan=False,
 )
 
 
@@ -112,7 +118,7 @@ class CountSpec(BaseModel):
 
     model_config = _MODEL
 
-    at_least: int = Field(ge=0)
+    at_least: int = Field(ge=0, le=100_000)
     tags: list[str] = Field(default_factory=list)
     questions: list[str] = Field(default_factory=list)
     value_gte: float | None = None

@@ -298,6 +298,8 @@ class Encoder:
                 items = [value] if one is not None else split_options(value)
             if not isinstance(items, list | tuple):
                 return fail(Code.WRONG_TYPE, f"{qq.id!r} takes a list of option ids")
+            if not items:  # an empty selection ("", ";" or []) is no answer: required questions miss it
+                return math.nan
             hits: list[int] = []
             n_errors = len(errors)
             for item in items:
@@ -355,7 +357,10 @@ class Encoder:
         elif isinstance(value, bool) or not isinstance(value, int | float):
             return fail(Code.WRONG_TYPE, f"{qq.id!r} takes a number")
         else:
-            number = float(value)
+            try:
+                number = float(value)
+            except OverflowError:  # an integer beyond float range (10**400)
+                return fail(Code.NOT_FINITE, f"{qq.id!r} needs a finite number")
         if not math.isfinite(number):
             return fail(Code.NOT_FINITE, f"{qq.id!r} needs a finite number")
         if t in ("scale", "scene_level"):

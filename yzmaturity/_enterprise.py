@@ -24,6 +24,7 @@ from ._profile import (
     set_value,
     size_class,
 )
+from ._text import CleanLine
 
 __all__ = ["PROFILE_DERIVED_FIELDS", "PROFILE_FIELDS", "PROFILE_INPUT_FIELDS", "Enterprise"]
 
@@ -47,9 +48,11 @@ class Enterprise(BaseModel):
 
     model_config = ConfigDict(defer_build=True, extra="forbid", validate_assignment=True)
 
-    name: str = Field(min_length=1, max_length=200)
+    name: CleanLine = Field(min_length=1, max_length=200)
     credit_code: str | None = Field(default=None, description="Unified social credit code (GB 32100).")
-    region: str | None = Field(default=None, max_length=100, description="District or county, e.g. 江都区.")
+    region: CleanLine | None = Field(
+        default=None, max_length=100, description="District or county, e.g. 江都区."
+    )
     industry: str | None = Field(default=None, description="GB/T 4754-2017 code, e.g. C36 or C3670.")
     employees: int | None = Field(default=None, ge=0, le=10_000_000)
     revenue_yuan: float | None = Field(
@@ -89,7 +92,7 @@ class Enterprise(BaseModel):
         default=None,
         description="Not on a list of seriously dishonest entities, no bad credit record (a manual check).",
     )
-    certifications: list[str] = Field(
+    certifications: list[CleanLine] = Field(
         default_factory=list, description="E.g. 'dcmm-2', 'cmmm-2', 'liangrong-aa' (两化融合)."
     )
 

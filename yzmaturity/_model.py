@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from ._conditions import Condition
-from ._text import Text
+from ._text import CleanLine, CleanStr, Text
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -67,9 +67,24 @@ DISCRETE = ("single_choice", "yes_no", "scale", "scene_level")
 ORDINAL = ("numeric", "scale", "scene_level")
 KIND_DISCRETE, KIND_MULTIPLE, KIND_NUMERIC = 0, 1, 2
 
+# Files are hostile: no coercion ("1" is not a number, "no" is not a boolean, true is not a weight)
+# and no NaN or infinity anywhere (a NaN weight would drop its dimension in silence).
 _STRICT = ConfigDict(
-    defer_build=True, extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True
+    defer_build=True,
+    extra="forbid",
+    frozen=True,
+    populate_by_name=True,
+    serialize_by_alias=True,
+    strict=True,
+    allow_inf_nan=False,
 )
+# Documented ranges (docs/authoring.md, "Limits"): big enough for any real questionnaire, small
+# enough that sums and products of them stay exact and finite.
+MAX_WEIGHT = 1000.0
+MAX_BOUND = 1e15  # numeric bounds, band minimums, scale ends
+Weight = Annotated[float, Field(ge=-MAX_WEIGHT, le=MAX_WEIGHT)]  # <= 0 is a lint error (non_positive_weight)
+Bound = Annotated[float, Field(ge=-MAX_BOUND, le=MAX_BOUND)]
+Threshold = Annotated[float, Field(ge=0, le=100)]
 
 
 def content_hash(model: BaseModel) -> str:
@@ -117,7 +132,7 @@ class Band(BaseModel):
 
     model_config = _STRICT
 
-    min: float
+    min: Bound
     score: float | None = Field(default=None, ge=0, le=1)
     points: float | None = Field(default=None, ge=0, description="Official points (instead of 'score').")
     ref: Ref | None = Field(default=None, description=REF_DESCRIPTION)
@@ -140,7 +155,7 @@ class Point(BaseModel):
 
     model_config = _STRICT
 
-    value: int
+    value: int = Field(ge=-int(MAX_BOUND), le=int(MAX_BOUND))
     label: Text
     ref: Ref | None = Field(default=None, description=REF_DESCRIPTION)
     guidance: Text | None = None
@@ -174,14 +189,14 @@ class Question(BaseModel):
     text: Text
     help: Text | None = None
     ref: Ref | None = Field(default=None, description=REF_DESCRIPTION)
-    weight: float = 1.0
+    weight: Weight = 1.0
     judged: bool = Field(
         default=False, description="Judged, not scored: the answer gates levels and adds no score."
     )
     required: bool = True
     allow_na: bool = False
     tags: list[Id] = Field(default_factory=list)
-    source: str | None = Field(default=None, description="Framework item the question draws on.")
+    source: CleanLine | None = Field(default=None, description="Framework item the question draws on.")
     effort: Effort = "medium"
     relevant: Condition | None = Field(
         default=None, description="Ask this question only when the condition holds."
@@ -203,10 +218,10 @@ class Question(BaseModel):
     counts: Counts | None = Field(
         default=None, description="The percentage may be answered as two counts: part / whole * 100."
     )
-    unit: str | None = None
+    unit: CleanLine | None = Field(default=None, max_length=40)
 
-    min: float | None = None
-    max: float | None = None
+    min: Bound | None = None
+    max: Bound | None = None
     points: list[Point] = Field(default_factory=list)
 
     score_yes: float = Field(default=1.0, ge=0, le=1)
@@ -314,14 +329,14 @@ class Dimension(BaseModel):
     title: Text
     description: Text | None = None
     ref: Ref | None = Field(default=None, description=REF_DESCRIPTION)
-    weight: float = 1.0
+    weight: Weight = 1.0
     scored: bool = Field(
         default=True,
         description="False: the dimension is scored and shown but does not count in its parent "
         "(e.g. the MIIT business scenes, judged by level gates only).",
     )
-    source: str | None = None
-    level_thresholds: list[float] | None = Field(
+    source: CleanLine | None = None
+    level_thresholds: list[Threshold] | None = Field(
         default=None,
         description="Score (0-100) needed for dimension level 1, 2, ... (increasing).",
     )
@@ -409,7 +424,7 @@ class Cumulative(BaseModel):
 
     model_config = _STRICT
     parts: list[Id] = Field(min_length=1)
-    pass_score: float = Field(default=0.8, gt=0)
+    pass_score: float = Field(default=0.8, gt=0, le=1)
 
 
 class Metric(BaseModel):
@@ -447,9 +462,9 @@ class Scoring(BaseModel):
 
 class SourceRef(BaseModel):
     model_config = _STRICT
-    citation: str = Field(min_length=1)
-    url: str | None = None
-    year: int | None = None
+    citation: CleanStr = Field(min_length=1, max_length=2000)
+    url: CleanLine | None = Field(default=None, max_length=2000)
+    year: int | None = Field(default=None, ge=1000, le=9999)
 
 
 class OfficialLink(BaseModel):
@@ -473,9 +488,7 @@ class Questionnaire(BaseModel):
     content an assessment was scored against.
     """
 
-    model_config = ConfigDict(
-        defer_build=True, extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True
-    )
+    model_config = _STRICT
 
     format: Literal[1] = Field(default=1, description="File format version.")
     id: Id

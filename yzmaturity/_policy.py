@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraint
 from ._conditions import Condition
 from ._exceptions import NotFoundError
 from ._model import Id, SourceRef, content_hash
-from ._text import Text
+from ._text import CleanStr, Text
 
 __all__ = [
     "SCOPE_TEXT",
@@ -53,9 +53,17 @@ __all__ = [
     "Tier",
 ]
 
+# As questionnaires (see _model): no coercion, no NaN or infinity.
 _STRICT = ConfigDict(
-    defer_build=True, extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True
+    defer_build=True,
+    extra="forbid",
+    frozen=True,
+    populate_by_name=True,
+    serialize_by_alias=True,
+    strict=True,
+    allow_inf_nan=False,
 )
+MAX_AMOUNT_YUAN = 1e13  # documented in docs/limits.md
 
 # The eligibility states of a category for an enterprise, in ranking order (see _matching).
 Eligibility = Literal["eligible", "needs_checking", "not_eligible", "not_applicable"]
@@ -156,7 +164,7 @@ class Amount(BaseModel):
 
     id: Id
     item: Text
-    max_yuan: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    max_yuan: float | None = Field(default=None, ge=0, le=MAX_AMOUNT_YUAN, allow_inf_nan=False)
     rate: float | None = Field(default=None, gt=0, le=1, allow_inf_nan=False)
     min_investment_yuan: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     scope: Scope
@@ -250,9 +258,7 @@ class Category(BaseModel):
 class PolicyCatalog(BaseModel):
     """A catalog of support categories for one questionnaire."""
 
-    model_config = ConfigDict(
-        defer_build=True, extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True
-    )
+    model_config = _STRICT
 
     format: Literal[1] = 1
     id: Id

@@ -10,6 +10,7 @@ they cannot drift apart (tests/test_tables.py checks them against each other).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from enum import StrEnum
 
@@ -171,8 +172,11 @@ def credit_code_check_char(first17: str) -> str:
 
 
 def check_credit_code(code: str) -> str:
-    """Validate a unified social credit code; return it upper-cased or raise ValueError."""
-    code = code.strip().upper()
+    """Validate a unified social credit code; return it upper-cased or raise ValueError.
+
+    Full-width characters (typed with a Chinese input method) are read as their ASCII forms.
+    """
+    code = unicodedata.normalize("NFKC", code).strip().upper()
     if len(code) != 18:
         raise ValueError(f"a unified social credit code has 18 characters (got {len(code)})")
     bad = sorted({ch for ch in code if ch not in CREDIT_CODE_ALPHABET})
@@ -225,13 +229,17 @@ def codes_in_yangzhou_array(data: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- industry
-_INDUSTRY = re.compile(r"^([A-T])?(\d{2})(\d{1,2})?$")
+_INDUSTRY = re.compile(r"^([A-T])?([0-9]{2})([0-9]{1,2})?$")
 
 
 def normalise_industry(code: str) -> str:
-    """'c36', 'C3670', '36' -> 'C36..' with the section letter; ValueError if not GB/T 4754 form."""
-    raw = code.strip().upper()
-    match = _INDUSTRY.match(raw)
+    """'c36', 'C3670', '36', 'Ｃ３６' -> 'C36..' with the section letter; ValueError if not GB/T 4754 form.
+
+    >>> normalise_industry("Ｃ３６")
+    'C36'
+    """
+    raw = unicodedata.normalize("NFKC", code).strip().upper()  # full-width 'Ｃ３６' -> 'C36'
+    match = _INDUSTRY.fullmatch(raw)
     if not match:
         raise ValueError(
             "an industry code has GB/T 4754 form: a section letter and a 2-4 digit class "
