@@ -336,7 +336,7 @@ def test_size_limits(tmp_path, table, monkeypatch):
     assert info.value.code == "file_too_large"
     xlsx = tmp_path / "t.xlsx"
     write_table(table, xlsx)
-    monkeypatch.setattr("yzmaturity._tables.read.MAX_XLSX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr("yzmaturity._tables.xlsx.MAX_XLSX_UNPACKED_BYTES", 1000)
     with pytest.raises(FileLoadError) as info:
         read_table(xlsx)
     assert info.value.code == "file_too_large"

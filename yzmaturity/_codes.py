@@ -103,6 +103,7 @@ class Code(StrEnum):
     EMPTY_FILE = "empty_file"
     NO_SHEET = "no_sheet"
     TOO_MANY_ROWS = "too_many_rows"
+    TOO_MANY_COLUMNS = "too_many_columns"
     UNKNOWN_COLUMN = "unknown_column"
     MISSING_COLUMN = "missing_column"
     DUPLICATE_COLUMN = "duplicate_column"

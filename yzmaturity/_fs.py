@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import stat
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator
-from typing import IO
+from typing import IO, Any
 
 from ._codes import Code
 from ._exceptions import FileLoadError, FileWriteError
@@ -35,6 +36,7 @@ from ._exceptions import FileLoadError, FileWriteError
 __all__ = [
     "atomic_write",
     "check_distinct",
+    "open_bounded",
     "open_regular",
     "os_error_code",
     "read_bounded",
@@ -132,6 +134,39 @@ def read_bounded(path: PathLike, limit: int) -> bytes:
     if len(data) > limit:
         raise FileLoadError(text, Code.FILE_TOO_LARGE, f"more than {limit} bytes")
     return data
+
+
+class _Bounded(io.RawIOBase):
+    """A read-only stream over an open file that fails past ``limit`` bytes read."""
+
+    def __init__(self, handle: IO[bytes], path: str, limit: int) -> None:
+        self._handle = handle
+        self._path = path
+        self._limit = limit
+        self._read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        room = self._limit + 1 - self._read
+        n = self._handle.readinto(view[: max(0, min(len(view), room))])  # type: ignore[attr-defined]
+        self._read += n
+        if self._read > self._limit:
+            raise FileLoadError(self._path, Code.FILE_TOO_LARGE, f"more than {self._limit} bytes")
+        return int(n)
+
+    def close(self) -> None:
+        self._handle.close()
+        super().close()
+
+
+def open_bounded(path: PathLike, limit: int) -> IO[bytes]:
+    """:func:`open_regular`, as a buffered stream that raises ``file_too_large`` past ``limit`` bytes read."""
+    text = os.fspath(path)
+    handle = open_regular(text)
+    return io.BufferedReader(_Bounded(handle, text, limit), buffer_size=1 << 20)
 
 
 # --------------------------------------------------------------------------- writing

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,16 +13,21 @@ import numpy as np
 from .._codes import Code
 from .._exceptions import FileLoadError
 from .._files import check_size
+from .._fs import open_bounded, open_regular
 from . import deps
+from .xlsx import MAX_CELL_CHARS, MAX_TABLE_COLUMNS, MAX_XLSX_UNPACKED_BYTES, CellProblem, read_xlsx
 
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 
 __all__ = [
+    "MAX_CELL_CHARS",
     "MAX_TABLE_BYTES",
+    "MAX_TABLE_COLUMNS",
     "MAX_XLSX_BYTES",
     "MAX_XLSX_UNPACKED_BYTES",
     "arrow_to_pandas",
+    "cell_problems",
     "check_table_path",
     "csv_options",
     "decode_header",
@@ -37,7 +41,7 @@ MAX_TABLE_BYTES = 2 * 1024**3
 """CSV and Parquet files larger than this (2 GiB: about 3 million rows of yangzhou-2022) are refused."""
 MAX_XLSX_BYTES = 200 * 1024**2
 """XLSX files larger than this (200 MiB) are refused; so are those inflating to more than 2 GiB."""
-MAX_XLSX_UNPACKED_BYTES = 2 * 1024**3
+_CSV_BLOCK = 16 * 1024**2  # pyarrow's CSV block: a cell longer than this is read by pandas instead
 
 
 def table_format(path: Path) -> str:
@@ -107,19 +111,70 @@ def read_table(
     """
     frame = _as_frame(source)
     if frame is not None:
+        _check_width(frame.shape[1], "<frame>")
         return frame
     pd = deps.pandas("reading tables")
     path = Path(os.fspath(source))
     fmt = table_format(path)
     limit = max_bytes if max_bytes is not None else (MAX_XLSX_BYTES if fmt == "xlsx" else MAX_TABLE_BYTES)
-    check_size(path, limit)
+    check_size(path, limit)  # a regular file (no FIFO, device or folder) within the limit
+    problems: list[CellProblem] = []
     if fmt == "xlsx":
-        frame = _read_xlsx(pd, path, sheet)
+        frame = _read_xlsx(pd, path, sheet, limit, problems)
     elif fmt == "parquet":
         frame = _read_parquet(pd, path)
     else:
-        frame = _read_csv(pd, path, encoding)
+        frame = _read_csv(pd, path, encoding, limit)
+    if fmt != "xlsx":
+        frame = _giant_cells(pd, frame, problems)
     frame.attrs["source"] = str(path)
+    if problems:
+        frame.attrs["cell_problems"] = problems
+    return frame
+
+
+def cell_problems(frame: pd.DataFrame) -> list[CellProblem]:
+    """The cells :func:`read_table` could not keep (longer than :data:`MAX_CELL_CHARS`): blanked,
+    each to be reported in its row (the row is invalid, the table is not)."""
+    found = frame.attrs.get("cell_problems", [])
+    return list(found) if isinstance(found, list) else []
+
+
+def _check_width(width: int, path: str) -> None:
+    if width > MAX_TABLE_COLUMNS:
+        raise FileLoadError(path, Code.TOO_MANY_COLUMNS, f"{width} columns, more than {MAX_TABLE_COLUMNS}")
+
+
+def _giant_cells(pd: Any, frame: pd.DataFrame, problems: list[CellProblem]) -> pd.DataFrame:
+    """Blank the text cells over :data:`MAX_CELL_CHARS` characters, recording each as a problem."""
+    copied = False
+    for position, name in enumerate(frame.columns):
+        column = frame.iloc[:, position]
+        if column.dtype.kind != "O" and not isinstance(column.dtype, pd.StringDtype):
+            continue
+        try:
+            lengths = column.str.len()
+        except (AttributeError, TypeError):
+            continue
+        long = np.asarray((lengths > MAX_CELL_CHARS).fillna(False), dtype=bool)
+        if not long.any():
+            continue
+        rows = np.flatnonzero(long)
+        for row in rows.tolist():
+            problems.append(
+                CellProblem(
+                    row,
+                    str(name),
+                    Code.TOO_LONG,
+                    f"the cell holds {int(lengths.iloc[row])} characters, more than {MAX_CELL_CHARS}",
+                    got=f"<text of {int(lengths.iloc[row])} characters>",
+                )
+            )
+        if not copied:
+            frame, copied = frame.copy(deep=False), True
+        values = column.copy()
+        values.iloc[rows] = None
+        frame.iloc[:, position] = values
     return frame
 
 
@@ -145,10 +200,10 @@ def _as_frame(source: Any) -> pd.DataFrame | None:
 def decode_header(path: Path, encoding: str) -> list[str]:
     """The header row, decoded strictly (a UnicodeDecodeError means: not this encoding)."""
     limit = 1 << 20
-    with open(path, "rb") as handle:
+    with open_regular(path) as handle:
         head = handle.read(limit)
     if len(head) == limit:
-        end = head.rfind(b"\n")
+        end = max(head.rfind(b"\n"), head.rfind(b"\r"))
         if end < 0:
             raise FileLoadError(
                 str(path), Code.BAD_CSV, f"no end of the header row in the first {limit} bytes"
@@ -157,10 +212,15 @@ def decode_header(path: Path, encoding: str) -> list[str]:
     text = head.decode(encoding)
     if text.startswith("\ufeff"):
         text = text[1:]
-    return next(csv.reader(io.StringIO(text)), [])
+    try:  # newline="": the csv module reads \n, \r\n and a lone \r (old Mac files) alike
+        names = next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error as exc:
+        raise FileLoadError(str(path), Code.BAD_CSV, f"the header row is not valid CSV: {exc}") from None
+    _check_width(len(names), str(path))
+    return names
 
 
-def _read_csv(pd: Any, path: Path, encoding: str) -> pd.DataFrame:
+def _read_csv(pd: Any, path: Path, encoding: str, limit: int) -> pd.DataFrame:
     candidates = ["utf-8", "gb18030"] if encoding == "auto" else [encoding]
     last: Exception | None = None
     for enc in candidates:
@@ -174,7 +234,7 @@ def _read_csv(pd: Any, path: Path, encoding: str) -> pd.DataFrame:
         if not names:
             raise FileLoadError(str(path), Code.EMPTY_FILE, "no header row")
         try:
-            frame = _read_csv_with(pd, path, enc, names)
+            frame = _read_csv_with(pd, path, enc, names, limit)
         except UnicodeDecodeError as exc:
             last = exc
             continue
@@ -185,38 +245,64 @@ def _read_csv(pd: Any, path: Path, encoding: str) -> pd.DataFrame:
     )
 
 
-def _read_csv_with(pd: Any, path: Path, encoding: str, names: list[str]) -> pd.DataFrame:
+def _read_csv_with(pd: Any, path: Path, encoding: str, names: list[str], limit: int) -> pd.DataFrame:
     pa = deps.pyarrow()
     if pa is not None:
-        import pyarrow.csv as pcsv  # type: ignore[import-untyped,unused-ignore]
+        try:
+            return _read_csv_arrow(pd, pa, path, encoding, names, limit)
+        except _Straddling:
+            pass  # a cell longer than a block: pandas' parser has no such limit
+    return _read_csv_pandas(pd, path, encoding, names, limit)
 
-        try:
-            table = pcsv.read_csv(path, **csv_options(pa, encoding, names))
-        except pa.ArrowInvalid as exc:
-            if "UTF8" in str(exc) or "utf-8" in str(exc).lower():
-                raise UnicodeDecodeError(encoding, b"", 0, 1, str(exc)) from None
-            raise FileLoadError(str(path), Code.BAD_CSV, f"not a valid CSV table: {exc}") from None
-        except UnicodeDecodeError:
-            raise
-        except (OSError, ValueError) as exc:
-            raise FileLoadError(str(path), Code.BAD_CSV, f"not a valid CSV table: {exc}") from None
-        table = _drop_trailing_empty_arrow(pa, table)
-        frame = arrow_to_pandas(pd, table)
-    else:
-        try:
+
+class _Straddling(Exception):
+    pass
+
+
+def _read_csv_arrow(
+    pd: Any, pa: Any, path: Path, encoding: str, names: list[str], limit: int
+) -> pd.DataFrame:
+    import pyarrow.csv as pcsv  # type: ignore[import-untyped,unused-ignore]
+
+    try:
+        with open_bounded(path, limit) as handle:
+            options = csv_options(pa, encoding, names)
+            options["read_options"] = pcsv.ReadOptions(
+                encoding="utf8" if encoding == "utf-8" else encoding, block_size=_CSV_BLOCK
+            )
+            table = pcsv.read_csv(handle, **options)
+    except pa.ArrowInvalid as exc:
+        if "UTF8" in str(exc) or "utf-8" in str(exc).lower():
+            raise UnicodeDecodeError(encoding, b"", 0, 1, str(exc)) from None
+        if "straddl" in str(exc):
+            raise _Straddling from None
+        raise FileLoadError(str(path), Code.BAD_CSV, f"not a valid CSV table: {exc}") from None
+    except (UnicodeDecodeError, FileLoadError):
+        raise
+    except (OSError, ValueError) as exc:
+        raise FileLoadError(str(path), Code.BAD_CSV, f"not a valid CSV table: {exc}") from None
+    table = _drop_trailing_empty_arrow(pa, table)
+    frame = arrow_to_pandas(pd, table)
+    frame.columns = names if len(names) == frame.shape[1] else frame.columns
+    return frame
+
+
+def _read_csv_pandas(pd: Any, path: Path, encoding: str, names: list[str], limit: int) -> pd.DataFrame:
+    try:
+        with open_bounded(path, limit) as handle:
             frame = pd.read_csv(
-                path,
+                handle,
                 dtype=str,
                 keep_default_na=False,
                 na_values=[""],
                 skip_blank_lines=False,
                 encoding="utf-8-sig" if encoding == "utf-8" else encoding,
             )
-        except UnicodeDecodeError:
-            raise
-        except (ValueError, OSError) as exc:
-            raise FileLoadError(str(path), Code.BAD_CSV, f"not a valid CSV table: {exc}") from None
-        frame = _drop_trailing_empty(frame)
+    except (UnicodeDecodeError, FileLoadError):
+        raise
+    except (ValueError, OSError) as exc:
+        raise FileLoadError(str(path), Code.BAD_CSV, f"not a valid CSV table: {exc}") from None
+    frame = _drop_trailing_empty(frame)
     frame.columns = names if len(names) == frame.shape[1] else frame.columns
     return frame
 
@@ -287,57 +373,20 @@ def _drop_trailing_empty(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.iloc[: len(frame) - n_drop] if n_drop else frame
 
 
-def _read_xlsx(pd: Any, path: Path, sheet: str | int | None) -> pd.DataFrame:
-    openpyxl = deps.openpyxl("reading XLSX tables")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise FileLoadError(str(path), Code.BAD_XLSX, f"not an XLSX workbook: {exc}") from None
-    if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        raise FileLoadError(
-            str(path),
-            Code.FILE_TOO_LARGE,
-            f"unpacks to {unpacked} bytes, more than {MAX_XLSX_UNPACKED_BYTES}",
-        )
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken workbook
-        raise FileLoadError(str(path), Code.BAD_XLSX, f"not a readable XLSX workbook: {exc}") from None
-    try:
-        if sheet is None:
-            ws = book.worksheets[0]
-        elif isinstance(sheet, int):
-            if not 0 <= sheet < len(book.worksheets):
-                raise FileLoadError(str(path), Code.NO_SHEET, f"no sheet number {sheet}")
-            ws = book.worksheets[sheet]
-        else:
-            if sheet not in book.sheetnames:
-                raise FileLoadError(
-                    str(path), Code.NO_SHEET, f"no sheet {sheet!r}; sheets: {', '.join(book.sheetnames)}"
-                )
-            ws = book[sheet]
-        rows = ws.iter_rows(values_only=True)
-        header_row = next(rows, None)
-        if header_row is None:
-            raise FileLoadError(str(path), Code.EMPTY_FILE, "the sheet has no header row")
-        header = list(header_row)
-        while header and header[-1] is None:
-            header.pop()
-        width = len(header)
-        data: list[tuple[Any, ...]] = []
-        for number, row in enumerate(rows, start=2):
-            if len(row) > width and any(v is not None for v in row[width:]):
-                raise FileLoadError(
-                    str(path), Code.BAD_XLSX, f"row {number} has values beyond the header's {width} columns"
-                )
-            cells = tuple(row[:width])
-            data.append(cells + (None,) * (width - len(cells)))
-    finally:
-        book.close()
-    names = ["" if h is None else str(h) for h in header]
+def _read_xlsx(
+    pd: Any, path: Path, sheet: str | int | None, limit: int, problems: list[CellProblem]
+) -> pd.DataFrame:
+    deps.openpyxl("reading XLSX tables")  # the excel extra: the same packages read and write XLSX
+    with open_bounded(path, limit) as raw:
+        handle = io.BytesIO(raw.read())  # zip needs to seek; the file is within the limit
+    read = read_xlsx(handle, str(path), sheet)
+    if not read.header:
+        raise FileLoadError(str(path), Code.EMPTY_FILE, "the sheet has no header row")
+    problems.extend(read.problems)
+    width = len(read.header)
+    names = ["" if h is None else str(h) for h in read.header]
     # Cells keep their spreadsheet types (text, number, boolean): no inference per column.
-    frame = pd.DataFrame(data, columns=range(width), dtype=object)
+    frame = pd.DataFrame(read.rows, columns=range(width), dtype=object)
     frame.columns = names
     return _drop_trailing_empty(frame)
 
@@ -347,13 +396,21 @@ def _read_parquet(pd: Any, path: Path) -> pd.DataFrame:
     import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
 
     try:
-        meta = pq.ParquetFile(path).metadata
+        handle = open_regular(path)
+    except FileLoadError:
+        raise
+    try:
+        parquet = pq.ParquetFile(handle)
+        meta = parquet.metadata
+        _check_width(meta.num_columns, str(path))
         unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
         if unpacked > 2 * MAX_TABLE_BYTES:
             raise FileLoadError(str(path), Code.FILE_TOO_LARGE, f"unpacks to {unpacked} bytes")
-        table = pq.read_table(path)
+        table = parquet.read()
     except FileLoadError:
         raise
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError ... for a broken file
         raise FileLoadError(str(path), Code.BAD_PARQUET, f"not a readable Parquet file: {exc}") from None
+    finally:
+        handle.close()
     return arrow_to_pandas(pd, table)

@@ -24,7 +24,7 @@ from .cells import answer_value, got_text, split_column
 from .header import check_header, result_names, table_header
 from .profile import ProfileBuilder, TableProfile
 from .progress import Progress
-from .read import read_table
+from .read import cell_problems, read_table
 
 if TYPE_CHECKING:
     from collections.abc import Container
@@ -238,6 +238,10 @@ def score_table(
                 if owned:
                     del frame[qid]  # a table read here: free each column once encoded
             bar.step(f"encode {qid}")
+        for cell in cell_problems(frame):  # too long to keep: the row is invalid, the table is not
+            matrix.errors.add(
+                cell.row, ErrorDetail(cell.code, ("row", cell.row, cell.column), cell.message, got=cell.got)
+            )
         encoder.finish(matrix, loc_prefix=None)
         for row, errs in profile_problems.items():
             matrix.errors.add(row, *errs)

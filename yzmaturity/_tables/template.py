@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._answers import NA_TOKEN
 from .._enterprise import PROFILE_INPUT_FIELDS
+from .._fs import write_bytes
 from .._loading import load_questionnaire
 from .._profile import PROFILE_KINDS
 from . import deps
@@ -143,7 +144,7 @@ def table_template(
     else:
         data = _xlsx_template(q, header, lang)
     if path is not None:
-        Path(os.fspath(path)).write_bytes(data)
+        write_bytes(path, data)
     return data
 
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from .._codes import Code
 from .._exceptions import ErrorDetail, TableError
+from .._fs import atomic_write
 from . import deps
 from .cells import NUMBER, NUMBER_PATTERN, got_text, is_blank, is_string_dtype, pd_na
 from .read import table_format
@@ -78,20 +79,26 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, bom: bool 
     CSV is UTF-8 with a byte-order mark by default (``bom=False`` to drop it),
     so that Excel opens Chinese text correctly.  XLSX holds at most
     1,048,575 data rows (Excel's limit).  The index is not written.
+
+    The file is written atomically (a temporary file in the same folder, then
+    renamed): an error or Ctrl-C on the way leaves the old file whole and no
+    partial output.  A folder that does not exist, a full disk or a read-only
+    target is a :class:`FileWriteError` naming the path.
     """
     pd = deps.pandas("write_table")
     p = Path(os.fspath(path))
     fmt = table_format(p)
     if fmt == "parquet":
         deps.require_pyarrow("writing Parquet tables")
-        frame.to_parquet(p, index=False)
+        with atomic_write(p) as handle:
+            frame.to_parquet(handle, index=False)
         return p
     safe = escape_formulas(frame)
     if fmt == "xlsx":
         _write_xlsx(pd, safe, p)
         return p
     pa = deps.pyarrow()
-    with open(p, "wb") as handle:
+    with atomic_write(p) as handle:
         if bom:
             handle.write("\ufeff".encode())
         if pa is not None:
@@ -176,7 +183,8 @@ def _write_xlsx(pd: Any, frame: pd.DataFrame, path: Path, sheet_title: str = "da
                     )
                 ],
             ) from None
-    book.save(path)
+    with atomic_write(path) as handle:
+        book.save(handle)
 
 
 def _illegal_xlsx(value: Any) -> bool:
