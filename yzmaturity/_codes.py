@@ -95,6 +95,7 @@ class Code(StrEnum):
     BAD_CREDIT_CODE = "bad_credit_code"
     BAD_INDUSTRY = "bad_industry"
     TOO_LONG = "too_long"
+    CONTROL_CHARACTER = "control_character"
 
     # tables (TableError and row problems)
     BAD_CSV = "bad_csv"

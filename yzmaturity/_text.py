@@ -6,15 +6,19 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
+from ._codes import Code
 from ._exceptions import ReportError
 
 __all__ = [
+    "LINE_CONTROLS_RE2",
     "CleanLine",
     "CleanStr",
     "Text",
     "check_clean",
     "check_lang",
+    "first_control",
     "strip_controls",
     "terminal_safe",
 ]
@@ -48,11 +52,32 @@ def check_clean(value: str, *, line: bool = False) -> str:
     return value
 
 
+def _pydantic_clean(value: str, line: bool = False) -> str:
+    try:
+        return check_clean(value, line=line)
+    except ValueError as exc:
+        raise PydanticCustomError(Code.CONTROL_CHARACTER, str(exc)) from None
+
+
+def _check_text(value: str) -> str:
+    return _pydantic_clean(value)
+
+
 def _check_line(value: str) -> str:
-    return check_clean(value, line=True)
+    return _pydantic_clean(value, line=True)
 
 
-CleanStr = Annotated[str, AfterValidator(check_clean)]
+LINE_CONTROLS_RE2 = "[\\x{00}-\\x{1f}\\x{7f}-\\x{9f}\\x{2028}\\x{2029}\\x{202a}-\\x{202e}\\x{2066}-\\x{2069}]"
+"""The characters :data:`CleanLine` refuses, as an RE2 class (pyarrow's regular expressions)."""
+
+
+def first_control(value: str) -> int:
+    """The position of the first character a one-line text refuses, -1 if none."""
+    found = _LINE_CONTROLS.search(value)
+    return -1 if found is None else found.start()
+
+
+CleanStr = Annotated[str, AfterValidator(_check_text)]
 """A text field without control characters (tab and line breaks allowed)."""
 CleanLine = Annotated[str, AfterValidator(_check_line)]
 """A one-line text field without control characters: names, ids, file names."""

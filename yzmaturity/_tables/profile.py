@@ -31,6 +31,7 @@ from .._profile import (
     unknown_roles,
     valid_credit_codes,
 )
+from .._text import LINE_CONTROLS_RE2, first_control
 from . import deps
 from .cells import (
     LIST_SEPARATOR,
@@ -150,6 +151,9 @@ class ProfileBuilder:
         limit = TEXT_LIMITS.get(name)
         if limit is not None and len(text) > limit:
             return None, Code.TOO_LONG, f"{name!r} has {len(text)} characters, more than {limit}"
+        at = first_control(text)
+        if at >= 0:
+            return None, Code.CONTROL_CHARACTER, _control_message(name, text, at)
         return text, "", ""
 
     def _texts(self, part: SplitColumn, name: str) -> np.ndarray:
@@ -173,6 +177,12 @@ class ProfileBuilder:
                 },
             )
             values[long] = None
+        controls: dict[int, tuple[str, str]] = {}
+        for u, text in enumerate(values.tolist()):
+            if text is not None and (at := first_control(text)) >= 0:
+                controls[u] = (Code.CONTROL_CHARACTER, _control_message(name, text, at))
+                values[u] = None
+        self.spread(part, name, controls)
         return np.asarray(values, dtype=object)
 
     def _text(self, name: str) -> None:
@@ -206,6 +216,17 @@ class ProfileBuilder:
                 message = f"{name!r} has {int(length[row])} characters, more than {limit}"
                 self.error([row], name, Code.TOO_LONG, message, cell_value(self.frame, name, row))
             rejected |= long
+        bad = np.asarray(
+            pc.fill_null(pc.match_substring_regex(stripped, LINE_CONTROLS_RE2), False).to_numpy(
+                zero_copy_only=False
+            ),
+            dtype=bool,
+        )
+        for row in np.flatnonzero(bad & ~rejected).tolist():
+            text = str(stripped[row].as_py())
+            message = _control_message(name, text, first_control(text))
+            self.error([row], name, Code.CONTROL_CHARACTER, message, cell_value(self.frame, name, row))
+        rejected |= bad
         if name == "name":
             self.error(np.flatnonzero(blank), name, Code.MISSING_REQUIRED, "'name' is required", None)
 
@@ -463,3 +484,7 @@ class TableProfile(ProfileColumns):
     def _build(self, name: str) -> np.ndarray:
         value = self._arrays[name]
         return value() if callable(value) else value
+
+
+def _control_message(name: str, text: str, at: int) -> str:
+    return f"{name!r} holds the control character U+{ord(text[at]):04X} at position {at}"
