@@ -17,17 +17,32 @@ if TYPE_CHECKING:
 __all__ = ["environment", "md_escape"]
 
 _MD_BACKSLASH = re.compile(r"([\\`*_\[\]|~$])")
+_WWW = re.compile(r"(www)\.", re.IGNORECASE)
+_ORDERED = re.compile(r"([0-9]{1,9})[.)]")
 
 
 def md_escape(value: object) -> str:
-    """Text safe inside Markdown (tables included): one line, no markup, no raw HTML.
+    """Text safe inside Markdown (tables included): one line, no markup, no raw HTML, no links.
 
     Backslash-escapes ``\\ ` * _ [ ] | ~ $`` and writes ``& < >`` as entities,
-    so user text can neither format, link, break a table nor inject HTML.
+    so user text can neither format, link, break a table nor inject HTML.  The
+    autolinks of GitHub-flavoured Markdown (bare ``http://`` URLs, ``www.``
+    addresses, e-mail addresses) are broken by a zero-width space, so a name
+    such as ``www.evil.example`` stays text:
+
+    >>> md_escape("see www.evil.example or a@b.example") == "see www\u200b.evil.example or a\u200b@b.example"
+    True
     """
     text = " ".join(str(value).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_BACKSLASH.sub(r"\\\1", text)
+    text = _MD_BACKSLASH.sub(r"\\\1", text)
+    text = text.replace("://", ":\u200b//").replace("@", "\u200b@")
+    text = _WWW.sub("\\1\u200b.", text)
+    # At the start of a line these would open a heading, a list or a rule: escape them too.
+    numbered = _ORDERED.match(text)
+    if numbered is not None:
+        return f"{numbered.group(1)}\\{text[numbered.end(1) :]}"
+    return "\\" + text if text[:1] in ("#", "+", "-", "=") else text
 
 
 def _md_finalize(value: Any) -> Any:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .._cohort import position
 from .._exceptions import ReportError
+from .._fs import write_text
 from .context import assessment_context
 from .env import environment
 from .labels import check_lang, labels
@@ -84,7 +85,7 @@ class Report:
                 "(for PDF, open the HTML report in a browser and print it: the page is laid out for A4)"
             )
         text = self.to_html() if fmt == "html" else self.to_markdown()
-        target.write_text(text, encoding="utf-8")
+        write_text(target, text)  # atomic: an interrupted save leaves the old file whole
         return target
 
     def __repr__(self) -> str:
