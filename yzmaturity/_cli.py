@@ -196,7 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 141
     except KeyboardInterrupt:
-        print("interrupted: no output file was written", file=sys.stderr)
+        print("interrupted: every output file is whole or absent (none is half-written)", file=sys.stderr)
         return 130
     except OSError as exc:  # a file-system error that no reader or writer translated: still the user's
         code, reason = os_error_code(exc)

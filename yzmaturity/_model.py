@@ -492,7 +492,7 @@ class Questionnaire(BaseModel):
 
     format: Literal[1] = Field(default=1, description="File format version.")
     id: Id
-    version: str = Field(min_length=1, max_length=32)
+    version: CleanLine = Field(min_length=1, max_length=32)
     title: Text
     description: Text | None = None
     ref: Ref | None = Field(default=None, description=REF_DESCRIPTION)

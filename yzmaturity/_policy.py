@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraint
 from ._conditions import Condition
 from ._exceptions import NotFoundError
 from ._model import Id, SourceRef, content_hash
-from ._text import CleanStr, Text
+from ._text import CleanLine, CleanStr, Text
 
 __all__ = [
     "SCOPE_TEXT",
@@ -233,7 +233,7 @@ class Category(BaseModel):
     tiers: list[Tier] = Field(default_factory=list)
     actions: list[Text] = Field(default_factory=list, description="General next steps for this category.")
     amounts: list[Amount] = Field(default_factory=list)
-    source: str | None = None
+    source: CleanStr | None = Field(default=None, max_length=2000)
 
     @model_validator(mode="after")
     def _references(self) -> Category:
@@ -262,7 +262,7 @@ class PolicyCatalog(BaseModel):
 
     format: Literal[1] = 1
     id: Id
-    version: str = Field(min_length=1, max_length=32)
+    version: CleanLine = Field(min_length=1, max_length=32)
     title: Text
     description: Text | None = None
     questionnaire: Id = Field(
