@@ -32,7 +32,7 @@ def _value(answers: dict[str, Any], qid: str) -> Any:
     if isinstance(v, dict) and "counts" in v:  # a percentage given as [part, whole]
         part, whole = v["counts"]
         return 100 * part / whole
-    return None if v == "n/a" else v
+    return None if v == "n/a" or v == [] else v  # an empty selection is no answer (issue 11)
 
 
 def max_points(question: dict[str, Any]) -> float | None:

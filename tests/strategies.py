@@ -226,7 +226,7 @@ def valid_value(draw: st.DrawFn, q: dict[str, Any]) -> Any:
         exclusive = [o["id"] for o in q["options"] if o.get("exclusive")]
         if exclusive and draw(st.integers(0, 4)) == 0:
             return [exclusive[0]]
-        return draw(st.lists(st.sampled_from(normal), unique=True))
+        return draw(st.lists(st.sampled_from(normal), unique=True, min_size=1))  # [] is no answer
     if t == "numeric":
         edges = [b["min"] for b in q["bands"]]
         value = draw(

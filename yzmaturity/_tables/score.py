@@ -19,6 +19,7 @@ from .._matching import match_batch
 from .._model import KIND_NUMERIC
 from .._policy import STATES
 from .._scoring import score_matrix
+from .._text import terminal_safe
 from . import deps
 from .cells import answer_value, got_text, split_column
 from .header import check_header, result_names, table_header
@@ -398,6 +399,12 @@ def _short_summary(errs: list[ErrorDetail], limit: int = 3) -> str:
     return "; ".join(parts) + more
 
 
+def _safe(text: str | None) -> str | None:
+    """A value as the error table shows it: control characters visible (``\\u001b``), so that the
+    error table itself can always be written (XLSX refuses them) and printed."""
+    return None if text is None else terminal_safe(text)
+
+
 def _error_frame(
     pd: Any, scores: BatchScores, header: list[str], lang: str = "zh", row_offset: int = 0
 ) -> pd.DataFrame:
@@ -418,9 +425,9 @@ def _error_frame(
                         e.code,
                         e.message,
                         e.expected,
-                        got_text(e.got),
+                        _safe(got_text(e.got)),
                         e.severity,
-                        e.text(lang),
+                        _safe(e.text(lang)),
                     )
                 )
     records.sort(key=lambda r: (r[0], r[8] != "error", r[1], r[2]))
