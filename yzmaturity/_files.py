@@ -13,7 +13,6 @@ Guards, each with its own error code:
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import os
@@ -21,6 +20,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 from ._codes import Code
@@ -252,13 +252,20 @@ _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 def _precheck_json_depth(text: str) -> None:
-    """Refuse nesting deeper than ``MAX_DEPTH`` before parsing, at C speed (strings removed first)."""
+    """Refuse more than ``MAX_NODES`` values or nesting deeper than ``MAX_DEPTH`` before parsing,
+    at C speed (strings removed first)."""
     skeleton = _JSON_STRING.sub("", text)
-    if skeleton.count("[") + skeleton.count("{") <= MAX_DEPTH:
-        return
-    steps = (1 if c in "[{" else -1 for c in skeleton if c in "[]{}")
-    if max(itertools.accumulate(steps), default=0) > MAX_DEPTH:
-        raise _Refused(Code.TOO_DEEP, f"nesting deeper than {MAX_DEPTH} levels")
+    opened = skeleton.count("[") + skeleton.count("{")
+    if opened > MAX_DEPTH:
+        codes = np.frombuffer(skeleton.encode("utf-8", errors="replace"), dtype=np.uint8)
+        steps = np.zeros(codes.shape, dtype=np.int32)
+        steps[(codes == ord("[")) | (codes == ord("{"))] = 1
+        steps[(codes == ord("]")) | (codes == ord("}"))] = -1
+        if int(np.cumsum(steps).max(initial=0)) > MAX_DEPTH:
+            raise _Refused(Code.TOO_DEEP, f"nesting deeper than {MAX_DEPTH} levels")
+    # Every value but the first of a container follows a comma: commas + containers bound the values.
+    if skeleton.count(",") + opened > MAX_NODES:
+        raise _Refused(Code.TOO_MANY_NODES, f"more than {MAX_NODES} values")
 
 
 def _json_int(digits: str) -> int:

@@ -7,7 +7,8 @@ time: it feeds the decompressed parts to expat in 1 MiB chunks, counts what
 it sees, and stops at the first budget exceeded, in seconds and within a few
 hundred megabytes whatever the file claims:
 
-* :data:`MAX_XLSX_ROWS` data rows, :data:`MAX_TABLE_COLUMNS` columns;
+* :data:`MAX_XLSX_ROWS` data rows, :data:`MAX_TABLE_COLUMNS` columns,
+  :data:`MAX_XLSX_CELLS` cells, :data:`MAX_SHARED_STRINGS` distinct strings;
 * :data:`MAX_CELL_CHARS` characters in one cell (Excel's own limit): a longer
   cell does not sink the table, it is reported in its row and column and the
   row is invalid (see :class:`CellProblem`);
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any
 from xml.parsers import expat
@@ -52,6 +53,10 @@ MAX_XLSX_UNPACKED_BYTES = 2 * 1024**3
 """XML bytes inflated from one workbook, counted as they are read."""
 MAX_SHARED_CHARS = 256 * 1024**2
 """Characters in the shared-strings part, all strings together."""
+MAX_SHARED_STRINGS = 2_000_000
+"""Distinct strings of a workbook (its shared-strings part)."""
+MAX_XLSX_CELLS = 20_000_000
+"""Cells of one sheet (200,000 rows of 100 columns)."""
 _CHUNK = 1 << 20
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -221,8 +226,10 @@ def _shared_strings(archive: zipfile.ZipFile, member: str, budget: _Budget) -> l
                 strings.append(_TooLong(MAX_CELL_CHARS))
             else:
                 strings.append("".join(parts))
-            if len(strings) > MAX_XLSX_ROWS * 100:
-                raise FileLoadError(budget.path, Code.FILE_TOO_LARGE, "too many shared strings")
+            if len(strings) > MAX_SHARED_STRINGS:
+                raise FileLoadError(
+                    budget.path, Code.FILE_TOO_LARGE, f"more than {MAX_SHARED_STRINGS} shared strings"
+                )
         elif name == "t":
             state["in_t"] = False
         elif name in ("rPh", "phoneticPr"):
@@ -266,8 +273,10 @@ class _SheetReader:
     def __init__(self, path: str, shared: list[Any]) -> None:
         self.path = path
         self.shared = shared
-        self.rows: list[dict[int, Any]] = []
-        self.row_numbers: list[int] = []
+        self.header: list[Any] | None = None
+        self.names: list[str] = []
+        self.rows: list[tuple[Any, ...]] = []  # data rows as tuples as wide as the header
+        self.problems: list[CellProblem] = []
         self.row: dict[int, Any] | None = None
         self.row_number = 0
         self.col = -1
@@ -335,8 +344,8 @@ class _SheetReader:
             self.text = []
             self.length = 0
             self.cells += 1
-            if self.cells > MAX_XLSX_ROWS * 200:
-                raise FileLoadError(self.path, Code.FILE_TOO_LARGE, "too many cells")
+            if self.cells > MAX_XLSX_CELLS:
+                raise FileLoadError(self.path, Code.FILE_TOO_LARGE, f"more than {MAX_XLSX_CELLS} cells")
         elif name == "v" or (name == "t" and self.in_inline):
             self.collect = True
         elif name == "is":
@@ -358,9 +367,45 @@ class _SheetReader:
                 self.row[self.col] = self.value()
         elif name == "row":
             if self.row:
-                self.rows.append(self.row)
-                self.row_numbers.append(self.row_number)
+                self.add_row(self.row, self.row_number)
             self.row = None
+
+    def add_row(self, cells: dict[int, Any], number: int) -> None:
+        if self.header is None:
+            if number != 1:
+                raise FileLoadError(
+                    self.path, Code.EMPTY_FILE, "the sheet has no header row (row 1 is empty)"
+                )
+            header = [cells.get(i) for i in range(max(cells) + 1)]
+            for i, h in enumerate(header):
+                if isinstance(h, _TooLong):
+                    self.ref = f"{_column_letters(i)}1"
+                    raise self.fail("a header cell is too long")
+            self.header = header
+            self.names = ["" if h is None else str(h) for h in header]
+            return
+        width = len(self.header)
+        beyond = [c for c in cells if c >= width]
+        if beyond:
+            self.ref = f"{_column_letters(beyond[0])}{number}"
+            raise self.fail(f"row {number} has values beyond the header's {width} columns")
+        empty = (None,) * width
+        while len(self.rows) < number - 2:  # empty rows in between keep their place
+            self.rows.append(empty)
+        row = [cells.get(i) for i in range(width)]
+        for i, value in enumerate(row):
+            if isinstance(value, _TooLong):
+                self.problems.append(
+                    CellProblem(
+                        len(self.rows),
+                        self.names[i],
+                        Code.TOO_LONG,
+                        f"cell {_column_letters(i)}{number} holds more than {MAX_CELL_CHARS} characters",
+                        got=repr(value),
+                    )
+                )
+                row[i] = None
+        self.rows.append(tuple(row))
 
     def value(self) -> Any:
         if self.length > MAX_CELL_CHARS:
@@ -412,56 +457,6 @@ def read_xlsx(handle: IO[bytes], path: str, sheet: str | int | None) -> XlsxShee
 
 
 def _assemble(reader: _SheetReader) -> XlsxSheet:
-    rows = iter(zip(reader.row_numbers, reader.rows, strict=True))
-    first = next(rows, None)
-    if first is None or first[0] != 1:
-        header_cells: dict[int, Any] = {}
-        rest: Iterator[tuple[int, dict[int, Any]]] = iter(zip(reader.row_numbers, reader.rows, strict=True))
-    else:
-        header_cells = first[1]
-        rest = rows
-    width = max(header_cells, default=-1) + 1
-    header = [header_cells.get(i) for i in range(width)]
-    while header and header[-1] is None:
-        header.pop()
-    width = len(header)
-    out: list[tuple[Any, ...]] = []
-    problems: list[CellProblem] = []
-    names = ["" if h is None else str(h) for h in header]
-    empty = (None,) * width
-    for number, cells in rest:
-        while len(out) < number - 2:  # empty rows in between keep their place
-            out.append(empty)
-        beyond = [c for c in cells if c >= width]
-        if beyond:
-            raise TableError(
-                f"cannot read {reader.path}",
-                [
-                    ErrorDetail(
-                        Code.BAD_XLSX,
-                        ("cell", f"{_column_letters(beyond[0])}{number}"),
-                        f"row {number} has values beyond the header's {width} columns",
-                    )
-                ],
-            )
-        row = [cells.get(i) for i in range(width)]
-        for i, value in enumerate(row):
-            if isinstance(value, _TooLong):
-                problems.append(
-                    CellProblem(
-                        len(out),
-                        names[i],
-                        Code.TOO_LONG,
-                        f"cell {_column_letters(i)}{number} holds more than {MAX_CELL_CHARS} characters",
-                        got=repr(value),
-                    )
-                )
-                row[i] = None
-        out.append(tuple(row))
-    for i, h in enumerate(header):
-        if isinstance(h, _TooLong):
-            raise TableError(
-                f"cannot read {reader.path}",
-                [ErrorDetail(Code.TOO_LONG, ("cell", f"{_column_letters(i)}1"), "a header cell is too long")],
-            )
-    return XlsxSheet(header, out, problems)
+    if reader.header is None:
+        raise FileLoadError(reader.path, Code.EMPTY_FILE, "the sheet has no header row")
+    return XlsxSheet(reader.header, reader.rows, reader.problems)
