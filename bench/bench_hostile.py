@@ -79,6 +79,9 @@ def generate(folder: Path) -> dict[str, Path]:
     p = folder / "deep.json"
     p.write_text("[" * 1_000_000 + "]" * 1_000_000)
     files["json 1M brackets"] = p
+    p = folder / "values.json"
+    p.write_text("[" + "[]," * 2_600_000 + "[]]")
+    files["json 2.6M values"] = p
 
     def million(f):  # type: ignore[no-untyped-def]
         for r in range(2, 1_000_002):

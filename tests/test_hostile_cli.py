@@ -233,7 +233,9 @@ def test_an_escape_in_a_table_is_a_row_error_and_never_printed(capsys, table, tm
     assert "\x1b" not in out + err and "\x9b" not in out + err
     assert "control_character" in (tmp_path / "e.csv").read_text(encoding="utf-8-sig")
     # The error table shows the value with its control characters visible, so XLSX can hold it too.
-    code, _, err = run(capsys, "batch", table, "-o", tmp_path / "o.csv", "--errors", tmp_path / "e.xlsx", "--no-progress")
+    code, _, err = run(
+        capsys, "batch", table, "-o", tmp_path / "o.csv", "--errors", tmp_path / "e.xlsx", "--no-progress"
+    )
     assert code == 0, err
     errors = yz.read_table(tmp_path / "e.xlsx")
     got = errors.loc[errors["code"] == "control_character", "got"].tolist()

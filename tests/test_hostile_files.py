@@ -193,6 +193,7 @@ RAW_JSON = {
     "Infinity": ('{"w": -Infinity}', "bad_json"),
     "duplicate key": ('{"a": 1, "a": 2}', "duplicate_key"),
     "a million brackets": ("[" * 1_000_000 + "]" * 1_000_000, "too_deep"),
+    "2.6 million values": ("[" + "[]," * 2_600_000 + "[]]", "too_many_nodes"),
     "brackets inside strings are not nesting": ('{"a": "' + "[" * 100 + '", "b": {}}', None),
     "truncated": ('{"a": [1, 2', "bad_json"),
 }
