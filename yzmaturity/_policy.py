@@ -115,7 +115,7 @@ class Requirement(BaseModel):
         description="False for a reading of a policy that no document states: unmet means "
         "'needs checking', not a refusal.",
     )
-    source: str = _SOURCE
+    source: CleanStr = _SOURCE
     status: Status = _STATUS
 
     @model_validator(mode="after")
@@ -142,7 +142,7 @@ class FitRule(BaseModel):
         default=None,
         description="What it means when the rule does not hold on known inputs (e.g. 'already diagnosed').",
     )
-    source: str = _SOURCE
+    source: CleanStr = _SOURCE
     status: Status = _STATUS
 
     @model_validator(mode="after")
@@ -182,7 +182,7 @@ class Amount(BaseModel):
         description="Paid only once a title or recognition is granted: at best 'unknown' before that.",
     )
     note: Text | None = None
-    source: str = _SOURCE
+    source: CleanStr = _SOURCE
     status: Status = _STATUS
 
     @model_validator(mode="after")
@@ -206,7 +206,7 @@ class Tier(BaseModel):
     )
     eligibility: list[Requirement] = Field(default_factory=list)
     note: Text | None = None
-    source: str = _SOURCE
+    source: CleanStr = _SOURCE
     status: Status = _STATUS
 
     @model_validator(mode="after")
