@@ -18,7 +18,8 @@ __all__ = ["environment", "md_escape"]
 
 _MD_BACKSLASH = re.compile(r"([\\`*_\[\]|~$])")
 _WWW = re.compile(r"(www)\.", re.IGNORECASE)
-_ORDERED = re.compile(r"([0-9]{1,9})[.)]")
+_ORDERED = re.compile(r"([0-9]{1,9})[.)](?=\s|$)")
+_BLOCK_START = re.compile(r"#{1,6}(?=\s|$)|[-+](?![0-9])|=+\s*$")
 
 
 def md_escape(value: object) -> str:
@@ -38,11 +39,14 @@ def md_escape(value: object) -> str:
     text = _MD_BACKSLASH.sub(r"\\\1", text)
     text = text.replace("://", ":\u200b//").replace("@", "\u200b@")
     text = _WWW.sub("\\1\u200b.", text)
-    # At the start of a line these would open a heading, a list or a rule: escape them too.
+    # At the start of a line these would open a heading, a list or a rule: escape them there
+    # (a number such as -1.5 or 82.25 stays as it is).
     numbered = _ORDERED.match(text)
     if numbered is not None:
         return f"{numbered.group(1)}\\{text[numbered.end(1) :]}"
-    return "\\" + text if text[:1] in ("#", "+", "-", "=") else text
+    if _BLOCK_START.match(text):
+        return "\\" + text
+    return text
 
 
 def _md_finalize(value: Any) -> Any:
