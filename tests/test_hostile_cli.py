@@ -25,7 +25,7 @@ from yzmaturity._tables import table_template
 
 
 def run(capsys, *args) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
+    code = main([str(a) for a in args] + ["--ids"])  # --ids: the error codes in the messages
     out, err = capsys.readouterr()
     return code, out, err
 

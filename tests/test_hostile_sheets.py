@@ -33,7 +33,7 @@ ANSWERS = {
     "numeric .inf": ("answers__E2", math.inf, "not_finite"),
     "numeric .nan": ("answers__E2", math.nan, "not_finite"),
     "numeric 1e308 out of range": ("answers__E2", 1e308, "out_of_range"),
-    "numeric as text": ("answers__E2", "35", "wrong_type"),
+    "numeric as words": ("answers__E2", "thirty-five", "wrong_type"),
     "numeric as boolean": ("answers__E2", True, "wrong_type"),
     "scene level 10**400": ("answers__O1", 10**400, "not_finite"),
     "scene level 2.5": ("answers__O1", 2.5, "wrong_type"),
@@ -43,7 +43,7 @@ ANSWERS = {
     "multiple choice with a duplicate": ("answers__S1", ["erp", "erp"], "duplicate_option"),
     "exclusive with another": ("answers__S1", ["none", "erp"], "exclusive_option"),
     "single choice with ESC": ("answers__E1", "some\x1b[2J", "unknown_option"),
-    "yes/no as 'yes'": ("answers__S2", "yes", "wrong_type"),
+    "yes/no as 'maybe'": ("answers__S2", "maybe", "wrong_type"),
 }
 
 

@@ -427,7 +427,7 @@ def _error_frame(
                         e.expected,
                         _safe(got_text(e.got)),
                         e.severity,
-                        _safe(e.text(lang)),
+                        terminal_safe(e.text(lang)),
                     )
                 )
     records.sort(key=lambda r: (r[0], r[8] != "error", r[1], r[2]))
