@@ -328,7 +328,7 @@ class CompiledQuestionnaire:
             out[col] = pick(self.table[i])
         for col, scores, exclusive, _combine in self.multiple:
             n_opt = len(scores)
-            candidates = [0] + [1 << i for i in range(n_opt)]
+            candidates = [1 << i for i in range(n_opt)]  # an empty selection is no answer
             candidates.append(sum(1 << i for i in range(n_opt) if not (exclusive >> i) & 1))
             codes = np.array(candidates, dtype=np.float64)[:, None]
             probe = np.zeros((len(candidates), self.n_questions))

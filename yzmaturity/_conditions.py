@@ -34,7 +34,8 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_val
 
 __all__ = ["All", "AnyOf", "Compare", "Condition", "Count", "CountSpec", "Not", "walk"]
 
-Scalar = str | int | float | bool
+# An integer a condition compares with is bounded (10**400 would overflow the float the engine compares).
+Scalar = str | Annotated[int, Field(ge=-(10**15), le=10**15)] | float | bool
 SUBJECTS = ("question", "question_score", "profile", "dimension", "metric")
 OPERATORS = (
     "eq",

@@ -253,8 +253,10 @@ class Encoder:
         qq = self.cq.questions[col]
         lookup = self.lookups[col]
         assert lookup is not None
-        if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
-            value = str(int(value))  # an option id that is a number, as a spreadsheet gives it
+        if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() <= 64:
+            value = str(value)  # an option id that is a number, as a spreadsheet gives it
+        elif isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+            value = str(int(value))
         if not isinstance(value, str):
             errors.append(
                 self.detail(

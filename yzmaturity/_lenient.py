@@ -59,8 +59,8 @@ def yes_no(value: Any) -> bool | None:
     """True/False for the accepted yes/no spellings (and 1/0 as numbers), None otherwise."""
     if isinstance(value, bool):
         return value
-    if isinstance(value, int | float):
-        return {1.0: True, 0.0: False}.get(float(value))
+    if isinstance(value, int | float):  # compared, not converted: 10**400 is no float
+        return True if value == 1 else False if value == 0 else None
     if isinstance(value, str):
         low = normalise(value).lower()
         if low in TRUE_WORDS:
