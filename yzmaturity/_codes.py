@@ -33,7 +33,6 @@ class Code(StrEnum):
     NUMBER_TOO_LARGE = "number_too_large"
     FILE_TOO_LARGE = "file_too_large"
     BAD_EXTENSION = "bad_extension"
-    OUTPUT_IS_INPUT = "output_is_input"
     BAD_ENCODING = "bad_encoding"
     BAD_YAML = "bad_yaml"
     BAD_JSON = "bad_json"
