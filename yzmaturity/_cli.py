@@ -29,7 +29,7 @@ from ._codes import Code
 from ._compare import compare
 from ._exceptions import ErrorDetail, FileLoadError, FileWriteError, YzMaturityError, details_from_pydantic
 from ._files import read_data_file
-from ._fs import check_distinct, os_error_code, write_text
+from ._fs import check_distinct, check_writable, os_error_code, write_text
 from ._lint import lint
 from ._loading import (
     answers_from_data,
@@ -422,6 +422,9 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
         _path_args(args.file, args.questionnaire, args.catalog),
         [("-o", args.output), ("--errors", args.errors)],
     )
+    for output in (args.output, args.errors):
+        if output:
+            check_writable(output)
     check_table_path(args.file)
     check_table_path(args.output)
     if args.errors:

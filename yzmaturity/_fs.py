@@ -36,6 +36,7 @@ from ._exceptions import FileLoadError, FileWriteError
 __all__ = [
     "atomic_write",
     "check_distinct",
+    "check_writable",
     "open_bounded",
     "open_regular",
     "os_error_code",
@@ -252,6 +253,30 @@ def _atomic(given: str) -> Iterator[IO[bytes]]:
         if not done:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def check_writable(path: PathLike) -> None:
+    """Refuse, before any work, an output that cannot be written: a folder, a read-only file, a
+    missing folder or a name too long (:class:`FileWriteError`), for writers with their own temp file."""
+    given = os.fspath(path)
+    target = os.path.realpath(given)
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        folder = os.path.dirname(target)
+        if not os.path.isdir(folder):
+            raise FileWriteError(given, Code.NO_SUCH_FILE_OR_FOLDER, "no such file or folder") from None
+        if len(os.path.basename(target).encode()) > 255:
+            raise FileWriteError(
+                given, Code.NAME_TOO_LONG, "the file name is too long for the file system"
+            ) from None
+        return
+    except OSError as exc:
+        raise _write_error(given, exc) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise FileWriteError(given, Code.IS_A_FOLDER, "is a folder, not a file")
+    if not os.access(target, os.W_OK) or not info.st_mode & 0o222:
+        raise FileWriteError(given, Code.PERMISSION_DENIED, "the file is read-only")
 
 
 def write_bytes(path: PathLike, data: bytes) -> None:
