@@ -41,6 +41,7 @@ class Code(StrEnum):
     DUPLICATE_KEY = "duplicate_key"
     TOO_DEEP = "too_deep"
     INVALID = "invalid"
+    WOULD_OVERWRITE_INPUT = "would_overwrite_input"
 
     # questionnaires and catalogs (lint; QuestionnaireError)
     DUPLICATE_ID = "duplicate_id"
