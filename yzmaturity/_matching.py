@@ -153,8 +153,22 @@ class RequirementResult:
         }
 
 
+class _Requirements:
+    """Requirements judged for one enterprise, read by state (shared by categories and tiers)."""
+
+    requirements: tuple[RequirementResult, ...]
+
+    @property
+    def unmet(self) -> list[RequirementResult]:
+        return [r for r in self.requirements if r.status == "unmet"]
+
+    @property
+    def to_check(self) -> list[RequirementResult]:
+        return [r for r in self.requirements if r.status == "unknown"]
+
+
 @dataclass(frozen=True)
-class TierResult:
+class TierResult(_Requirements):
     """Where an enterprise stands for one tier of a category: eligibility, reasons, what is unmet."""
 
     id: str
@@ -173,14 +187,6 @@ class TierResult:
             return self.notes
         return tuple(requirement_reason(r) for r in self.requirements if r.status != "met") + self.notes
 
-    @property
-    def unmet(self) -> list[RequirementResult]:
-        return [r for r in self.requirements if r.status == "unmet"]
-
-    @property
-    def to_check(self) -> list[RequirementResult]:
-        return [r for r in self.requirements if r.status == "unknown"]
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -197,7 +203,7 @@ class TierResult:
 
 
 @dataclass(frozen=True)
-class Recommendation:
+class Recommendation(_Requirements):
     """A support category for one enterprise: fit, eligibility, reasons and next actions."""
 
     category: str
@@ -224,14 +230,6 @@ class Recommendation:
     @property
     def eligible(self) -> bool:
         return self.eligibility == "eligible"
-
-    @property
-    def unmet(self) -> list[RequirementResult]:
-        return [r for r in self.requirements if r.status == "unmet"]
-
-    @property
-    def to_check(self) -> list[RequirementResult]:
-        return [r for r in self.requirements if r.status == "unknown"]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -628,17 +626,15 @@ def _leaves(cond: Condition | None) -> list[Compare | CountSpec]:
     return [] if cond is None else list(walk(cond))
 
 
-def requirement_reason(r: RequirementResult, describe: Callable[[Citation], str] | None = None) -> Text:
-    """An unmet or open requirement as a reason: what, and the inputs it read (``describe`` each)."""
-    cited = "; ".join(c.describe() if describe is None else describe(c) for c in r.cites)
-    suffix = f" ({cited})" if cited else ""
+def requirement_reason(r: RequirementResult) -> Why:
+    """An unmet or open requirement as a reason: what, and the inputs it read (worded by the reader's view)."""
     if r.status == "unmet":
         head = ("未满足", "unmet") if r.binding else ("未满足（解读，待核实）", "unmet (a reading, to check)")
     elif r.status == "unknown":
         head = ("待核实", "to check")
     else:
         head = ("已满足", "met")
-    return _prefixed(head, r.text, suffix)
+    return _explained(head, r.text, r.cites)
 
 
 def _explained(head: tuple[str, str], text: Text, cites: Sequence[Citation]) -> Why:
@@ -646,11 +642,11 @@ def _explained(head: tuple[str, str], text: Text, cites: Sequence[Citation]) -> 
     return explained(_prefixed(head, text), cites)
 
 
-def _prefixed(head: tuple[str, str], text: Text, suffix: str = "") -> Text:
+def _prefixed(head: tuple[str, str], text: Text) -> Text:
     zh, en = head
     return Text(
-        zh=None if text.zh is None else f"{zh}：{text.zh}{suffix}",
-        en=None if text.en is None else f"{en}: {text.en}{suffix}",
+        zh=None if text.zh is None else f"{zh}：{text.zh}",
+        en=None if text.en is None else f"{en}: {text.en}",
     )
 
 

@@ -120,7 +120,7 @@ def _tier_reasons(t: TierResult, notes: Footnotes, lang: str, describe: Describe
     if t.eligibility != "not_applicable":
         for r in t.requirements:
             if r.status != "met":
-                text = requirement_reason(r, describe).of(lang)
+                text = worded(requirement_reason(r), lang, describe)
                 lines.append(f"{text} [{notes.mark(r.source, r.rule_status)}]")
     return lines + [x.of(lang) for x in t.notes]
 
