@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import os
-import tempfile
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
@@ -25,6 +24,7 @@ from ._exceptions import (
     details_from_pydantic,
 )
 from ._files import read_data_file, write_data_file
+from ._fs import write_bytes
 from ._lint import catalog_findings, lint
 from ._model import Questionnaire
 from ._policy import PolicyCatalog
@@ -192,11 +192,8 @@ def _cached(model: type[M], path: Path, build: Callable[[], M]) -> M:
     value = build()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(value.model_dump_json(by_alias=True, exclude_unset=True).encode())
-        os.replace(tmp, target)
-    except OSError:
+        write_bytes(target, value.model_dump_json(by_alias=True, exclude_unset=True).encode())
+    except OSError:  # FileWriteError is one too
         pass  # a read-only home: no cache, still correct
     return value
 

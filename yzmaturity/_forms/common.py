@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING
 from .._codes import Code
 from .._conditions import Compare, walk
 from .._exceptions import ErrorDetail, FileLoadError, QuestionnaireError
+from .._fs import write_bytes
 from .._profile import ROLE_VALUES
 from .._reference import CREDIT_CODE_ALPHABET, SECTION_OF_DIVISION, YANGZHOU_AREAS
 from .._text import Text
@@ -179,7 +179,7 @@ def role_choices() -> list[tuple[str, Text]]:
 def write_atomic(
     path: str | os.PathLike[str], data: bytes, inputs: Iterable[str | os.PathLike[str]] = ()
 ) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder; never over an input."""
+    """Write ``data`` to ``path`` atomically (``_fs.write_bytes``); never over an input."""
     target = Path(path)
     for source in inputs:
         try:
@@ -189,18 +189,7 @@ def write_atomic(
                 )
         except FileNotFoundError:
             continue
-    folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes(target, data)
 
 
 def leaf_groups(q: Questionnaire) -> list[tuple[Dimension, list[tuple[Dimension, list[Question]]]]]:

@@ -225,10 +225,9 @@ def _whole(
         match=result.catalog is not None,
     )
     scored.source = result.source
-    _atomic(result.output, lambda path: write_table(scored.frame, path))
+    write_table(scored.frame, result.output)  # atomic: a temporary file, then a rename
     if result.errors_output is not None:
-        errors = scored.errors
-        _atomic(result.errors_output, lambda path: write_table(errors, path))
+        write_table(scored.errors, result.errors_output)
     _count(result, scored)
     result.batches = 1
     return result
@@ -245,17 +244,6 @@ def _count(result: FileResult, scored: Any) -> None:
     counts = np.bincount(s.level[s.valid], minlength=len(result.questionnaire.levels.levels))
     result.levels = counts if not result.levels.size else result.levels + counts
     result.overall_sum += float(s.overall[s.valid].sum())
-
-
-def _atomic(target: Path, write: Any) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent or ".")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # --------------------------------------------------------------------------- streaming
