@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import random
-import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
+from browser import fill_page, find_chromium
 
 import yzmaturity as yz
 from yzmaturity._cli import main
@@ -26,62 +24,14 @@ JS_DIR = Path(__file__).resolve().parent / "js"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 
 
-def find_chromium() -> str | None:
-    env = os.environ.get("YZMATURITY_CHROMIUM")
-    if env:
-        return env if Path(env).is_file() else None
-    for name in ("chromium", "chromium-browser"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return "/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else None
-
-
 CHROMIUM = find_chromium()
-
-
-def _fill_page(page: Any, rng: random.Random) -> None:
-    """Answer every visible, unanswered question of the current page as a person would: click or type."""
-    handled: set[str] = set()
-    while True:
-        names = page.eval_on_selector_all(
-            ".sd-page .sd-question[data-name]", "els => els.map(e => e.getAttribute('data-name'))"
-        )
-        todo = [n for n in names if n not in handled]
-        if not todo:
-            return
-        name = todo[0]
-        handled.add(name)
-        box = page.locator(f'.sd-question[data-name="{name}"]')
-        if name.endswith("__na"):
-            continue  # the 'not applicable' box: left unticked, except once below
-        if name == "enterprise_name":
-            box.locator("input").fill("扬州页面测试有限公司")
-        elif name == "enterprise_industry":
-            box.locator("input").fill("C34")
-        elif name == "enterprise_employees":
-            box.locator("input").fill("420")
-        elif name == "enterprise_revenue_yuan":
-            box.locator("input").fill("60000000")
-        elif name.startswith("enterprise_"):
-            continue
-        elif box.locator("label:has(input[type=radio]), label:has(input[type=checkbox])").count():
-            items = box.locator("label:has(input[type=radio]), label:has(input[type=checkbox])")
-            items.nth(rng.randrange(items.count())).click()
-        elif box.locator(".sd-rating__item").count():
-            items = box.locator(".sd-rating__item")
-            items.nth(rng.randrange(items.count())).click()
-        elif box.locator("select").count():
-            options = box.locator("select option[value]:not([value=''])")
-            box.locator("select").select_option(
-                options.nth(rng.randrange(options.count())).get_attribute("value")
-            )
-        elif box.locator("input").count():
-            box.locator("input").first.fill(str(rng.randint(0, 100)))
-        elif box.locator(".sd-dropdown").count():
-            box.locator(".sd-dropdown").click()
-            page.locator(".sv-popup:visible .sv-list__item").first.click()
-        # A question may appear or hide after this answer: read the page again.
+# What the person types into the enterprise page (the rest is clicked by fill_page).
+TYPED = {
+    "enterprise_name": "扬州页面测试有限公司",
+    "enterprise_industry": "C34",
+    "enterprise_employees": "420",
+    "enterprise_revenue_yuan": "60000000",
+}
 
 
 def test_offline_page_open_fill_save_import_assess(tmp_path: Path) -> None:
@@ -127,7 +77,7 @@ def test_offline_page_open_fill_save_import_assess(tmp_path: Path) -> None:
                     partial = json.loads((tmp_path / "partial.json").read_text(encoding="utf-8"))
                     page.click("#yz-lang-en")
                     assert page.locator("#yz-save").inner_text() == "Save answers (JSON)"
-                _fill_page(page, rng)
+                fill_page(page, rng, TYPED)
                 visible = page.evaluate("() => window.yzSurvey.getAllQuestions(true).map(q => q.name)")
                 if page.locator(".sd-navigation__complete-btn").is_visible():
                     with page.expect_download() as download:

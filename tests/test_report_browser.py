@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import struct
 import subprocess
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from browser import find_chromium
 
 import yzmaturity as yz
 
@@ -36,17 +36,6 @@ ARGS = [
 VIEWPORT = (1000, 1400)
 ACCENT = (31, 95, 168)  # _svg.ACCENT
 TARGET = (217, 115, 26)  # _svg.TARGET
-
-
-def find_chromium() -> str | None:
-    env = os.environ.get("YZMATURITY_CHROMIUM")
-    if env:
-        return env if Path(env).is_file() else None
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return "/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else None
 
 
 CHROMIUM = find_chromium()

@@ -4,14 +4,11 @@ library makes of the same answers."""
 
 from __future__ import annotations
 
-import os
 import random
 import re
-import shutil
-from pathlib import Path
-from typing import Any
 
 import pytest
+from browser import fill_page, find_chromium
 
 import yzmaturity as yz
 
@@ -29,61 +26,6 @@ NAME = "扬州表单服务测试有限公司"
 def new_credit_code(rng: random.Random) -> str:
     body = "91321" + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(12))
     return body + yz.credit_code_check_char(body)
-
-
-def find_chromium() -> str | None:
-    env = os.environ.get("YZMATURITY_CHROMIUM")
-    if env:
-        return env if Path(env).is_file() else None
-    for name in ("chromium", "chromium-browser"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return "/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else None
-
-
-def fill_page(page: Any, rng: random.Random, code: str) -> None:
-    """Answer every visible, unanswered question of the current page as a person would: click or type."""
-    handled: set[str] = set()
-    while True:
-        names = page.eval_on_selector_all(
-            ".sd-page .sd-question[data-name]", "els => els.map(e => e.getAttribute('data-name'))"
-        )
-        todo = [n for n in names if n not in handled]
-        if not todo:
-            return
-        name = todo[0]
-        handled.add(name)
-        box = page.locator(f'.sd-question[data-name="{name}"]')
-        typed = {
-            "enterprise_name": NAME,
-            "enterprise_credit_code": code,
-            "enterprise_industry": "C34",
-            "enterprise_employees": "420",
-            "enterprise_revenue_yuan": "60000000",
-        }
-        if name.endswith("__na"):
-            continue
-        if name in typed:
-            box.locator("input").first.fill(typed[name])
-        elif name.startswith("enterprise_"):
-            continue
-        elif box.locator("label:has(input[type=radio]), label:has(input[type=checkbox])").count():
-            items = box.locator("label:has(input[type=radio]), label:has(input[type=checkbox])")
-            items.nth(rng.randrange(items.count())).click()
-        elif box.locator(".sd-rating__item").count():
-            items = box.locator(".sd-rating__item")
-            items.nth(rng.randrange(items.count())).click()
-        elif box.locator("select").count():
-            options = box.locator("select option[value]:not([value=''])")
-            box.locator("select").select_option(
-                options.nth(rng.randrange(options.count())).get_attribute("value")
-            )
-        elif box.locator("input").count():
-            box.locator("input").first.fill(str(rng.randint(0, 100)))
-        elif box.locator(".sd-dropdown").count():
-            box.locator(".sd-dropdown").click()
-            page.locator(".sv-popup:visible .sv-list__item").first.click()
 
 
 def test_form_fill_submit_see_the_report(tmp_path):
@@ -124,7 +66,17 @@ def test_form_fill_submit_see_the_report(tmp_path):
             page.goto(server.base + "/?lang=en")
             page.wait_for_selector('.sd-question[data-name="enterprise_name"]')
             for _ in range(30):
-                fill_page(page, rng, code)
+                fill_page(
+                    page,
+                    rng,
+                    {
+                        "enterprise_name": NAME,
+                        "enterprise_credit_code": code,
+                        "enterprise_industry": "C34",
+                        "enterprise_employees": "420",
+                        "enterprise_revenue_yuan": "60000000",
+                    },
+                )
                 if page.locator(".sd-navigation__complete-btn").is_visible():
                     break
                 page.click(".sd-navigation__next-btn")
