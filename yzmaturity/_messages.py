@@ -21,7 +21,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["FIELD_LABELS", "MESSAGES", "render_message", "show_value", "where_text"]
+__all__ = ["FIELD_LABELS", "MESSAGES", "item_text", "render_message", "show_value", "where_text"]
 
 # code -> (zh, en); {subject} is the question or field, {got} the value given,
 # {allowed} what is accepted, {suggestion} the closest accepted value.
@@ -216,13 +216,18 @@ def show_value(value: Any, lang: str = "zh", limit: int | None = None) -> str:
     return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
 
 
+def item_text(index: int, lang: str = "zh") -> str:
+    """A 0-based position as words: 第3项 (item 3)."""
+    return f"第{index + 1}项" if _lang_index(lang) == 0 else f"item {index + 1}"
+
+
 def where_text(loc: Sequence[str | int], lang: str = "zh") -> str:
     """A field path as words: ``("enterprise", "employees")`` -> 企业信息 › 从业人数."""
     i = _lang_index(lang)
     parts = []
     for part in loc:
         if isinstance(part, int):
-            parts.append(f"第{part + 1}项" if i == 0 else f"item {part + 1}")
+            parts.append(item_text(part, lang))
         elif part in FIELD_LABELS:
             parts.append(FIELD_LABELS[part][i])
         else:

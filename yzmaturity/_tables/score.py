@@ -16,6 +16,7 @@ from .._enterprise import PROFILE_INPUT_FIELDS
 from .._exceptions import ErrorDetail, RowProblems, TableError
 from .._loading import default_catalog, load_catalog, load_questionnaire
 from .._matching import match_batch
+from .._messages import item_text
 from .._model import KIND_NUMERIC
 from .._policy import STATES
 from .._scoring import score_matrix
@@ -405,41 +406,74 @@ def _safe(text: str | None) -> str | None:
     return None if text is None else terminal_safe(text)
 
 
+_ROW_SLOT = "\ue000"  # a private-use character: where a row's number goes in a shared sentence
+
+
+class _ProblemWords:
+    """The ``got`` and ``text`` cells of problems, worded once per kind of problem, not per row.
+
+    A million rows share a few hundred kinds of problem (code, question, value
+    given ...) that differ only in the row number: each kind is worded once with
+    a slot for the row, then the row's number is put in.  A sentence whose slot
+    cannot be told apart (the value given holds the slot character) is worded
+    row by row, as before.
+    """
+
+    def __init__(self, lang: str, row_offset: int) -> None:
+        self.lang = lang
+        self.row_offset = row_offset
+        self.done: dict[tuple[Any, ...], tuple[str | None, str | None]] = {}
+
+    def __call__(self, e: ErrorDetail) -> tuple[str | None, str]:
+        loc = e.loc
+        if not (len(loc) >= 2 and loc[0] == "row" and isinstance(loc[1], int)):
+            return _safe(got_text(e.got)), terminal_safe(e.text(self.lang))
+        got = got_text(e.got)
+        params = id(e.params) if e.params else ()  # the details are alive: ids are not reused
+        key = (e.code, loc[2:], e.message, e.expected, got, e.severity, e.allowed, params)
+        known = self.done.get(key)
+        if known is None:
+            template = terminal_safe(replace(e, loc=("row", _ROW_SLOT, *loc[2:])).text(self.lang))
+            known = self.done[key] = (_safe(got), template if template.count(_ROW_SLOT) == 1 else None)
+        shown_got, template = known
+        row = loc[1] + self.row_offset
+        if template is None:
+            return shown_got, terminal_safe(replace(e, loc=("row", row, *loc[2:])).text(self.lang))
+        return shown_got, template.replace(_ROW_SLOT, item_text(row, self.lang))
+
+
 def _error_frame(
     pd: Any, scores: BatchScores, header: list[str], lang: str = "zh", row_offset: int = 0
 ) -> pd.DataFrame:
     position = {str(c): i for i, c in enumerate(header)}
-    records: list[tuple[int, int, int, str, str, str, str | None, str | None, str, str]] = []
+    order: list[tuple[int, bool, int, int, ErrorDetail]] = []
     for problems in (scores.errors, scores.warnings):
         for row, details in problems.items():
             for k, e in enumerate(details):
                 column = str(e.loc[-1]) if len(e.loc) > 2 else ""
-                if row_offset and len(e.loc) >= 2 and e.loc[0] == "row" and isinstance(e.loc[1], int):
-                    e = replace(e, loc=("row", e.loc[1] + row_offset, *e.loc[2:]))
-                records.append(
-                    (
-                        row + 1 + row_offset,
-                        position.get(column, -1),
-                        k,
-                        column,
-                        e.code,
-                        e.message,
-                        e.expected,
-                        _safe(got_text(e.got)),
-                        e.severity,
-                        terminal_safe(e.text(lang)),
-                    )
-                )
-    records.sort(key=lambda r: (r[0], r[8] != "error", r[1], r[2]))
+                order.append((row, e.severity != "error", position.get(column, -1), k, e))
+    order.sort(key=lambda r: r[:4])
     names = ("row", "column", "code", "message", "expected", "got", "severity", "text")
-    if not records:
+    if not order:
         return pd.DataFrame(
             {"row": np.array([], dtype=np.int64)} | {k: pd.array([], dtype="string") for k in names[1:]}
         )
-    columns: dict[str, Any] = {"row": np.array([r[0] for r in records], dtype=np.int64)}
-    for k, name in enumerate(names[1:], start=3):
-        columns[name] = pd.array([r[k] for r in records], dtype="string")
-    return pd.DataFrame(columns)
+    details = [r[4] for r in order]
+    words = _ProblemWords(lang, row_offset)
+    got, text = zip(*(words(e) for e in details), strict=True)
+    columns: dict[str, Any] = {
+        "row": np.array([r[0] for r in order], dtype=np.int64) + (1 + row_offset),
+        "column": [str(e.loc[-1]) if len(e.loc) > 2 else "" for e in details],
+        "code": [e.code for e in details],
+        "message": [e.message for e in details],
+        "expected": [e.expected for e in details],
+        "got": got,
+        "severity": [e.severity for e in details],
+        "text": text,
+    }
+    return pd.DataFrame(
+        {k: v if k == "row" else pd.array(list(v), dtype="string") for k, v in columns.items()}
+    )
 
 
 def score_partition(
