@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ._blas import one_blas_thread
+from ._batch_mode import batch_mode
 from ._compile import CompiledQuestionnaire, EvalContext, profile_known
 from ._conditions import All, Compare, Condition, CountSpec, walk
 from ._exceptions import NotFoundError, QuestionnaireError
@@ -725,7 +725,7 @@ def match_batch(catalog: PolicyCatalog, scores: BatchScores, *, chunk_size: int 
     compiled = compiled_catalog(catalog, scores.questionnaire)
     n = len(scores)
     chunk_size = max(1, int(chunk_size))
-    with one_blas_thread(n):
+    with batch_mode(n):
         if n <= chunk_size:
             arrays = compiled.evaluate(scores.context())
         else:

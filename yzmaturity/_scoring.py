@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._answers import AnswerSheet
-from ._blas import one_blas_thread
+from ._batch_mode import batch_mode
 from ._compile import CompiledQuestionnaire, EvalContext, ProfileColumns
 from ._encode import AnswerMatrix, Encoder
 from ._exceptions import AnswerValidationError, ErrorDetail, RowProblems, details_from_pydantic
@@ -272,7 +272,7 @@ def score_matrix(
 
     starts = range(0, n, chunk_size)
     threads = _threads(workers, len(starts))
-    with one_blas_thread(n):
+    with batch_mode(n):
         if threads > 1:
             # numpy releases the GIL in its kernels: chunks on several cores, each writing its own rows.
             with ThreadPoolExecutor(max_workers=threads) as pool:
@@ -319,7 +319,7 @@ def _question_arrays(
     qs = np.empty((n, n_q))
     app = np.empty((n, n_q), dtype=bool)
     ans = np.empty((n, n_q), dtype=bool)
-    with one_blas_thread(n):
+    with batch_mode(n):
         for start in range(0, n, chunk_size):
             rows = slice(start, min(start + chunk_size, n))
             part = cq.score_chunk(matrix.codes[rows], matrix.na[rows], matrix.profile.view(rows), True)
@@ -342,10 +342,18 @@ def score_batch(
     workers: int | None = None,
 ) -> BatchScores:
     """Encode and score many enterprises (the engine behind :func:`yzmaturity.score_batch`)."""
-    matrix = encode(questionnaire, answers, profile=profile)
-    return score_matrix(
-        questionnaire, matrix, keep_questions=keep_questions, chunk_size=chunk_size, workers=workers
-    )
+    with batch_mode(len(answers) if isinstance(answers, AnswerMatrix | Sequence) else _n_rows(answers)):
+        matrix = encode(questionnaire, answers, profile=profile)
+        return score_matrix(
+            questionnaire, matrix, keep_questions=keep_questions, chunk_size=chunk_size, workers=workers
+        )
+
+
+def _n_rows(columns: Mapping[str, Any]) -> int:
+    """Rows of a mapping of columns (0 when it has none, or not of a length)."""
+    for values in columns.values():
+        return len(values) if hasattr(values, "__len__") else 0
+    return 0
 
 
 def encode_sheet(questionnaire: Questionnaire, sheet: AnswerSheet) -> AnswerMatrix:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._batch_mode import batch_mode
 from .._codes import Code
 from .._encode import Encoder, FactorizedColumn
 from .._enterprise import PROFILE_INPUT_FIELDS
@@ -222,60 +223,67 @@ def score_table(
     steps = 1 + cq.n_questions + 3
     bar = Progress(progress, n, steps)
     try:
-        profile_problems = RowProblems()
-        builder = ProfileBuilder(pd, frame, n, profile_problems.add)
-        arrays = builder.build()
-        bar.step("profile")
-        blank = builder.blank
-        encoder = Encoder(cq)
-        matrix = encoder.empty(n, TableProfile(arrays, n))
-        for col, qid in enumerate(cq.qids):
-            if qid in frame.columns:
-                ordinal = cq.kind[col] == KIND_NUMERIC or cq.questions[col].type in ("scale", "scene_level")
-                part = split_column(pd, frame[qid], want_numbers=ordinal)
-                blank &= part.blank()
-                qtype = cq.questions[col].type
-                values = [answer_value(qtype, v) for v in part.values]
-                encoder.add_column(matrix, qid, FactorizedColumn(values, part.inverse, part.numbers))
-                if owned:
-                    del frame[qid]  # a table read here: free each column once encoded
-            bar.step(f"encode {qid}")
-        for cell in cell_problems(frame):  # too long to keep: the row is invalid, the table is not
-            matrix.errors.add(
-                cell.row, ErrorDetail(cell.code, ("row", cell.row, cell.column), cell.message, got=cell.got)
-            )
-        encoder.finish(matrix, loc_prefix=None)
-        for row, errs in profile_problems.items():
-            matrix.errors.add(row, *errs)
-        position = {str(c): i for i, c in enumerate(header)}
-        for errs in matrix.errors.values():
-            if len(errs) > 1:  # in the table's column order, as the error frame
-                errs.sort(key=lambda e: position.get(str(e.loc[-1]), -1))
-        for row in np.flatnonzero(blank).tolist():
-            matrix.errors[row] = [
-                ErrorDetail(
-                    Code.EMPTY_ROW, ("row", row), "the row has no profile value and no answer", got=None
+        with batch_mode(n):
+            profile_problems = RowProblems()
+            builder = ProfileBuilder(pd, frame, n, profile_problems.add)
+            arrays = builder.build()
+            bar.step("profile")
+            blank = builder.blank
+            encoder = Encoder(cq)
+            matrix = encoder.empty(n, TableProfile(arrays, n))
+            for col, qid in enumerate(cq.qids):
+                if qid in frame.columns:
+                    ordinal = cq.kind[col] == KIND_NUMERIC or cq.questions[col].type in (
+                        "scale",
+                        "scene_level",
+                    )
+                    part = split_column(pd, frame[qid], want_numbers=ordinal)
+                    blank &= part.blank()
+                    qtype = cq.questions[col].type
+                    values = [answer_value(qtype, v) for v in part.values]
+                    encoder.add_column(matrix, qid, FactorizedColumn(values, part.inverse, part.numbers))
+                    if owned:
+                        del frame[qid]  # a table read here: free each column once encoded
+                bar.step(f"encode {qid}")
+            for cell in cell_problems(frame):  # too long to keep: the row is invalid, the table is not
+                matrix.errors.add(
+                    cell.row,
+                    ErrorDetail(cell.code, ("row", cell.row, cell.column), cell.message, got=cell.got),
                 )
+            encoder.finish(matrix, loc_prefix=None)
+            for row, errs in profile_problems.items():
+                matrix.errors.add(row, *errs)
+            position = {str(c): i for i, c in enumerate(header)}
+            for errs in matrix.errors.values():
+                if len(errs) > 1:  # in the table's column order, as the error frame
+                    errs.sort(key=lambda e: position.get(str(e.loc[-1]), -1))
+            for row in np.flatnonzero(blank).tolist():
+                matrix.errors[row] = [
+                    ErrorDetail(
+                        Code.EMPTY_ROW, ("row", row), "the row has no profile value and no answer", got=None
+                    )
+                ]
+                matrix.warnings.pop(row, None)
+            if not lazy and matrix.errors:
+                details = [e for i in matrix.errors.rows() for e in matrix.errors[i]]
+                raise TableError(
+                    f"{len(matrix.errors.rows())} of {n} rows do not fit {q.id!r}", _row_numbers(details)
+                )
+            scores = score_matrix(q, matrix, keep_questions=False)
+            official = official_scores(q, matrix)
+            bar.step("score")
+            cohort = match_batch(cat, scores) if cat is not None else None
+            bar.step("match")
+            kept = [
+                c
+                for c in frame.columns
+                if c in id_columns or str(c).startswith("_") or c in PROFILE_INPUT_FIELDS
             ]
-            matrix.warnings.pop(row, None)
-        if not lazy and matrix.errors:
-            details = [e for i in matrix.errors.rows() for e in matrix.errors[i]]
-            raise TableError(
-                f"{len(matrix.errors.rows())} of {n} rows do not fit {q.id!r}", _row_numbers(details)
-            )
-        scores = score_matrix(q, matrix, keep_questions=False)
-        official = official_scores(q, matrix)
-        bar.step("score")
-        cohort = match_batch(cat, scores) if cat is not None else None
-        bar.step("match")
-        kept = [
-            c for c in frame.columns if c in id_columns or str(c).startswith("_") or c in PROFILE_INPUT_FIELDS
-        ]
-        out = _result_frame(pd, frame, kept, q, scores, cohort, cat, lang)
-        if official is not None:
-            _official_columns(pd, out, official, scores.valid, lang)
-        errors = _error_frame(pd, scores, header, lang, row_offset)
-        bar.step("assemble")
+            out = _result_frame(pd, frame, kept, q, scores, cohort, cat, lang)
+            if official is not None:
+                _official_columns(pd, out, official, scores.valid, lang)
+            errors = _error_frame(pd, scores, header, lang, row_offset)
+            bar.step("assemble")
     finally:
         bar.close()
     return TableResult(q, out, errors, scores, cohort, cat, source, result_columns)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
-from .._blas import ONE_THREAD_ROWS, one_blas_thread
+from .._batch_mode import BATCH_ROWS, batch_mode
 from .._codes import Code
 from .._exceptions import FileLoadError
 from .._files import check_size
@@ -302,7 +302,7 @@ def _stream(
                 bar.update(max(0, min(consumed, bar.total - bar.n)))
 
     try:
-        with one_blas_thread(ONE_THREAD_ROWS + 1):  # once for every scoring thread
+        with batch_mode(BATCH_ROWS + 1):  # once for every scoring thread
             offset = 0
             frames = _Prefetch(_frames(pa, pd, src, fmt, encoding, *blocks))
             for frame, consumed in frames:

@@ -1,0 +1,71 @@
+"""Batch mode: one BLAS thread and no cyclic garbage collection while a large batch is scored."""
+
+from __future__ import annotations
+
+import gc
+import threading
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any
+
+__all__ = ["BATCH_ROWS", "batch_mode"]
+
+BATCH_ROWS = 8192  # batches larger than this run in batch mode
+
+
+def batch_mode(n_rows: int) -> AbstractContextManager[Any]:
+    """A context for scoring a large batch: one BLAS thread, the cyclic garbage collector paused.
+
+    * BLAS: the matrix products of scoring and matching are small (a chunk of
+      rows by the questions); BLAS threads on them cost more than they give,
+      and on a busy machine (more runnable threads than cores) its spinning
+      threads made scoring three times slower (measured in bench/).  The
+      results are the same bit for bit: each row's sums are done by one thread
+      either way.  Needs ``threadpoolctl``; without it nothing changes there.
+    * Garbage collection: a batch creates hundreds of thousands of small
+      objects (one per problem found) that hold no reference cycles, and every
+      few hundred of them Python's collector would walk every live object
+      again: 10-25 % of the time of a batch (bench/bench_city.py).  Reference
+      counting still frees everything as usual; only the cycle search waits
+      until the batch is done.
+
+    For a few rows (one enterprise) nothing changes.  Safe to enter from
+    several threads at once: the first in sets both, the last out restores
+    what was there (a collector already disabled by the caller stays so).
+    """
+    if n_rows <= BATCH_ROWS:
+        return nullcontext()
+    return _BATCH_MODE
+
+
+class _BatchMode(AbstractContextManager[Any]):
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.depth = 0
+        self.limits: Any = None
+        self.gc_was_enabled = False
+
+    def __enter__(self) -> None:
+        with self.lock:
+            if self.depth == 0:
+                self.gc_was_enabled = gc.isenabled()
+                gc.disable()
+                try:
+                    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+                except ImportError:  # pragma: no cover - a dependency, but scoring works without it
+                    self.limits = None
+                else:
+                    self.limits = threadpool_limits(1, user_api="blas")
+            self.depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self.lock:
+            self.depth -= 1
+            if self.depth == 0:
+                if self.limits is not None:
+                    self.limits.restore_original_limits()
+                    self.limits = None
+                if self.gc_was_enabled:
+                    gc.enable()
+
+
+_BATCH_MODE = _BatchMode()
