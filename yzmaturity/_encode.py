@@ -16,7 +16,6 @@ question's text, for :meth:`ErrorDetail.text`.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -653,7 +652,7 @@ class Encoder:
             for row in np.flatnonzero(flagged[inverse]).tolist():
                 errors.add(
                     row,
-                    *(dataclasses.replace(e, loc=("row", row, qid)) for e in value_errors[int(inverse[row])]),
+                    *(e.at(("row", row, qid)) for e in value_errors[int(inverse[row])]),
                 )
 
     def finish(self, matrix: AnswerMatrix, loc_prefix: Loc | None) -> None:
@@ -679,23 +678,27 @@ class Encoder:
             clash = both & (answer != stated)
             fact = np.where(np.isnan(stated), answer, stated)
             fact[clash] = np.nan
-            for i in np.flatnonzero(clash).tolist() if warn else []:
+            if warn and clash.any():
                 qid = cq.qids[col]
-                loc = (*loc_prefix, qid) if loc_prefix is not None else ("row", i, qid)
-                said, profile_said = ("yes" if answer[i] else "no"), ("yes" if stated[i] else "no")
-                matrix.warnings.add(
-                    i,
-                    ErrorDetail(
-                        Code.CONTRADICTION,
-                        loc,
-                        f"the answer to {qid!r} ({said}) contradicts the profile field {name!r} "
-                        f"({profile_said}): the fact is left unknown, to check",
-                        expected=profile_said,
-                        got=said,
-                        severity="warning",
-                    ),
-                )
+                said = {flag: self._contradiction(qid, name, flag) for flag in (False, True)}
+                for i in np.flatnonzero(clash).tolist():
+                    loc = (*loc_prefix, qid) if loc_prefix is not None else ("row", i, qid)
+                    matrix.warnings.add(i, said[bool(answer[i])].at(loc))
             matrix.profile.override(name, fact)
+
+    @staticmethod
+    def _contradiction(qid: str, name: str, said_yes: bool) -> ErrorDetail:
+        """The warning for an answer ``said_yes`` to ``qid`` that contradicts profile field ``name``."""
+        said, profile_said = ("yes", "no") if said_yes else ("no", "yes")
+        return ErrorDetail(
+            Code.CONTRADICTION,
+            ("row", -1, qid),
+            f"the answer to {qid!r} ({said}) contradicts the profile field {name!r} "
+            f"({profile_said}): the fact is left unknown, to check",
+            expected=profile_said,
+            got=said,
+            severity="warning",
+        )
 
     def check_relevance(self, matrix: AnswerMatrix, loc_prefix: Loc | None) -> None:
         """Flag missing required answers and answers to skipped questions."""
@@ -711,24 +714,29 @@ class Encoder:
         # A value that failed validation is reported already; do not call it missing too.
         failed = {(i, e.loc[-1]) for i, errs in matrix.errors.items() for e in errs}
         skipped = answered & ~relevant
+        required = [
+            self.detail(col, Code.MISSING_REQUIRED, ("row", -1, qid), f"{qid!r} is required", None)
+            for col, qid in enumerate(cq.qids)
+        ]  # one problem per question, placed at each row it concerns
         for i, col in zip(*np.nonzero(missing), strict=True):
             qid = cq.qids[col]
             if (int(i), qid) in failed:
                 continue
             loc = (*loc_prefix, qid) if loc_prefix is not None else ("row", int(i), qid)
-            matrix.errors.add(
-                int(i), self.detail(col, Code.MISSING_REQUIRED, loc, f"{qid!r} is required", None)
+            matrix.errors.add(int(i), required[col].at(loc))
+        if not skipped.any():
+            return
+        not_scored = [
+            ErrorDetail(
+                Code.NOT_RELEVANT,
+                ("row", -1, qid),
+                f"{qid!r} is skipped by its condition; the answer is not scored",
+                severity="warning",
+                params={"subject": self.params[col]["subject"]},
             )
+            for col, qid in enumerate(cq.qids)
+        ]
         for i, col in zip(*np.nonzero(skipped), strict=True):
             qid = cq.qids[col]
             loc = (*loc_prefix, qid) if loc_prefix is not None else ("row", int(i), qid)
-            matrix.warnings.add(
-                int(i),
-                ErrorDetail(
-                    Code.NOT_RELEVANT,
-                    loc,
-                    f"{qid!r} is skipped by its condition; the answer is not scored",
-                    severity="warning",
-                    params={"subject": self.params[col]["subject"]},
-                ),
-            )
+            matrix.warnings.add(int(i), not_scored[col].at(loc))

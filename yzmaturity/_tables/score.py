@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -436,41 +436,62 @@ class _ProblemWords:
         loc = e.loc
         if not (len(loc) >= 2 and loc[0] == "row" and isinstance(loc[1], int)):
             return _safe(got_text(e.got)), terminal_safe(e.text(self.lang))
-        got = got_text(e.got)
+        got = e.got
         params = id(e.params) if e.params else ()  # the details are alive: ids are not reused
-        key = (e.code, loc[2:], e.message, e.expected, got, e.severity, e.allowed, params)
-        known = self.done.get(key)
+        key: tuple[Any, ...] | None = (
+            e.code,
+            loc[2:],
+            e.message,
+            e.expected,
+            type(got),
+            got,
+            e.severity,
+            e.allowed,
+            params,
+        )
+        try:
+            known = self.done.get(key)  # type: ignore[arg-type]
+        except TypeError:  # an unhashable value given (a list of options)
+            key, known = None, None
         if known is None:
-            template = terminal_safe(replace(e, loc=("row", _ROW_SLOT, *loc[2:])).text(self.lang))
-            known = self.done[key] = (_safe(got), template if template.count(_ROW_SLOT) == 1 else None)
+            sentence = terminal_safe(e.at(("row", _ROW_SLOT, *loc[2:])).text(self.lang))
+            known = (_safe(got_text(got)), sentence if sentence.count(_ROW_SLOT) == 1 else None)
+            if key is not None:
+                self.done[key] = known
         shown_got, template = known
         row = loc[1] + self.row_offset
         if template is None:
-            return shown_got, terminal_safe(replace(e, loc=("row", row, *loc[2:])).text(self.lang))
+            return shown_got, terminal_safe(e.at(("row", row, *loc[2:])).text(self.lang))
         return shown_got, template.replace(_ROW_SLOT, item_text(row, self.lang))
 
 
 def _error_frame(
     pd: Any, scores: BatchScores, header: list[str], lang: str = "zh", row_offset: int = 0
 ) -> pd.DataFrame:
-    position = {str(c): i for i, c in enumerate(header)}
-    order: list[tuple[int, bool, int, int, ErrorDetail]] = []
-    for problems in (scores.errors, scores.warnings):
-        for row, details in problems.items():
-            for k, e in enumerate(details):
-                column = str(e.loc[-1]) if len(e.loc) > 2 else ""
-                order.append((row, e.severity != "error", position.get(column, -1), k, e))
-    order.sort(key=lambda r: r[:4])
     names = ("row", "column", "code", "message", "expected", "got", "severity", "text")
-    if not order:
+    position = {str(c): i for i, c in enumerate(header)}
+    rows: list[int] = []
+    later: list[bool] = []  # warnings after errors
+    places: list[int] = []
+    details: list[ErrorDetail] = []
+    for problems in (scores.errors, scores.warnings):
+        for row, found in problems.items():
+            for e in found:
+                rows.append(row)
+                later.append(e.severity != "error")
+                places.append(position.get(str(e.loc[-1]) if len(e.loc) > 2 else "", -1))
+                details.append(e)
+    if not details:
         return pd.DataFrame(
             {"row": np.array([], dtype=np.int64)} | {k: pd.array([], dtype="string") for k in names[1:]}
         )
-    details = [r[4] for r in order]
+    row_numbers = np.array(rows, dtype=np.int64)
+    # By row, errors first, in the table's column order; a stable sort keeps each row's own order.
+    order = np.lexsort((np.array(places), np.array(later), row_numbers)).tolist()
+    details = [details[i] for i in order]
     words = _ProblemWords(lang, row_offset)
-    got, text = zip(*(words(e) for e in details), strict=True)
+    got, text = zip(*map(words, details), strict=True)
     columns: dict[str, Any] = {
-        "row": np.array([r[0] for r in order], dtype=np.int64) + (1 + row_offset),
         "column": [str(e.loc[-1]) if len(e.loc) > 2 else "" for e in details],
         "code": [e.code for e in details],
         "message": [e.message for e in details],
@@ -479,9 +500,8 @@ def _error_frame(
         "severity": [e.severity for e in details],
         "text": text,
     }
-    return pd.DataFrame(
-        {k: v if k == "row" else pd.array(list(v), dtype="string") for k, v in columns.items()}
-    )
+    frame = {"row": row_numbers[order] + (1 + row_offset)}
+    return pd.DataFrame(frame | {k: pd.array(list(v), dtype="string") for k, v in columns.items()})
 
 
 def score_partition(
