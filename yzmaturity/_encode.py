@@ -17,6 +17,7 @@ question's text, for :meth:`ErrorDetail.text`.
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -181,6 +182,13 @@ def _range_text(lo: float | None, hi: float | None, unit: str | None) -> dict[st
     return {"zh": zh, "en": en}
 
 
+MEMO_VALUES = 100_000
+"""Distinct answer values remembered per questionnaire (then values are read again each time)."""
+_MEMOS: weakref.WeakKeyDictionary[CompiledQuestionnaire, dict[tuple[int, type, Any], Any]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 class Encoder:
     """Turns answer values into codes for one compiled questionnaire.
 
@@ -191,6 +199,7 @@ class Encoder:
 
     def __init__(self, cq: CompiledQuestionnaire) -> None:
         self.cq = cq
+        self.memo = _MEMOS.setdefault(cq, {})
         self.expected: list[str] = []
         self.allowed: list[tuple[Any, ...] | None] = []
         self.params: list[dict[str, Any]] = []
@@ -235,6 +244,24 @@ class Encoder:
             self.allowed.append(allowed)
             self.lookups.append(lookup)
             self.params.append({"subject": subject, "allowed": shown, "allowed_text": shown})
+
+    def _distinct_value(self, col: int, raw: Any) -> tuple[float, tuple[ErrorDetail, ...]]:
+        """:meth:`value` of a distinct table value (at row -1), remembered for the next batches.
+
+        A file read in batches of rows meets the same few values of a question
+        in every batch: each is read (and its problems worded) once per file.
+        """
+        key: tuple[int, type, Any] | None = (col, type(raw), raw)
+        try:
+            known = self.memo.get(key)  # type: ignore[arg-type]
+        except TypeError:  # unhashable (a list of options): not remembered
+            key, known = None, None
+        if known is None:
+            errs: list[ErrorDetail] = []
+            known = (self.value(col, raw, ("row", -1, self.cq.qids[col]), errs), tuple(errs))
+            if key is not None and len(self.memo) < MEMO_VALUES:
+                self.memo[key] = known
+        return known
 
     def detail(self, col: int, code: str, loc: Loc, message: str, got: Any, **params: Any) -> ErrorDetail:
         """A problem with question ``col``'s answer, with its accepted values and its sentence's words."""
@@ -635,10 +662,10 @@ class Encoder:
                         )
                     ]
                 continue
-            errs: list[ErrorDetail] = []
-            table[u] = self.value(col, raw, ("row", -1, qid), errs)
+            code, errs = self._distinct_value(col, raw)
+            table[u] = code
             if errs:
-                value_errors[u] = errs
+                value_errors[u] = list(errs)
         present = inverse >= 0
         if column.numbers is None:
             codes[:, col] = table[inverse]

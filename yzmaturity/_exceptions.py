@@ -53,6 +53,9 @@ def _short(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+_ORIGIN = "_origin"  # not a field: equality, repr and fields() ignore it
+
+
 @dataclass(frozen=True)
 class ErrorDetail:
     """One problem found in a file, sheet or row.
@@ -82,12 +85,23 @@ class ErrorDetail:
         """The same problem at another place (another row of a table).
 
         What ``dataclasses.replace(self, loc=loc)`` gives, five times faster: a
-        batch repeats one problem over many rows.
+        batch repeats one problem over many rows.  The copy remembers the
+        problem it repeats (:meth:`origin`), so that a table of problems can
+        word each one once.
         """
         moved = object.__new__(ErrorDetail)
         moved.__dict__.update(self.__dict__)
         moved.__dict__["loc"] = loc
+        moved.__dict__[_ORIGIN] = self.__dict__.get(_ORIGIN, self)
         return moved
+
+    def origin(self) -> ErrorDetail | None:
+        """The problem this one repeats at another place (made by :meth:`at`), or None.
+
+        Both differ in :attr:`loc` only.
+        """
+        found: ErrorDetail | None = self.__dict__.get(_ORIGIN)
+        return found
 
     @property
     def where(self) -> str:

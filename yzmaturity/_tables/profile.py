@@ -75,10 +75,9 @@ class ProfileBuilder:
         self.code_in_yangzhou = np.full(n, np.nan)
 
     def error(self, rows: Sequence[int] | np.ndarray, name: str, code: str, message: str, got: Any) -> None:
+        problem = ErrorDetail(code, ("row", -1, name), message, expected=expected_text(name), got=got)
         for row in np.asarray(rows, dtype=np.intp).tolist():
-            self.add(
-                row, ErrorDetail(code, ("row", row, name), message, expected=expected_text(name), got=got)
-            )
+            self.add(row, problem.at(("row", row, name)))
 
     def spread(self, part: SplitColumn, name: str, problems: Mapping[int, tuple[str, str]]) -> None:
         """Report the problem (code, message) of each bad distinct value on every row that holds it."""
@@ -88,12 +87,12 @@ class ProfileBuilder:
         flagged[list(problems)] = True
         rows = np.flatnonzero(flagged[part.inverse])
         values = part.values
+        found = {
+            u: ErrorDetail(code, ("row", -1, name), message, expected=expected_text(name), got=values[u])
+            for u, (code, message) in problems.items()
+        }
         for row, u in zip(rows.tolist(), part.inverse[rows].tolist(), strict=True):
-            code, message = problems[u]
-            self.add(
-                row,
-                ErrorDetail(code, ("row", row, name), message, expected=expected_text(name), got=values[u]),
-            )
+            self.add(row, found[u].at(("row", row, name)))
 
     def split(self, name: str, want_numbers: bool = False) -> SplitColumn | None:
         if name not in self.frame.columns:

@@ -436,26 +436,20 @@ class _ProblemWords:
         loc = e.loc
         if not (len(loc) >= 2 and loc[0] == "row" and isinstance(loc[1], int)):
             return _safe(got_text(e.got)), terminal_safe(e.text(self.lang))
-        got = e.got
-        params = id(e.params) if e.params else ()  # the details are alive: ids are not reused
-        key: tuple[Any, ...] | None = (
-            e.code,
-            loc[2:],
-            e.message,
-            e.expected,
-            type(got),
-            got,
-            e.severity,
-            e.allowed,
-            params,
-        )
+        origin = e.origin()
+        key: tuple[Any, ...] | None
+        if origin is not None:  # a copy of one problem: everything but the row is the origin's
+            key = (id(origin), loc[2:])
+        else:
+            params = id(e.params) if e.params else ()  # the details are alive: ids are not reused
+            key = (e.code, loc[2:], e.message, e.expected, type(e.got), e.got, e.severity, e.allowed, params)
         try:
-            known = self.done.get(key)  # type: ignore[arg-type]
+            known = self.done.get(key)
         except TypeError:  # an unhashable value given (a list of options)
             key, known = None, None
         if known is None:
             sentence = terminal_safe(e.at(("row", _ROW_SLOT, *loc[2:])).text(self.lang))
-            known = (_safe(got_text(got)), sentence if sentence.count(_ROW_SLOT) == 1 else None)
+            known = (_safe(got_text(e.got)), sentence if sentence.count(_ROW_SLOT) == 1 else None)
             if key is not None:
                 self.done[key] = known
         shown_got, template = known
