@@ -47,6 +47,7 @@ __all__ = [
     "check_credit_code",
     "code_in_jiangsu",
     "code_in_yangzhou",
+    "codes_in_jiangsu_array",
     "codes_in_yangzhou_array",
     "credit_code_chars_valid",
     "credit_code_check_char",
@@ -161,6 +162,7 @@ for _i, _ch in enumerate(CREDIT_CODE_ALPHABET):
     _CREDIT_LUT[ord(_ch)] = _i
 _CREDIT_WEIGHTS = np.array(CREDIT_CODE_WEIGHTS, dtype=np.float64)
 _PREFIX_BYTES = np.frombuffer(YANGZHOU_DIVISION_PREFIX.encode("ascii"), dtype=np.uint8)
+_JIANGSU_BYTES = np.frombuffer(JIANGSU_DIVISION_PREFIX.encode("ascii"), dtype=np.uint8)
 
 
 def credit_code_check_char(first17: str) -> str:
@@ -226,6 +228,11 @@ def code_in_yangzhou(code: str) -> bool:
 def codes_in_yangzhou_array(data: np.ndarray) -> np.ndarray:
     """:func:`code_in_yangzhou` over an (N, 18) array of the character codes of valid credit codes."""
     return np.asarray((data[:, 2:6] == _PREFIX_BYTES).all(axis=1))
+
+
+def codes_in_jiangsu_array(data: np.ndarray) -> np.ndarray:
+    """:func:`code_in_jiangsu` over an (N, 18) array of the character codes of valid credit codes."""
+    return np.asarray((data[:, 2:4] == _JIANGSU_BYTES).all(axis=1))
 
 
 # --------------------------------------------------------------------------- industry

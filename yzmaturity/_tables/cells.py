@@ -209,6 +209,12 @@ def split_column(pd: Any, series: pd.Series, want_numbers: bool) -> SplitColumn:
     n = len(series)
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):
+        categories = dtype.categories
+        if len(categories) and pd.api.types.infer_dtype(categories, skipna=True) == "string":
+            # Already split by distinct value (a CSV read with dictionary columns): codes are the rows' values.
+            texts = pd.Index(pd.array(categories, dtype=_text_dtype(pd, categories.dtype)))
+            inverse = np.asarray(series.cat.codes.to_numpy(), dtype=np.intp)
+            return _split_distinct(pd, inverse, texts, want_numbers)
         series = series.astype(object)
         dtype = series.dtype
     if dtype.kind == "b" or str(dtype) == "boolean":
@@ -250,10 +256,18 @@ def _split_text(pd: Any, series: pd.Series, want_numbers: bool) -> SplitColumn:
     parse: a pyarrow cast if every value is a number, else the exact pattern),
     so a column of a million cells and five distinct values parses five.
     """
-    n = len(series)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    inverse = np.asarray(codes, dtype=np.intp)
-    texts = pd.Index(pd.array(uniques, dtype=series.dtype if is_string_dtype(pd, series.dtype) else "string"))
+    texts = pd.Index(pd.array(uniques, dtype=_text_dtype(pd, series.dtype)))
+    return _split_distinct(pd, np.asarray(codes, dtype=np.intp), texts, want_numbers)
+
+
+def _text_dtype(pd: Any, dtype: Any) -> Any:
+    return dtype if is_string_dtype(pd, dtype) else "string"
+
+
+def _split_distinct(pd: Any, inverse: np.ndarray, texts: Any, want_numbers: bool) -> SplitColumn:
+    """A text column given as its distinct values (``texts``) and each row's index into them (-1: none)."""
+    n = len(inverse)
     if not len(texts):
         return SplitColumn(np.full(n, -1, dtype=np.intp), np.full(n, np.nan) if want_numbers else None)
     if not want_numbers:
@@ -263,7 +277,7 @@ def _split_text(pd: Any, series: pd.Series, want_numbers: bool) -> SplitColumn:
     other = np.isnan(parsed)
     if other.all():
         return SplitColumn(inverse, numbers, texts=texts)
-    # Distinct values that are not numbers, renumbered in order of first appearance (as uniques are).
+    # Distinct values that are not numbers, renumbered in order (as the distinct values are).
     remap = np.full(len(texts) + 1, -1, dtype=np.intp)
     remap[np.flatnonzero(other)] = np.arange(int(other.sum()), dtype=np.intp)
     return SplitColumn(remap[inverse], numbers, texts=texts[other])

@@ -17,6 +17,7 @@ from .._profile import (
     check_credit_code,
     code_in_jiangsu,
     code_in_yangzhou,
+    codes_in_jiangsu_array,
     codes_in_yangzhou_array,
     credit_code_chars_valid,
     division_in_array,
@@ -73,6 +74,7 @@ class ProfileBuilder:
         self.arrays: dict[str, np.ndarray | Callable[[], np.ndarray]] = {}
         self.blank = np.ones(n, dtype=bool)
         self.code_in_yangzhou = np.full(n, np.nan)
+        self.code_in_jiangsu = np.full(n, np.nan)
 
     def error(self, rows: Sequence[int] | np.ndarray, name: str, code: str, message: str, got: Any) -> None:
         problem = ErrorDetail(code, ("row", -1, name), message, expected=expected_text(name), got=got)
@@ -260,10 +262,13 @@ class ProfileBuilder:
         self.spread(part, name, problems)
         self.arrays[name] = part.take(upper)
         in_yangzhou = np.full(len(upper) + 1, np.nan)
+        in_jiangsu = np.full(len(upper) + 1, np.nan)
         for u, code in enumerate(upper.tolist()):
             if code is not None:
                 in_yangzhou[u] = float(code_in_yangzhou(code))
+                in_jiangsu[u] = float(code_in_jiangsu(code))
         self.code_in_yangzhou = in_yangzhou[part.inverse]
+        self.code_in_jiangsu = in_jiangsu[part.inverse]
 
     def _credit_code_arrow(self, array: Any) -> None:
         """Credit codes of a text column, checked in pyarrow and numpy (GB 32100-2015)."""
@@ -279,6 +284,7 @@ class ProfileBuilder:
         candidates = n_bytes == 18
         ok = np.zeros(self.n, dtype=bool)
         in_yangzhou = np.full(self.n, np.nan)
+        in_jiangsu = np.full(self.n, np.nan)
         if candidates.any():
             fixed = pc.cast(pc.filter(upper, pa.array(candidates)), pa.binary(18))
             if isinstance(fixed, pa.ChunkedArray):
@@ -288,13 +294,16 @@ class ProfileBuilder:
             ).reshape(-1, 18)
             ok[candidates] = credit_code_chars_valid(data)
             in_yangzhou[candidates] = codes_in_yangzhou_array(data)
+            in_jiangsu[candidates] = codes_in_jiangsu_array(data)
         bad = ~blank & ~ok
         for row in np.flatnonzero(bad).tolist():
             got = cell_value(self.frame, name, row)
             text = got.strip().upper() if isinstance(got, str) else str(got)
             self.error([row], name, Code.BAD_CREDIT_CODE, _credit_code_problem(text), got)
         in_yangzhou[~ok] = np.nan
+        in_jiangsu[~ok] = np.nan
         self.code_in_yangzhou = in_yangzhou
+        self.code_in_jiangsu = in_jiangsu
 
         def build() -> np.ndarray:
             out = np.asarray(upper.to_numpy(zero_copy_only=False), dtype=object)
@@ -453,8 +462,7 @@ class ProfileBuilder:
         region_hit = self._per_distinct(region, lambda text: float(region_in_yangzhou(text)))
         a["in_yangzhou"] = in_yangzhou_array(region_hit, ~is_none(region), self.code_in_yangzhou)
         region_js = self._per_distinct(region, lambda text: float(region_in_jiangsu(text)))
-        code_js = self._per_distinct(self.eager("credit_code"), lambda code: float(code_in_jiangsu(code)))
-        a["in_jiangsu"] = in_jiangsu_array(region_js, code_js)
+        a["in_jiangsu"] = in_jiangsu_array(region_js, self.code_in_jiangsu)
 
     def _per_distinct(self, values: np.ndarray, fn: Callable[[Any], float]) -> np.ndarray:
         """``fn`` of each distinct non-None value of an object array (NaN for None), as floats."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -307,8 +308,15 @@ def _read_csv_pandas(pd: Any, path: Path, encoding: str, names: list[str], limit
     return frame
 
 
-def csv_options(pa: Any, encoding: str, names: list[str], block_size: int | None = None) -> dict[str, Any]:
-    """pyarrow's CSV options for a wide table: every cell text, blank = null, empty lines kept."""
+def csv_options(
+    pa: Any, encoding: str, names: list[str], block_size: int | None = None, dictionary: Collection[str] = ()
+) -> dict[str, Any]:
+    """pyarrow's CSV options for a wide table: every cell text, blank = null, empty lines kept.
+
+    Columns named in ``dictionary`` are read dictionary-encoded (each distinct
+    text once, and per row its index), as the answers to a question are: the
+    split by distinct value is done by the reader, on its own thread.
+    """
     import pyarrow.csv as pcsv  # type: ignore[import-untyped,unused-ignore]
 
     read: dict[str, Any] = {"encoding": "utf8" if encoding == "utf-8" else encoding}
@@ -321,7 +329,8 @@ def csv_options(pa: Any, encoding: str, names: list[str], block_size: int | None
         "read_options": pcsv.ReadOptions(**read),
         "parse_options": pcsv.ParseOptions(ignore_empty_lines=False, newlines_in_values=True),
         "convert_options": pcsv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.large_string()),
+            column_types=dict.fromkeys(names, pa.large_string())
+            | dict.fromkeys(set(dictionary) & set(names), pa.dictionary(pa.int32(), pa.string())),
             null_values=[""],
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,

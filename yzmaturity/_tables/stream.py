@@ -20,7 +20,7 @@ import queue
 import tempfile
 import threading
 from collections import Counter, deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -304,7 +304,9 @@ def _stream(
     try:
         with batch_mode(BATCH_ROWS + 1):  # once for every scoring thread
             offset = 0
-            frames = _Prefetch(_frames(pa, pd, src, fmt, encoding, *blocks))
+            # The answers to the questions are read dictionary-encoded (not the columns kept as given).
+            answers = set(result.questionnaire.compiled().qids) - set(id_columns)
+            frames = _Prefetch(_frames(pa, pd, src, fmt, encoding, *blocks, answers))
             for frame, consumed in frames:
                 inflight.append((scorer.submit(work, frame, offset), consumed))
                 offset += len(frame)
@@ -390,7 +392,14 @@ def _write_all(sinks: list[_Sink], tables: list[Any]) -> None:
 
 
 def _frames(
-    pa: Any, pd: Any, src: Path, fmt: str, encoding: str, block_bytes: int, read_block: int
+    pa: Any,
+    pd: Any,
+    src: Path,
+    fmt: str,
+    encoding: str,
+    block_bytes: int,
+    read_block: int,
+    dictionary: Collection[str] = (),
 ) -> Iterator[tuple[pd.DataFrame, int]]:
     """(frame, input bytes it stands for) per batch; at least one frame (maybe empty, for the header).
 
@@ -407,7 +416,7 @@ def _frames(
     if not names:
         raise FileLoadError(str(src), Code.EMPTY_FILE, "no header row")
     try:
-        reader = pcsv.open_csv(src, **csv_options(pa, encoding, names, read_block))
+        reader = pcsv.open_csv(src, **csv_options(pa, encoding, names, read_block, dictionary))
     except pa.ArrowInvalid as exc:
         _raise_csv(src, encoding, exc)
     held: Any = None  # empty rows at the end of the last batch: trailing only if nothing follows
