@@ -182,3 +182,57 @@ def test_table_result_for_the_analyst(messy):
     assert bundle["text/plain"] == repr(result)
     assert f"{len(messy)}" in bundle["text/html"] and "<table" in bundle["text/html"]
     assert set(result._repr_mimebundle_(include={"text/plain"})) == {"text/plain"}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("arrow", [True, False])
+def test_the_error_table_words_every_problem_as_the_problem_itself_does(messy, lang, arrow, monkeypatch):
+    """The error table words each kind of problem once (a slot for the row): the same sentences,
+    values and order as wording every problem on its own row."""
+    import dataclasses
+
+    from yzmaturity._tables.cells import got_text
+    from yzmaturity._text import terminal_safe
+
+    frame = pd.concat([messy] * 5, ignore_index=True)  # every problem repeated over rows
+    frame["_row_id"] = [f"r{i}" for i in range(len(frame))]
+    frame.loc[100, "eq_automation"] = "robots\ue000"  # the slot character itself, given as a value
+    if not arrow:
+        monkeypatch.setattr("yzmaturity._tables.deps.pyarrow", lambda: None)
+    offset = 1000
+    result = score_table(Q, frame, progress=False, lang=lang, row_offset=offset)
+    errors = result.errors
+    position = {str(c): i for i, c in enumerate(frame.columns)}
+    expected = []
+    for problems in (result.scores.errors, result.scores.warnings):
+        for row, found in problems.items():
+            for k, e in enumerate(found):
+                column = str(e.loc[-1]) if len(e.loc) > 2 else ""
+                moved = dataclasses.replace(e, loc=("row", e.loc[1] + offset, *e.loc[2:]))
+                shown = got_text(e.got)
+                expected.append(
+                    (
+                        (row, e.severity != "error", position.get(column, -1), k),
+                        (row + 1 + offset, column, e.code, e.message, e.expected, e.severity),
+                        None if shown is None else terminal_safe(shown),
+                        terminal_safe(moved.text(lang)),
+                    )
+                )
+    expected.sort(key=lambda r: r[0])
+    assert len(errors) == len(expected) > 300
+    got = errors.astype(object).where(errors.notna(), None)
+    plain = list(
+        zip(
+            got["row"],
+            got["column"],
+            got["code"],
+            got["message"],
+            got["expected"],
+            got["severity"],
+            strict=True,
+        )
+    )
+    assert plain == [r[1] for r in expected]
+    assert got["got"].tolist() == [r[2] for r in expected]
+    assert got["text"].tolist() == [r[3] for r in expected]
+    assert any("\ue000" in t for t in got["text"].tolist())  # worded on its own, not cut at the slot

@@ -21,7 +21,15 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["FIELD_LABELS", "MESSAGES", "item_text", "render_message", "show_value", "where_text"]
+__all__ = [
+    "FIELD_LABELS",
+    "MESSAGES",
+    "item_text",
+    "item_words",
+    "render_message",
+    "show_value",
+    "where_text",
+]
 
 # code -> (zh, en); {subject} is the question or field, {got} the value given,
 # {allowed} what is accepted, {suggestion} the closest accepted value.
@@ -216,9 +224,18 @@ def show_value(value: Any, lang: str = "zh", limit: int | None = None) -> str:
     return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
 
 
+_ITEM_WORDS = (("第", "项"), ("item ", ""))
+
+
+def item_words(lang: str = "zh") -> tuple[str, str]:
+    """What goes before and after a 1-based position: (第, 项) or (item , )."""
+    return _ITEM_WORDS[_lang_index(lang)]
+
+
 def item_text(index: int, lang: str = "zh") -> str:
     """A 0-based position as words: 第3项 (item 3)."""
-    return f"第{index + 1}项" if _lang_index(lang) == 0 else f"item {index + 1}"
+    before, after = item_words(lang)
+    return f"{before}{index + 1}{after}"
 
 
 def where_text(loc: Sequence[str | int], lang: str = "zh") -> str:

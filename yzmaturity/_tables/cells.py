@@ -210,7 +210,7 @@ def split_column(pd: Any, series: pd.Series, want_numbers: bool) -> SplitColumn:
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         categories = dtype.categories
-        if len(categories) and pd.api.types.infer_dtype(categories, skipna=True) == "string":
+        if pd.api.types.infer_dtype(categories, skipna=True) in ("string", "empty"):
             # Already split by distinct value (a CSV read with dictionary columns): codes are the rows' values.
             texts = pd.Index(pd.array(categories, dtype=_text_dtype(pd, categories.dtype)))
             inverse = np.asarray(series.cat.codes.to_numpy(), dtype=np.intp)
@@ -318,7 +318,9 @@ def _parse_numbers(pd: Any, series: pd.Series, present: np.ndarray) -> np.ndarra
     ok = text.str.fullmatch(NUMBER_PATTERN).fillna(False).to_numpy(dtype=bool)
     out = np.full(len(series), np.nan)
     if ok.any():
-        out[ok] = text[ok].astype(np.float64).to_numpy()
+        with np.errstate(over="ignore"):
+            out[ok] = text[ok].astype(np.float64).to_numpy()
+        out[~np.isfinite(out)] = np.nan  # overflow (1e400): left to the cell check, as above
     return out
 
 

@@ -17,14 +17,13 @@ from .._enterprise import PROFILE_INPUT_FIELDS
 from .._exceptions import ErrorDetail, RowProblems, TableError
 from .._loading import default_catalog, load_catalog, load_questionnaire
 from .._matching import match_batch
-from .._messages import item_text
 from .._model import KIND_NUMERIC
 from .._policy import STATES
 from .._scoring import score_matrix
-from .._text import terminal_safe
 from . import deps
-from .cells import answer_value, got_text, split_column
+from .cells import answer_value, split_column
 from .header import check_header, result_names, table_header
+from .problems import error_frame
 from .profile import ProfileBuilder, TableProfile
 from .progress import Progress
 from .read import cell_problems, read_table
@@ -282,7 +281,7 @@ def score_table(
             out = _result_frame(pd, frame, kept, q, scores, cohort, cat, lang)
             if official is not None:
                 _official_columns(pd, out, official, scores.valid, lang)
-            errors = _error_frame(pd, scores, header, lang, row_offset)
+            errors = error_frame(pd, scores, header, lang, row_offset)
             bar.step("assemble")
     finally:
         bar.close()
@@ -406,96 +405,6 @@ def _short_summary(errs: list[ErrorDetail], limit: int = 3) -> str:
         parts.append(f"{where}: {e.code}")
     more = f" (+{len(errs) - limit} more)" if len(errs) > limit else ""
     return "; ".join(parts) + more
-
-
-def _safe(text: str | None) -> str | None:
-    """A value as the error table shows it: control characters visible (``\\u001b``), so that the
-    error table itself can always be written (XLSX refuses them) and printed."""
-    return None if text is None else terminal_safe(text)
-
-
-_ROW_SLOT = "\ue000"  # a private-use character: where a row's number goes in a shared sentence
-
-
-class _ProblemWords:
-    """The ``got`` and ``text`` cells of problems, worded once per kind of problem, not per row.
-
-    A million rows share a few hundred kinds of problem (code, question, value
-    given ...) that differ only in the row number: each kind is worded once with
-    a slot for the row, then the row's number is put in.  A sentence whose slot
-    cannot be told apart (the value given holds the slot character) is worded
-    row by row, as before.
-    """
-
-    def __init__(self, lang: str, row_offset: int) -> None:
-        self.lang = lang
-        self.row_offset = row_offset
-        self.done: dict[tuple[Any, ...], tuple[str | None, str | None]] = {}
-
-    def __call__(self, e: ErrorDetail) -> tuple[str | None, str]:
-        loc = e.loc
-        if not (len(loc) >= 2 and loc[0] == "row" and isinstance(loc[1], int)):
-            return _safe(got_text(e.got)), terminal_safe(e.text(self.lang))
-        origin = e.origin()
-        key: tuple[Any, ...] | None
-        if origin is not None:  # a copy of one problem: everything but the row is the origin's
-            key = (id(origin), loc[2:])
-        else:
-            params = id(e.params) if e.params else ()  # the details are alive: ids are not reused
-            key = (e.code, loc[2:], e.message, e.expected, type(e.got), e.got, e.severity, e.allowed, params)
-        try:
-            known = self.done.get(key)
-        except TypeError:  # an unhashable value given (a list of options)
-            key, known = None, None
-        if known is None:
-            sentence = terminal_safe(e.at(("row", _ROW_SLOT, *loc[2:])).text(self.lang))
-            known = (_safe(got_text(e.got)), sentence if sentence.count(_ROW_SLOT) == 1 else None)
-            if key is not None:
-                self.done[key] = known
-        shown_got, template = known
-        row = loc[1] + self.row_offset
-        if template is None:
-            return shown_got, terminal_safe(e.at(("row", row, *loc[2:])).text(self.lang))
-        return shown_got, template.replace(_ROW_SLOT, item_text(row, self.lang))
-
-
-def _error_frame(
-    pd: Any, scores: BatchScores, header: list[str], lang: str = "zh", row_offset: int = 0
-) -> pd.DataFrame:
-    names = ("row", "column", "code", "message", "expected", "got", "severity", "text")
-    position = {str(c): i for i, c in enumerate(header)}
-    rows: list[int] = []
-    later: list[bool] = []  # warnings after errors
-    places: list[int] = []
-    details: list[ErrorDetail] = []
-    for problems in (scores.errors, scores.warnings):
-        for row, found in problems.items():
-            for e in found:
-                rows.append(row)
-                later.append(e.severity != "error")
-                places.append(position.get(str(e.loc[-1]) if len(e.loc) > 2 else "", -1))
-                details.append(e)
-    if not details:
-        return pd.DataFrame(
-            {"row": np.array([], dtype=np.int64)} | {k: pd.array([], dtype="string") for k in names[1:]}
-        )
-    row_numbers = np.array(rows, dtype=np.int64)
-    # By row, errors first, in the table's column order; a stable sort keeps each row's own order.
-    order = np.lexsort((np.array(places), np.array(later), row_numbers)).tolist()
-    details = [details[i] for i in order]
-    words = _ProblemWords(lang, row_offset)
-    got, text = zip(*map(words, details), strict=True)
-    columns: dict[str, Any] = {
-        "column": [str(e.loc[-1]) if len(e.loc) > 2 else "" for e in details],
-        "code": [e.code for e in details],
-        "message": [e.message for e in details],
-        "expected": [e.expected for e in details],
-        "got": got,
-        "severity": [e.severity for e in details],
-        "text": text,
-    }
-    frame = {"row": row_numbers[order] + (1 + row_offset)}
-    return pd.DataFrame(frame | {k: pd.array(list(v), dtype="string") for k, v in columns.items()})
 
 
 def score_partition(
