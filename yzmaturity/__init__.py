@@ -85,6 +85,7 @@ _LAZY = {
     "table_template": "._tables",
     "to_surveyjs": "._forms.surveyjs",
     "to_xlsform": "._forms.xlsform",
+    "weakest_dimensions": "._render",
     "write_table": "._tables",
 }
 
@@ -202,5 +203,6 @@ __all__ = [
     "to_surveyjs",
     "to_xlsform",
     "validate_answers",
+    "weakest_dimensions",
     "write_table",
 ]

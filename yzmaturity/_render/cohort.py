@@ -287,7 +287,7 @@ def cohort_report(
     >>> from yzmaturity.datasets import make_cohort
     >>> report = yz.cohort_report(make_cohort(200, seed=2).score(), lang="en")
     >>> html = report.to_html()
-    >>> "synthetic data" in html, html.count('<svg class="chart stacked"')
+    >>> "Synthetic data, not real enterprises" in html, html.count('<svg class="chart stacked"')
     (True, 2)
     """
     check_lang(lang)

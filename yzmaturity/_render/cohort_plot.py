@@ -78,7 +78,6 @@ def plot_levels(
     """
     table = levels_by(scores, by, profile)
     ax, lang = _setup(ax, lang, (max(6.0, 0.45 * len(table.groups) + 2), 4.5))
-    d = labels("display", lang)
     names = [_safe(name) for name in table.labels(lang)]
     x = np.arange(len(names))
     bottom = np.zeros(len(names))
@@ -99,8 +98,11 @@ def plot_levels(
     ax.set_xticklabels(
         names, rotation=45 if len(names) > 6 else 0, ha="right" if len(names) > 6 else "center"
     )
-    ax.set_ylabel(d["plot_count"])
-    title = {DISTRICT: d["plot_by_district"], INDUSTRY: d["plot_by_industry"]}.get(by, d["plot_by_field"])
+    ax.set_ylabel(labels("display", lang)["plot_count"])
+    title = {
+        DISTRICT: labels("display", lang)["plot_by_district"],
+        INDUSTRY: labels("display", lang)["plot_by_industry"],
+    }.get(by, labels("display", lang)["plot_by_field"])
     ax.set_title(title)
     ax.legend(fontsize=8, frameon=False)
     _fonts(ax)
@@ -136,7 +138,6 @@ def plot_percentiles(
     if len(labels_) != len(series):
         raise ValueError(f"{len(labels_)} names for {len(series)} series")
     ax, lang = _setup(ax, lang, (7.0, 0.5 * len(columns) + 1.5))
-    d = labels("display", lang)
     titles = getattr(result, "titles", {}) or {}
     ticks = [_safe(titles[c].of(lang)) if c in titles else c for c in columns]
     y = np.arange(len(columns))
@@ -153,8 +154,8 @@ def plot_percentiles(
     ax.set_yticklabels(ticks)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
-    ax.set_xlabel(d["plot_percentile"])
-    ax.set_title(d["plot_percentiles"])
+    ax.set_xlabel(labels("display", lang)["plot_percentile"])
+    ax.set_title(labels("display", lang)["plot_percentiles"])
     if any(labels_):
         ax.legend(fontsize=8, frameon=False)
     _fonts(ax)
@@ -201,7 +202,6 @@ def plot_archetypes(model: Any, X: Any, *, ax: Axes | None = None, lang: str = "
     if values.shape[1] != len(model.mean_):
         raise ValueError(f"X has {values.shape[1]} dimensions; the model was fitted on {len(model.mean_)}")
     ax, lang = _setup(ax, lang, (7.0, 5.5))
-    d = labels("display", lang)
     z = (values - model.mean_) / model.scale_
     centres = np.asarray(model.cluster_centers_std_)
     assigned = np.argmin(((z[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2), axis=1)
@@ -222,9 +222,9 @@ def plot_archetypes(model: Any, X: Any, *, ax: Axes | None = None, lang: str = "
         ax.plot(marks[k, 0], marks[k, 1], marker="X", markersize=11, color=colours[k % len(colours)],
                 markeredgecolor="black", linestyle="none")  # fmt: skip
     share = [100 * float(explained[i]) if i < explained.size else 0.0 for i in (0, 1)]
-    ax.set_xlabel(f"{d['plot_component']} 1 ({share[0]:.0f}%)")
-    ax.set_ylabel(f"{d['plot_component']} 2 ({share[1]:.0f}%)")
-    ax.set_title(d["plot_archetypes"])
+    ax.set_xlabel(f"{labels('display', lang)['plot_component']} 1 ({share[0]:.0f}%)")
+    ax.set_ylabel(f"{labels('display', lang)['plot_component']} 2 ({share[1]:.0f}%)")
+    ax.set_title(labels("display", lang)["plot_archetypes"])
     ax.legend(fontsize=8, frameon=False, loc="best")
     _fonts(ax)
     return ax
