@@ -62,7 +62,7 @@ _LAZY = {
     "answers_from_surveyjs": "._forms.importing",
     "build_progress_report": "._render",
     "build_report": "._render",
-    "cohort_report": "._render",
+    "cohort_report": "._cohort_report",
     "cohort_summary": "._cohort",
     "compare": "._compare",
     "escape_formulas": "._tables",

@@ -26,6 +26,7 @@ from ._cli_forms import COMMANDS as FORM_COMMANDS
 from ._cli_forms import add_parsers as add_form_parsers
 from ._cli_forms import run as run_form_command
 from ._codes import Code
+from ._cohort_report import cohort_report
 from ._compare import compare
 from ._exceptions import ErrorDetail, FileLoadError, FileWriteError, YzMaturityError, details_from_pydantic
 from ._files import read_data_file
@@ -41,13 +42,7 @@ from ._loading import (
     load_questionnaire,
 )
 from ._model import Questionnaire
-from ._render import (
-    build_progress_report,
-    build_report,
-    cohort_report,
-    questionnaire_outline,
-    recommendations_text,
-)
+from ._render import build_progress_report, build_report, questionnaire_outline, recommendations_text
 from ._render.text import answer_template
 from ._schema import json_schema_text
 from ._text import terminal_safe

@@ -18,13 +18,13 @@ table, ``labels.yaml``; the report templates live in ``templates/``.
 - ``levels``: the level-bar maths behind the reports' reference lines
 - ``context``, ``progress``: the template contexts of the two reports
 - ``report``: :class:`Report`, :func:`build_report`, :func:`build_progress_report`
-- ``cohort``: levels by district and industry, the weakest dimensions, :func:`cohort_report`
+- ``cohort``: levels by district and industry, the weakest dimensions, the cohort report
 - ``cohort_plot``: the matplotlib cohort charts (levels by group, percentiles, archetype map)
 """
 
 from __future__ import annotations
 
-from .cohort import GroupLevels, cohort_report, levels_by, weakest_dimensions
+from .cohort import GroupLevels, build_cohort_report, levels_by, weakest_dimensions
 from .cohort_plot import plot_archetypes, plot_levels, plot_percentiles
 from .display import (
     assessment_html,
@@ -56,11 +56,11 @@ __all__ = [
     "assessment_summary",
     "batch_frame",
     "batch_html",
+    "build_cohort_report",
     "build_progress_report",
     "build_report",
     "cohort_frame",
     "cohort_html",
-    "cohort_report",
     "comparison_frame",
     "comparison_html",
     "comparison_summary",

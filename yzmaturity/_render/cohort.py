@@ -19,9 +19,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._cohort import DIVISION_NAMES, encode_key, key_label, profile_column
-from .._loading import default_catalog, load_catalog
-from .._matching import match_batch
-from .._policy import PolicyCatalog
 from .._reference import YANGZHOU_DIVISIONS
 from .._version import __version__
 from .fmt import markup
@@ -37,7 +34,7 @@ __all__ = [
     "DISTRICT",
     "INDUSTRY",
     "GroupLevels",
-    "cohort_report",
+    "build_cohort_report",
     "group_keys",
     "is_synthetic",
     "levels_by",
@@ -258,51 +255,25 @@ def _demand(match: CohortMatch, lang: str) -> list[dict[str, Any]]:
     ]
 
 
-def cohort_report(
+def build_cohort_report(
     scores: BatchScores,
-    profile: Mapping[str, Any] | None = None,
-    catalog: PolicyCatalog | str | None = None,
+    match: CohortMatch | None = None,
     lang: str = "zh",
     *,
-    match: CohortMatch | None = None,
+    profile: Mapping[str, Any] | None = None,
     city: str | None = None,
     synthetic: bool | None = None,
     weakest: int = 8,
 ) -> Report:
-    """The cohort report of a city (or district, park ...): one self-contained HTML page.
+    """The cohort report of ``scores``; the demand per category is ``match``'s (none without one).
 
-    Levels by district and by industry (stacked bars and tables), the demand
-    per funding category (the rows in each eligibility state, fit at least
-    0.5, ranked first: :meth:`CohortMatch.counts`), and the ``weakest``
-    dimensions; charts are inline SVG.  ``catalog`` is a policy catalog or its
-    id/path (default: the questionnaire's built-in one); ``match`` reuses a
-    :func:`~yzmaturity.match_batch` result.  ``city`` names the cohort
-    (default 扬州市 / Yangzhou).  ``synthetic`` marks the data as synthetic
-    (default: when the names carry the mark of :mod:`yzmaturity.datasets`).
-    Counts are of valid rows; the invalid ones are counted on the cover.
-
-    ``.to_html()`` gives the page, ``.save(path)`` writes it atomically.
-
-    >>> import yzmaturity as yz
-    >>> from yzmaturity.datasets import make_cohort
-    >>> report = yz.cohort_report(make_cohort(200, seed=2).score(), lang="en")
-    >>> html = report.to_html()
-    >>> "Synthetic data, not real enterprises" in html, html.count('<svg class="chart stacked"')
-    (True, 2)
+    :func:`yzmaturity.cohort_report` resolves the catalog and matches the
+    cohort; this builds the page from what it is given.
     """
     check_lang(lang)
     t = labels("report", lang)
     q = scores.questionnaire
-    if match is not None:
-        cat: PolicyCatalog | None = match.catalog
-    elif isinstance(catalog, PolicyCatalog):
-        cat = catalog
-    elif catalog is not None:
-        cat = load_catalog(catalog, q)
-    else:
-        cat = default_catalog(q.id)
-    if match is None and cat is not None:
-        match = match_batch(cat, scores)
+    cat = None if match is None else match.catalog
     if synthetic is None:
         synthetic = is_synthetic(scores, profile)
     valid = np.asarray(scores.valid, dtype=bool)
