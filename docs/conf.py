@@ -116,6 +116,13 @@ API_TOPICS: dict[str, list[str]] = {
         "position",
         "Position",
         "CohortMatch",
+        "levels_by",
+        "GroupLevels",
+        "weakest_dimensions",
+        "cohort_report",
+        "plot_levels",
+        "plot_percentiles",
+        "plot_archetypes",
     ],
     "Errors": [
         "YzMaturityError",

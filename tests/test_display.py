@@ -395,7 +395,7 @@ def plt():
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_plot_radar(a, plt, lang):
-    from yzmaturity._render.plot import _cjk_font
+    from yzmaturity._render.plot import cjk_font
 
     tops = [d for d in a.dimensions.values() if d.depth == 0]
     with warnings.catch_warnings():
@@ -408,7 +408,7 @@ def test_plot_radar(a, plt, lang):
     assert list(y) == pytest.approx([d.score for d in tops] + [tops[0].score])
     assert ax.get_ylim() == (0, 100)
     labels = [t.get_text().replace("\n", " ") for t in ax.get_xticklabels()]
-    shown = "zh" if lang == "zh" and _cjk_font() is not None else "en"
+    shown = "zh" if lang == "zh" and cjk_font() is not None else "en"
     assert labels == [d.title.of(shown) for d in tops]
     assert f"{a.overall:.1f}" in ax.get_title()
 

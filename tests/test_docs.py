@@ -33,7 +33,7 @@ def test_docstring_examples_run(name, monkeypatch):
     assert result.failed == 0, f"{result.failed} failing example(s) in {name}"
 
 
-@pytest.mark.parametrize("page", ["errors.md", "embedding.md"])
+@pytest.mark.parametrize("page", ["errors.md", "embedding.md", "analytics.md"])
 def test_doc_page_examples_run(page, monkeypatch):
     """The messages shown in the docs are the code's own: the pages' examples run."""
     monkeypatch.chdir(ROOT)

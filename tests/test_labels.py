@@ -26,6 +26,7 @@ T_GROUP = {
     "funding.py": "report",
     "progress.py": "report",
     "text.py": "text",
+    "cohort.py": "report",
 }
 # Keys read with a computed name: ``t.get(f"effort_{step.effort}", ...)``, ``t.get(f"note_{code}", ...)``.
 DYNAMIC = {"report": ("effort_", "note_", "subject_", "op_"), "text": ("type_",)}

@@ -266,3 +266,20 @@ def test_batch_summary(capsys, tmp_path, lang):
     out = capsys.readouterr().out
     assert_clean(out.replace(str(tmp_path), " "), lang, "batch")
     assert ("有效" in out) == (lang == "zh")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_cohort_report(capsys, tmp_path, lang):
+    pytest.importorskip("pandas", reason="tables need pandas")
+    from yzmaturity.datasets import make_cohort
+
+    src = tmp_path / "cohort.csv"
+    cohort = make_cohort(60, seed=3)
+    cohort.to_frame().to_csv(src, index=False)
+    out = tmp_path / "cohort.html"
+    assert main(["cohort-report", str(src), "-o", str(out), "--lang", lang]) == 0
+    capsys.readouterr()
+    text = html_text(out.read_text(encoding="utf-8"))
+    assert_clean(text, lang, "cohort report (HTML)")
+    assert ("扬州市" in text) == (lang == "zh")
+    assert_clean(yz.cohort_report(cohort.score(), lang=lang).to_markdown(), lang, "cohort report (Markdown)")

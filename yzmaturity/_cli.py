@@ -16,7 +16,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import TextIO, cast
+from typing import Any, TextIO, cast
 
 from pydantic import ValidationError
 
@@ -26,6 +26,7 @@ from ._cli_forms import COMMANDS as FORM_COMMANDS
 from ._cli_forms import add_parsers as add_form_parsers
 from ._cli_forms import run as run_form_command
 from ._codes import Code
+from ._cohort_report import cohort_report
 from ._compare import compare
 from ._exceptions import ErrorDetail, FileLoadError, FileWriteError, YzMaturityError, details_from_pydantic
 from ._files import read_data_file
@@ -149,6 +150,19 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--no-progress", action="store_true", help="no progress bar")
     batch.add_argument("--json", action="store_true", help="the summary as JSON")
     batch.add_argument("--lang", choices=("zh", "en"), default="zh")
+
+    cohort = sub.add_parser(
+        "cohort-report",
+        help="write a cohort's report (HTML): levels by district and industry, funding demand, weakest dimensions",
+    )
+    cohort.add_argument("file", help="the wide table of enterprises: .csv, .xlsx or .parquet")
+    cohort.add_argument("-o", "--output", required=True, help="the report to write: .html/.htm (or .md)")
+    cohort.add_argument(
+        "--questionnaire", "-q", default=DEFAULT_QUESTIONNAIRE, help="questionnaire id or path"
+    )
+    cohort.add_argument("--catalog", "-c", help="policy catalog id or path (default: the questionnaire's)")
+    cohort.add_argument("--city", help="the cohort's name in the title (default: 扬州市 / Yangzhou)")
+    cohort.add_argument("--lang", choices=("zh", "en"), default="zh")
 
     add_form_parsers(sub)
 
@@ -303,6 +317,8 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         return _report(args, out)
     if args.command == "batch":
         return _batch(args, out)
+    if args.command == "cohort-report":
+        return _cohort_report(args)
     if args.command == "template" and args.format != "yaml":
         return _table_template(args, out)
     if args.command == "template":
@@ -335,15 +351,31 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
     else:
         cohort = None
         if args.cohort:
-            from ._tables import score_table
-
-            cohort = score_table(after.questionnaire, args.cohort, match=False, progress=False).scores
+            cohort = _score_table(after.questionnaire, args.cohort, None, match=False).scores
         report = build_report(after, args.lang, cohort, catalog=default_catalog(after.questionnaire_id))
     if args.output:
         path = report.save(args.output, format=args.format)
         print(terminal_safe(f"{path}: {report.title}"), file=sys.stderr)
     else:
         print(report.to_html() if args.format == "html" else report.to_markdown(), file=out, end="")
+    return 0
+
+
+def _score_table(questionnaire: Questionnaire | str, path: str, catalog: str | None, *, match: bool) -> Any:
+    """A whole table scored in memory (:func:`score_table`, no progress bar): its TableResult."""
+    from ._tables import score_table
+
+    return score_table(questionnaire, path, catalog, match=match, progress=False)
+
+
+def _cohort_report(args: argparse.Namespace) -> int:
+    """Score a table of enterprises and write its cohort report; invalid rows are counted, not fatal."""
+    check_distinct(_path_args(args.file, args.questionnaire, args.catalog), [("-o", args.output)])
+    check_writable(args.output)
+    result = _score_table(args.questionnaire, args.file, args.catalog, match=True)
+    report = cohort_report(result.scores, match=result.match, lang=args.lang, city=args.city)
+    path = report.save(args.output)
+    print(terminal_safe(f"{path}: {report.title}"), file=sys.stderr)
     return 0
 
 

@@ -20,7 +20,7 @@ searches (``searchsorted``), never a loop over enterprises.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -39,12 +39,15 @@ if TYPE_CHECKING:
     from ._scoring import BatchScores
 
 __all__ = [
+    "DIVISION_NAMES",
     "OVERALL",
     "PeerPercentiles",
     "Position",
     "cohort_summary",
     "division_code",
     "encode_key",
+    "group_label",
+    "key_label",
     "lower_first",
     "peer_percentiles",
     "position",
@@ -100,7 +103,7 @@ def division_code(division: int) -> str:
     return f"{section}{division:02d}"
 
 
-def _label(field_name: str, value: str, lang: str) -> str:
+def key_label(field_name: str, value: str, lang: str) -> str:
     """A group key's value for people: 'C36', '中型' / 'medium', '江都区' / 'Jiangdu'."""
     if field_name == "size_class" and value in SIZE_CLASS_NAMES:
         zh, en = SIZE_CLASS_NAMES[value]
@@ -329,7 +332,8 @@ class PeerPercentiles:
     row's group (``len(by)`` = the full group, 0 = the whole cohort after
     fall-backs); ``group`` (N,) the tuple of key values used;
     ``group_size`` (N,) the number of valid rows in that group.  Invalid rows
-    have NaN percentiles.
+    have NaN percentiles.  ``titles`` names the columns (the dimensions'
+    titles).  In a notebook it shows its groups and a summary per column.
     """
 
     columns: list[str]
@@ -340,6 +344,7 @@ class PeerPercentiles:
     group_size: np.ndarray
     min_group: int
     valid: np.ndarray = field(repr=False)
+    titles: dict[str, Text] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return int(self.percentiles.shape[0])
@@ -355,7 +360,7 @@ class PeerPercentiles:
 
     def group_label(self, row: int, lang: str = "zh") -> str:
         """The group of one row for people: 'C36，中型' / 'C36, medium' / '全部企业' / 'whole cohort'."""
-        return _group_label(self.by[: int(self.keys_used[row])], self.group[row], lang)
+        return group_label(self.by[: int(self.keys_used[row])], self.group[row], lang)
 
     def to_frame(self) -> pd.DataFrame:
         """A pandas frame: one column per percentile, plus the group used and its size."""
@@ -365,6 +370,14 @@ class PeerPercentiles:
         frame["peer_keys"] = [",".join(self.by[:k]) for k in self.keys_used.tolist()]
         frame["peer_group_size"] = self.group_size
         return frame
+
+    def _repr_mimebundle_(
+        self, include: Container[str] | None = None, exclude: Container[str] | None = None
+    ) -> dict[str, str]:
+        """Rich display in Jupyter: the groups (rows, peers, fall-backs) and each column's percentiles."""
+        from ._render.display import mimebundle, percentiles_html
+
+        return mimebundle(self, percentiles_html, include, exclude)
 
     def __repr__(self) -> str:
         fb = int((self.fell_back & self.valid).sum())
@@ -451,14 +464,21 @@ def peer_percentiles(
         group_size=sizes,
         min_group=min_group,
         valid=valid,
+        titles=_titles(scores, columns),
     )
 
 
-def _group_label(fields: Sequence[str], values: Sequence[str], lang: str) -> str:
+def _titles(scores: BatchScores, columns: Sequence[str]) -> dict[str, Text]:
+    cq = scores.questionnaire.compiled()
+    return {c: Text(zh="总分", en="Overall") if c == OVERALL else cq.dimension(c).title for c in columns}
+
+
+def group_label(fields: Sequence[str], values: Sequence[str], lang: str) -> str:
+    """A group (its key fields and values) for people: 'C36，中型' / 'C36, medium' / 'the whole cohort'."""
     if not fields:
         return "全部参评企业" if lang == "zh" else "the whole cohort"
     sep = "，" if lang == "zh" else ", "
-    return sep.join(_label(f, v, lang) for f, v in zip(fields, values, strict=True))
+    return sep.join(key_label(f, v, lang) for f, v in zip(fields, values, strict=True))
 
 
 # --------------------------------------------------------------------------- summary
@@ -540,7 +560,7 @@ class Position:
         return len(self.group_fields) < len(self.by)
 
     def group_label(self, lang: str = "zh") -> str:
-        return _group_label(self.group_fields, self.group, lang)
+        return group_label(self.group_fields, self.group, lang)
 
     def sentence(self, column: str = OVERALL, lang: str = "zh") -> str:
         """'数据维度优于63%的同行（C36，中型）' / 'better than 63 % of automotive peers (C36, medium) in data'."""

@@ -28,6 +28,7 @@ from ._fs import write_bytes
 from ._lint import catalog_findings, lint
 from ._model import Questionnaire
 from ._policy import PolicyCatalog
+from ._version import __version__
 
 __all__ = [
     "PathLike",
@@ -158,8 +159,6 @@ def _cache_key(source: bytes) -> str:
     import hashlib
 
     import pydantic
-
-    from ._version import __version__
 
     digest = hashlib.sha256(source)
     digest.update(f"\0{__version__}\0{pydantic.VERSION}".encode())

@@ -20,6 +20,7 @@ __all__ = [
     "SIZE_CLASS_NAMES",
     "YANGZHOU_AREAS",
     "YANGZHOU_AREAS_EN",
+    "YANGZHOU_DIVISIONS",
     "YANGZHOU_DIVISION_PREFIX",
 ]
 
@@ -66,6 +67,13 @@ YANGZHOU_AREAS_EN = {
 }  # fmt: skip
 # GB/T 2260 administrative division code of Yangzhou city: 3210xx.
 YANGZHOU_DIVISION_PREFIX = "3210"
+# Its county-level divisions (GB/T 2260 codes, as in the Ministry of Civil Affairs' list of
+# administrative division codes, www.mca.gov.cn/article/sj/xzqh/; 维扬区 321011 was merged into
+# 邗江区 in 2011). Characters 3-8 of a unified social credit code (GB 32100-2015) hold this code.
+YANGZHOU_DIVISIONS = {
+    "321002": "广陵区", "321003": "邗江区", "321012": "江都区",
+    "321023": "宝应县", "321081": "仪征市", "321084": "高邮市",
+}  # fmt: skip
 
 # The 13 prefecture-level cities of Jiangsu; GB/T 2260 province code 32.
 JIANGSU_CITIES = (

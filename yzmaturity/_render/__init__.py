@@ -18,16 +18,21 @@ table, ``labels.yaml``; the report templates live in ``templates/``.
 - ``levels``: the level-bar maths behind the reports' reference lines
 - ``context``, ``progress``: the template contexts of the two reports
 - ``report``: :class:`Report`, :func:`build_report`, :func:`build_progress_report`
+- ``cohort``: levels by district and industry, the weakest dimensions, the cohort report
+- ``cohort_plot``: the matplotlib cohort charts (levels by group, percentiles, archetype map)
 """
 
 from __future__ import annotations
 
+from .cohort import GroupLevels, build_cohort_report, levels_by, weakest_dimensions
+from .cohort_plot import plot_archetypes, plot_levels, plot_percentiles
 from .display import (
     assessment_html,
     batch_html,
     cohort_html,
     comparison_html,
     mimebundle,
+    percentiles_html,
     questionnaire_html,
 )
 from .env import md_escape
@@ -44,12 +49,14 @@ from .text import (
 )
 
 __all__ = [
+    "GroupLevels",
     "Report",
     "assessment_frame",
     "assessment_html",
     "assessment_summary",
     "batch_frame",
     "batch_html",
+    "build_cohort_report",
     "build_progress_report",
     "build_report",
     "cohort_frame",
@@ -59,12 +66,18 @@ __all__ = [
     "comparison_summary",
     "dimension_references",
     "level_bars",
+    "levels_by",
     "md_escape",
     "mimebundle",
+    "percentiles_html",
+    "plot_archetypes",
+    "plot_levels",
+    "plot_percentiles",
     "questionnaire_html",
     "questionnaire_outline",
     "questions_frame",
     "radar",
     "recommendations_text",
     "roadmap_text",
+    "weakest_dimensions",
 ]

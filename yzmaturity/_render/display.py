@@ -22,6 +22,7 @@ from .labels import labels, pair
 
 if TYPE_CHECKING:
     from .._assessment import Assessment
+    from .._cohort import PeerPercentiles
     from .._compare import Comparison
     from .._matching import CohortMatch
     from .._model import Dimension, Questionnaire
@@ -33,6 +34,7 @@ __all__ = [
     "cohort_html",
     "comparison_html",
     "mimebundle",
+    "percentiles_html",
     "questionnaire_html",
 ]
 
@@ -384,3 +386,71 @@ def cohort_html(m: CohortMatch) -> str:
         ],
     )
     return _box(head, table)
+
+
+# --------------------------------------------------------------------------- peer percentiles
+def _field(name: str) -> str:
+    zh, en = labels("profile", "zh").get(name, name), labels("profile", "en").get(name, name)
+    return f'{escape(zh)} <span style="{_GREY}">{escape(en)}</span>'
+
+
+def _group(p: PeerPercentiles, row: int) -> str:
+    zh, en = p.group_label(row, "zh"), p.group_label(row, "en")
+    return escape(zh) + ("" if en == zh else f' <span style="{_GREY}">{escape(en)}</span>')
+
+
+def percentiles_html(p: PeerPercentiles, max_groups: int = 15) -> str:
+    """The peer groups (valid rows placed in each, peers, coarser fall-backs) and each column's quartiles."""
+    valid = np.asarray(p.valid, dtype=bool)
+    n_valid = int(valid.sum())
+    fell = int((p.fell_back & valid).sum())
+    head = _para(_label("peer_percentiles"), _HEAD) + _para(
+        f"{_label('peer_keys')}: " + " · ".join(_field(f) for f in p.by) + f" &nbsp; {_label('min_group')}: "
+        f"{p.min_group}",
+        f"margin:2px 0;{_GREY}",
+    )
+    share = f"{100 * fell / n_valid:.0f}%" if n_valid else "—"
+    summary = _para(
+        f"{_label('rows')}: <b>{len(p)}</b> &nbsp; {_label('ranked')}: <b>{n_valid}</b> &nbsp; "
+        f"{_label('fell_back')}: <b>{fell}</b> ({share})",
+        "margin:6px 0",
+    )
+    # one entry per group used: (keys used, values) -> [valid rows placed in it, peers, a row of it]
+    groups: dict[tuple[int, tuple[str, ...]], list[int]] = {}
+    for row in np.flatnonzero(valid).tolist():
+        k = int(p.keys_used[row])
+        entry = groups.setdefault((k, tuple(p.group[row])), [0, int(p.group_size[row]), row])
+        entry[0] += 1
+    ordered = sorted(groups.items(), key=lambda item: (-item[1][0], item[0][1]))
+    rows = [
+        [
+            (_group(p, first), _TD),
+            (_label("full_group") if k == len(p.by) else _label("coarser_group"), _TD),
+            (str(placed), _NUM),
+            (str(peers), _NUM),
+        ]
+        for (k, _), (placed, peers, first) in ordered[:max_groups]
+    ]
+    table = _table([_label("peer_group"), _label("peer_keys"), _label("rows"), _label("group_size")], rows)
+    more = len(ordered) - max_groups
+    parts = [head, summary, _para(f"{_label('groups')}: {len(ordered)}", _SECTION), table]
+    if more > 0:
+        parts.append(_para(f"… +{more}", f"margin:2px 0;{_GREY}"))
+    columns = []
+    for c, column in enumerate(p.columns):
+        values = p.percentiles[valid, c]
+        values = values[~np.isnan(values)]
+        q = np.percentile(values, [25, 50, 75]) if values.size else [None, None, None]
+        title = p.titles.get(column)
+        columns.append(
+            [
+                (_text(title) if title is not None else f"<code>{escape(column)}</code>", _TD),
+                (str(values.size), _NUM),
+                *((_num(None if v is None else float(v), ".0f"), _NUM) for v in q),
+            ]
+        )
+    parts.append(_para(_label("percentile"), _SECTION))
+    parts.append(
+        _table([_label("dimension"), _label("ranked"), _label("q1"), _label("median"), _label("q3")], columns)
+    )
+    return _box(*parts)

@@ -17,11 +17,12 @@ from .labels import labels
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.font_manager import FontProperties
     from matplotlib.projections.polar import PolarAxes
 
     from .._assessment import Assessment
 
-__all__ = ["radar"]
+__all__ = ["cjk_font", "radar", "text_font"]
 
 _CJK_SAMPLE = "维度数据装备"
 
@@ -37,7 +38,7 @@ def _has_glyphs(path: str, text: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _cjk_font() -> str | None:
+def cjk_font() -> str | None:
     """A font file with Chinese glyphs: matplotlib's default if it has them, else an installed one."""
     from matplotlib import font_manager
 
@@ -53,6 +54,19 @@ def _cjk_font() -> str | None:
         if "last resort" not in f.name.lower() and _has_glyphs(f.fname, _CJK_SAMPLE):
             return str(f.fname)
     return None
+
+
+def text_font(text: str) -> FontProperties | bool | None:
+    """How to draw ``text``: None (the default font has its glyphs), a CJK FontProperties, or False (cannot)."""
+    from matplotlib import font_manager
+
+    default = font_manager.findfont(font_manager.FontProperties(), fallback_to_default=True)
+    if _has_glyphs(default, text):
+        return None
+    cjk = cjk_font()
+    if cjk is not None and _has_glyphs(cjk, text):
+        return font_manager.FontProperties(fname=cjk)
+    return False
 
 
 def radar(a: Assessment, ax: Axes | None = None, lang: str = "zh") -> Axes:
@@ -73,18 +87,9 @@ def radar(a: Assessment, ax: Axes | None = None, lang: str = "zh") -> Axes:
         _, ax = plt.subplots(figsize=(6, 6), subplot_kw={"projection": "polar"}, layout="constrained")
     elif getattr(ax, "name", None) != "polar":
         raise ValueError("plot() draws a radar: pass polar axes (subplot_kw={'projection': 'polar'})")
-    cjk = _cjk_font()
-    if lang == "zh" and cjk is None:
+    if lang == "zh" and cjk_font() is None:
         lang = "en"
-    default = font_manager.findfont(font_manager.FontProperties(), fallback_to_default=True)
-
-    def font_for(text: str) -> font_manager.FontProperties | bool | None:
-        """None: the default font will do; a FontProperties: use it; False: cannot be drawn."""
-        if _has_glyphs(default, text):
-            return None
-        if cjk is not None and _has_glyphs(cjk, text):
-            return font_manager.FontProperties(fname=cjk)
-        return False
+    font_for = text_font
 
     tops = [d for d in a.dimensions.values() if d.depth == 0]
     axis_labels = [d.title.of(lang) + ("" if d.score is not None else " (n/a)") for d in tops]

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Report", "build_progress_report", "build_report"]
 
-ReportKind = Literal["assessment", "progress"]
+ReportKind = Literal["assessment", "progress", "cohort"]
 FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
 
 

@@ -1,4 +1,4 @@
-"""Dependency-free SVG charts for reports: a radar, horizontal bars and the level ladder.
+"""Dependency-free SVG charts for reports: a radar, horizontal bars, the level ladder, and cohort bars.
 
 Each function returns an ``<svg>`` element as a string: well-formed XML that
 can be inlined in HTML5 (no ``xmlns`` needed there, and no external resources:
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-__all__ = ["Series", "bar", "ladder", "radar"]
+__all__ = ["LEVEL_COLOURS", "Series", "bar", "bar_chart", "ladder", "radar", "stacked_bars"]
 
 ACCENT = "#1f5fa8"
 TARGET = "#d9731a"
@@ -22,6 +22,8 @@ GRID = "#c9d1da"
 TRACK = "#e8edf2"
 INK = "#23303d"
 MUTED = "#5d6b79"
+# Maturity levels L0..L5 (and beyond, cycling): light to dark, one hue, readable in grey print.
+LEVEL_COLOURS = ("#d6e4f3", "#a9c6e6", "#76a3d3", "#4a7fbd", "#1f5fa8", "#123f73")
 
 
 def _e(text: object) -> str:
@@ -285,5 +287,110 @@ def ladder(
                 f'<text class="previous" x="{_n(x0 + step_w / 2)}" y="{_n(y0 - 10)}" text-anchor="middle" '
                 f'font-size="12" fill="{MUTED}">▽ {_e(before_label)}</text>'
             )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _row_label(x: float, y: float, text: str, width: int = 24) -> str:
+    """A right-aligned label of one bar row (long labels cut with an ellipsis, the whole in a tooltip)."""
+    shown = _wrap(text, width, 1)[0]
+    return (
+        f'<text class="row-label" x="{_n(x)}" y="{_n(y)}" text-anchor="end" font-size="13" fill="{INK}">'
+        f"<title>{_e(text)}</title>{_e(shown)}</text>"
+    )
+
+
+def stacked_bars(
+    groups: Sequence[str],
+    series: Sequence[tuple[str, str]],
+    counts: Sequence[Sequence[int]],
+    *,
+    title: str = "",
+    label_width: int = 190,
+) -> str:
+    """Horizontal stacked bars: one row per group, one segment per series (label, colour), counts as lengths.
+
+    Every segment is a ``<rect class="seg">`` carrying ``data-group``,
+    ``data-series`` and ``data-count``; the row total is written after the bar.
+    Lengths share one scale (the largest row total fills the plot width).
+    """
+    if len(counts) != len(groups) or any(len(row) != len(series) for row in counts):
+        raise ValueError(f"counts must be {len(groups)} rows of {len(series)} values")
+    row_h, gap, top, plot_w = 22, 6, 34, 470
+    totals = [sum(int(c) for c in row) for row in counts]
+    scale = plot_w / max(max(totals, default=0), 1)
+    width = label_width + plot_w + 70
+    height = top + len(groups) * (row_h + gap) + 10
+    out = [
+        f'<svg class="chart stacked" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-label="{_e(title)}" font-family="sans-serif">',
+        f"<title>{_e(title)}</title>",
+    ]
+    # legend: one swatch per series
+    x = float(label_width)
+    for k, (label, colour) in enumerate(series):
+        out.append(
+            f'<rect class="legend-swatch" data-series="{k}" x="{_n(x)}" y="6" width="14" height="14" '
+            f'fill="{_e(colour)}" stroke="{GRID}"/><text class="legend" x="{_n(x + 18)}" y="18" '
+            f'font-size="12" fill="{INK}">{_e(label)}</text>'
+        )
+        x += 32 + 8 * _width(label)
+    for i, (group, row) in enumerate(zip(groups, counts, strict=True)):
+        y = top + i * (row_h + gap)
+        out.append(_row_label(label_width - 8, y + row_h * 0.7, group))
+        x = float(label_width)
+        for k, count in enumerate(row):
+            w = int(count) * scale
+            if count:
+                out.append(
+                    f'<rect class="seg" data-group="{i}" data-series="{k}" data-count="{int(count)}" '
+                    f'x="{_n(x)}" y="{y}" width="{_n(w)}" height="{row_h}" fill="{_e(series[k][1])}">'
+                    f"<title>{_e(group)} · {_e(series[k][0])}: {int(count)}</title></rect>"
+                )
+            x += w
+        out.append(
+            f'<text class="total" x="{_n(x + 6)}" y="{_n(y + row_h * 0.7)}" font-size="12" '
+            f'fill="{MUTED}">{totals[i]}</text>'
+        )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def bar_chart(
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    max_value: float | None = None,
+    title: str = "",
+    fmt: str = "{:.1f}",
+    label_width: int = 230,
+    colour: str = ACCENT,
+) -> str:
+    """Horizontal bars, one per label: ``<rect class="value" data-value=...>``, the value written after it."""
+    if len(labels) != len(values):
+        raise ValueError(f"{len(labels)} labels for {len(values)} values")
+    row_h, gap, top, plot_w = 20, 8, 8, 420
+    top_value = max_value if max_value is not None else max([float(v) for v in values], default=0.0)
+    scale = plot_w / (top_value if top_value > 0 else 1.0)
+    width = label_width + plot_w + 70
+    height = top + len(labels) * (row_h + gap) + 6
+    out = [
+        f'<svg class="chart bars" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-label="{_e(title)}" font-family="sans-serif">',
+        f"<title>{_e(title)}</title>",
+    ]
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        y = top + i * (row_h + gap)
+        v = float(value)
+        w = max(0.0, min(v, top_value)) * scale
+        text = fmt.format(v)
+        out.append(_row_label(label_width - 8, y + row_h * 0.72, label, 30))
+        out.append(
+            f'<rect class="track" x="{label_width}" y="{y}" width="{plot_w}" height="{row_h}" fill="{TRACK}"/>'
+            f'<rect class="value" data-value="{_e(text)}" x="{label_width}" y="{y}" width="{_n(w)}" '
+            f'height="{row_h}" fill="{_e(colour)}"><title>{_e(label)}: {_e(text)}</title></rect>'
+            f'<text class="value-label" x="{_n(label_width + plot_w + 6)}" y="{_n(y + row_h * 0.72)}" '
+            f'font-size="12" fill="{INK}">{_e(text)}</text>'
+        )
     out.append("</svg>")
     return "".join(out)
