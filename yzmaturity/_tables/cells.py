@@ -40,6 +40,7 @@ __all__ = [
     "number_text",
     "pd_na",
     "split_column",
+    "split_dictionary",
 ]
 
 LIST_SEPARATOR = MULTI_SEPARATOR
@@ -259,6 +260,21 @@ def _split_text(pd: Any, series: pd.Series, want_numbers: bool) -> SplitColumn:
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     texts = pd.Index(pd.array(uniques, dtype=_text_dtype(pd, series.dtype)))
     return _split_distinct(pd, np.asarray(codes, dtype=np.intp), texts, want_numbers)
+
+
+def split_dictionary(pd: Any, array: Any, want_numbers: bool) -> SplitColumn:
+    """A dictionary-encoded pyarrow text column (one chunk), split as :func:`split_column` splits its text.
+
+    The reader has split it by distinct value already: its dictionary is the
+    distinct texts, its indices (null: no value) each row's.
+    """
+    indices = np.asarray(array.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.intp)
+    dictionary = array.dictionary
+    if int(pd.__version__.split(".")[0]) >= 3:
+        texts = pd.Index(dictionary.to_pandas())
+    else:
+        texts = pd.Index(pd.array(dictionary.to_pylist(), dtype=pd.StringDtype("pyarrow")))
+    return _split_distinct(pd, indices, texts, want_numbers)
 
 
 def _text_dtype(pd: Any, dtype: Any) -> Any:

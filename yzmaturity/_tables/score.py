@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +21,7 @@ from .._model import KIND_NUMERIC
 from .._policy import STATES
 from .._scoring import score_matrix
 from . import deps
-from .cells import answer_value, split_column
+from .cells import SplitColumn, answer_value, split_column
 from .header import check_header, result_names, table_header
 from .problems import error_frame
 from .profile import ProfileBuilder, TableProfile
@@ -33,13 +33,23 @@ if TYPE_CHECKING:
 
     import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 
+    from .._compile import CompiledQuestionnaire
     from .._encode import AnswerMatrix
     from .._matching import CohortMatch
     from .._model import Questionnaire
     from .._policy import PolicyCatalog
     from .._scoring import BatchScores
 
-__all__ = ["TableResult", "output_meta", "resolve", "score_partition", "score_table", "summary_text"]
+__all__ = [
+    "TableResult",
+    "output_meta",
+    "resolve",
+    "score_frame",
+    "score_partition",
+    "score_table",
+    "summary_text",
+    "wants_numbers",
+]
 
 
 @dataclass
@@ -208,16 +218,57 @@ def score_table(
     TableError
         The table as a whole does not fit (unknown, missing or duplicate columns).
     """
-    pd = deps.pandas("score_table")
     frame = read_table(table)
     source = os.fspath(table) if isinstance(table, str | os.PathLike) else frame.attrs.get("source")
-    owned = isinstance(table, str | os.PathLike)  # read here: ours to free as we go
-    header = list(frame.columns)
     q, cat = resolve(questionnaire, catalog, match)
+    return score_frame(
+        q,
+        frame,
+        cat,
+        id_columns=id_columns,
+        lazy=lazy,
+        progress=progress,
+        lang=lang,
+        row_offset=row_offset,
+        source=source,
+        owned=isinstance(table, str | os.PathLike),  # read here: ours to free as we go
+    )
+
+
+def wants_numbers(cq: CompiledQuestionnaire, col: int) -> bool:
+    """Does question ``col`` read numbers from a text column (numeric, scale and scene-level questions)?"""
+    return bool(cq.kind[col] == KIND_NUMERIC or cq.questions[col].type in ("scale", "scene_level"))
+
+
+def score_frame(
+    q: Questionnaire,
+    frame: pd.DataFrame,
+    cat: PolicyCatalog | None,
+    *,
+    id_columns: Sequence[str] = (),
+    lazy: bool = True,
+    progress: bool | None = None,
+    lang: str = "zh",
+    row_offset: int = 0,
+    source: str | None = None,
+    owned: bool = False,
+    answers: Mapping[str, SplitColumn] | None = None,
+    header: Sequence[Any] | None = None,
+) -> TableResult:
+    """:func:`score_table` of a frame, some of whose answer columns may come already split.
+
+    ``answers`` holds question columns split by distinct value elsewhere (a
+    dictionary-encoded Arrow column, :func:`~yzmaturity._tables.cells.split_dictionary`),
+    absent from ``frame``; ``header`` is then the table's whole header.
+    ``owned``: the frame is ours to free column by column.
+    """
+    pd = deps.pandas("score_table")
+    answers = answers or {}
+    header = list(frame.columns) if header is None else list(header)
     cq = q.compiled()
     id_columns = list(id_columns)
     result_columns = result_names(cq, cat)
-    check_header(list(frame.columns), cq, id_columns, result_columns)
+    check_header(header, cq, id_columns, result_columns)
     n = len(frame)
     steps = 1 + cq.n_questions + 3
     bar = Progress(progress, n, steps)
@@ -231,17 +282,15 @@ def score_table(
             encoder = Encoder(cq)
             matrix = encoder.empty(n, TableProfile(arrays, n))
             for col, qid in enumerate(cq.qids):
-                if qid in frame.columns:
-                    ordinal = cq.kind[col] == KIND_NUMERIC or cq.questions[col].type in (
-                        "scale",
-                        "scene_level",
-                    )
-                    part = split_column(pd, frame[qid], want_numbers=ordinal)
+                part = answers.get(qid)
+                if part is None and qid in frame.columns:
+                    part = split_column(pd, frame[qid], want_numbers=wants_numbers(cq, col))
+                if part is not None:
                     blank &= part.blank()
                     qtype = cq.questions[col].type
                     values = [answer_value(qtype, v) for v in part.values]
                     encoder.add_column(matrix, qid, FactorizedColumn(values, part.inverse, part.numbers))
-                    if owned:
+                    if owned and qid in frame.columns:
                         del frame[qid]  # a table read here: free each column once encoded
                 bar.step(f"encode {qid}")
             for cell in cell_problems(frame):  # too long to keep: the row is invalid, the table is not

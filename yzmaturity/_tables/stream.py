@@ -33,6 +33,7 @@ from .._codes import Code
 from .._exceptions import FileLoadError
 from .._files import check_size
 from . import deps
+from .cells import split_dictionary
 from .progress import file_bar
 from .read import (
     MAX_TABLE_BYTES,
@@ -44,7 +45,7 @@ from .read import (
     table_format,
     trailing_true,
 )
-from .score import resolve, score_table, summary_text
+from .score import resolve, score_frame, score_table, summary_text, wants_numbers
 from .write import escape_formulas, plain_for_arrow, write_table
 
 if TYPE_CHECKING:
@@ -270,16 +271,23 @@ def _stream(
     frames: _Prefetch | None = None
     inflight: deque[tuple[Future[tuple[Any, list[Any]]], int]] = deque()
 
-    def work(frame: Any, offset: int) -> tuple[Any, list[Any]]:
-        scored = score_table(
+    cq = result.questionnaire.compiled()
+
+    def work(batch: _Batch, offset: int) -> tuple[Any, list[Any]]:
+        answers = {
+            name: split_dictionary(pd, array, wants_numbers(cq, cq.index[name]))
+            for name, array in batch.answers.items()
+        }
+        scored = score_frame(
             result.questionnaire,
-            frame,
+            batch.frame,
             result.catalog,
             id_columns=id_columns,
             lang=lang,
             progress=False,
-            match=result.catalog is not None,
             row_offset=offset,
+            answers=answers,
+            header=batch.header,
         )
         errors = scored.errors
         tables = [sinks[0].arrow(pd, scored.frame)]
@@ -305,11 +313,11 @@ def _stream(
         with batch_mode(BATCH_ROWS + 1):  # once for every scoring thread
             offset = 0
             # The answers to the questions are read dictionary-encoded (not the columns kept as given).
-            answers = set(result.questionnaire.compiled().qids) - set(id_columns)
+            answers = set(cq.qids) - set(id_columns)
             frames = _Prefetch(_frames(pa, pd, src, fmt, encoding, *blocks, answers))
-            for frame, consumed in frames:
-                inflight.append((scorer.submit(work, frame, offset), consumed))
-                offset += len(frame)
+            for batch, consumed in frames:
+                inflight.append((scorer.submit(work, batch, offset), consumed))
+                offset += len(batch.frame)
                 drain(threads)
             drain(0)
         if pending is not None:
@@ -400,8 +408,8 @@ def _frames(
     block_bytes: int,
     read_block: int,
     dictionary: Collection[str] = (),
-) -> Iterator[tuple[pd.DataFrame, int]]:
-    """(frame, input bytes it stands for) per batch; at least one frame (maybe empty, for the header).
+) -> Iterator[tuple[_Batch, int]]:
+    """(batch, input bytes it stands for) per batch; at least one batch (maybe empty, for the header).
 
     pyarrow's streaming reader keeps dozens of parsed blocks ahead of its
     consumer, so it reads small blocks (``read_block``) and a batch gathers
@@ -445,11 +453,33 @@ def _frames(
             table = table.slice(0, table.num_rows - n_trailing)
         if table.num_rows == 0:
             continue
-        frame = _named(arrow_to_pandas(pd, table), names)
         emitted = True
-        yield frame, read_block * len(batches)  # about: the reader does not say how many bytes it took
+        yield _split_batch(pa, pd, table, names), read_block * len(batches)  # bytes: about
     if not emitted:
-        yield _named(pd.DataFrame({i: pd.Series([], dtype=object) for i in range(len(names))}), names), 0
+        empty = pd.DataFrame({i: pd.Series([], dtype=object) for i in range(len(names))})
+        yield _Batch(_named(empty, names)), 0
+
+
+@dataclass
+class _Batch:
+    """Rows of the input: a frame, and the answer columns still as dictionary-encoded Arrow arrays.
+
+    ``header`` is the whole header when ``answers`` took columns out of ``frame``.
+    """
+
+    frame: pd.DataFrame
+    answers: dict[str, Any] = field(default_factory=dict)
+    header: list[str] | None = None
+
+
+def _split_batch(pa: Any, pd: Any, table: Any, names: list[str]) -> _Batch:
+    """The dictionary-encoded columns taken apart (one dictionary per column), the rest as a frame."""
+    encoded = [f.name for f in table.schema if pa.types.is_dictionary(f.type)]
+    if not encoded or len(set(names)) != len(names):
+        return _Batch(_named(arrow_to_pandas(pd, table), names))
+    table = table.unify_dictionaries()
+    answers = {name: table.column(name).combine_chunks() for name in encoded}
+    return _Batch(arrow_to_pandas(pd, table.drop_columns(encoded)), answers, names)
 
 
 def _named(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
@@ -467,7 +497,7 @@ def _raise_csv(src: Path, encoding: str, exc: Exception) -> Any:
     raise FileLoadError(str(src), Code.BAD_CSV, f"not a valid CSV table: {exc}") from None
 
 
-def _parquet_frames(pa: Any, pd: Any, src: Path) -> Iterator[tuple[pd.DataFrame, int]]:
+def _parquet_frames(pa: Any, pd: Any, src: Path) -> Iterator[tuple[_Batch, int]]:
     import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
 
     try:
@@ -481,9 +511,9 @@ def _parquet_frames(pa: Any, pd: Any, src: Path) -> Iterator[tuple[pd.DataFrame,
         emitted = False
         for batch in batches:
             emitted = True
-            yield arrow_to_pandas(pd, pa.Table.from_batches([batch])), batch.num_rows * per_row
+            yield _Batch(arrow_to_pandas(pd, pa.Table.from_batches([batch]))), batch.num_rows * per_row
         if not emitted:
-            yield arrow_to_pandas(pd, handle.schema_arrow.empty_table()), 0
+            yield _Batch(arrow_to_pandas(pd, handle.schema_arrow.empty_table())), 0
     except FileLoadError:
         raise
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError ... for a broken file
