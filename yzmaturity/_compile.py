@@ -418,7 +418,7 @@ class CompiledQuestionnaire:
         return out
 
     def relevance_mask(self, ctx: EvalContext) -> np.ndarray:
-        relevant = np.ones((ctx.n, self.n_questions), dtype=bool)
+        relevant = np.ones((ctx.n, self.n_questions), dtype=bool, order="F")  # filled column by column
         for col, fn in self.relevance:
             relevant[:, col] = fn(ctx)
         return relevant

@@ -85,25 +85,32 @@ _FAST_MIN = 64  # below this the plain loop is as fast
 _SIMPLE_TYPES = frozenset({str, int, float, bool, type(None)})
 _NUMBER_TYPES = frozenset({int, float, bool})  # equal across types (True == 1 == 1.0): one at most
 _FLOAT_TYPES = frozenset({float, type(None)})
+_TEXT_TYPES = frozenset({str, type(None)})
 
 
 def _factorize_fast(seq: list[Any]) -> FactorizedColumn | None:
-    types = set(map(type, seq))
-    if not types <= _SIMPLE_TYPES or len(types & _NUMBER_TYPES) > 1:
-        return None
     n = len(seq)
-    if float in types:  # NaN is blank, and NaN != NaN would give each its own slot
-        obj = np.empty(n, dtype=object)
-        obj[:] = seq
-        nan = obj != obj
-        if nan.any():
-            obj[nan] = None
-            seq = obj.tolist()
     index: dict[Any, int] = {}
     # Each cell's code is the row of the first cell equal to it, then made dense.
-    first = np.fromiter(map(index.setdefault, seq, range(n)), dtype=np.intp, count=n)
+    try:
+        first = np.fromiter(map(index.setdefault, seq, range(n)), dtype=np.intp, count=n)
+    except TypeError:  # an unhashable cell (a list of options)
+        return None
     heads = np.flatnonzero(first == np.arange(n))
     values = [seq[i] for i in heads.tolist()]
+    if not set(map(type, values)) <= _TEXT_TYPES:
+        # Numbers: equal across types (True == 1 == 1.0) and NaN != NaN, so every cell's type
+        # decides; text alone (the usual case) needs no check per cell.
+        types = set(map(type, seq))
+        if not types <= _SIMPLE_TYPES or len(types & _NUMBER_TYPES) > 1:
+            return None
+        if float in types:  # NaN is blank, and NaN != NaN would give each its own slot
+            obj = np.empty(n, dtype=object)
+            obj[:] = seq
+            nan = obj != obj
+            if nan.any():
+                obj[nan] = None
+                return _factorize_fast(obj.tolist())
     blank = np.fromiter((_is_blank(v) for v in values), dtype=bool, count=len(values))
     dense = np.full(len(values), -1, dtype=np.intp)
     dense[~blank] = np.arange(int((~blank).sum()), dtype=np.intp)
@@ -745,12 +752,14 @@ class Encoder:
             self.detail(col, Code.MISSING_REQUIRED, ("row", -1, qid), f"{qid!r} is required", None)
             for col, qid in enumerate(cq.qids)
         ]  # one problem per question, placed at each row it concerns
-        for i, col in zip(*np.nonzero(missing), strict=True):
+        for col in np.flatnonzero(
+            missing.any(axis=0)
+        ).tolist():  # question by question: columns are contiguous
             qid = cq.qids[col]
-            if (int(i), qid) in failed:
-                continue
-            loc = (*loc_prefix, qid) if loc_prefix is not None else ("row", int(i), qid)
-            matrix.errors.add(int(i), required[col].at(loc))
+            for i in np.flatnonzero(missing[:, col]).tolist():
+                if (i, qid) not in failed:
+                    loc = (*loc_prefix, qid) if loc_prefix is not None else ("row", i, qid)
+                    matrix.errors.add(i, required[col].at(loc))
         if not skipped.any():
             return
         not_scored = [
@@ -763,7 +772,8 @@ class Encoder:
             )
             for col, qid in enumerate(cq.qids)
         ]
-        for i, col in zip(*np.nonzero(skipped), strict=True):
-            qid = cq.qids[col]
-            loc = (*loc_prefix, qid) if loc_prefix is not None else ("row", int(i), qid)
-            matrix.warnings.add(int(i), not_scored[col].at(loc))
+        for col in np.flatnonzero(skipped.any(axis=0)).tolist():
+            qid, problem = cq.qids[col], not_scored[col]
+            for i in np.flatnonzero(skipped[:, col]).tolist():
+                loc = (*loc_prefix, qid) if loc_prefix is not None else ("row", i, qid)
+                matrix.warnings.add(i, problem.at(loc))
