@@ -236,3 +236,29 @@ def test_the_error_table_words_every_problem_as_the_problem_itself_does(messy, l
     assert got["got"].tolist() == [r[2] for r in expected]
     assert got["text"].tolist() == [r[3] for r in expected]
     assert any("\ue000" in t for t in got["text"].tolist())  # worded on its own, not cut at the slot
+
+
+@pytest.mark.parametrize("kind", ["pyarrow", "record_batch", "polars"])
+def test_arrow_and_polars_tables_score_as_the_same_frame(messy, kind):
+    """A pyarrow table (or polars frame) has its answers split in Arrow: the same results and problems."""
+    pa = pytest.importorskip("pyarrow")
+    text = messy.astype("string")
+    reference = score_table(Q, text, progress=False, row_offset=7)
+    table = pa.Table.from_pandas(text, preserve_index=False)
+    if kind == "record_batch":
+        table = table.to_batches()[0]
+    elif kind == "polars":
+        polars = pytest.importorskip("polars")
+        table = polars.from_arrow(table)
+    result = score_table(Q, table, progress=False, row_offset=7)
+    computed = result.result_columns
+    pd.testing.assert_frame_equal(result.frame[computed], reference.frame[computed])
+    # The columns kept as given: the same values (polars keeps no pandas dtype, so text is "str").
+    kept = [c for c in reference.frame.columns if c not in computed]
+
+    def cells(frame):
+        return frame[kept].astype(object).where(frame[kept].notna(), None).to_numpy().tolist()
+
+    assert cells(result.frame) == cells(reference.frame)
+    pd.testing.assert_frame_equal(result.errors, reference.errors)
+    assert result.summary() == reference.summary()

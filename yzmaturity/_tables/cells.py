@@ -14,10 +14,13 @@ import numpy as np
 from .._answers import NA_TOKEN
 from .._encode import MULTI_SEPARATOR, factorize_cells
 from .._lenient import FALSE_WORDS, TRUE_WORDS
+from .._model import KIND_NUMERIC
 from . import deps
 
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+
+    from .._compile import CompiledQuestionnaire
 
 __all__ = [
     "FALSE_WORDS",
@@ -41,6 +44,7 @@ __all__ = [
     "pd_na",
     "split_column",
     "split_dictionary",
+    "wants_numbers",
 ]
 
 LIST_SEPARATOR = MULTI_SEPARATOR
@@ -275,6 +279,11 @@ def split_dictionary(pd: Any, array: Any, want_numbers: bool) -> SplitColumn:
     else:
         texts = pd.Index(pd.array(dictionary.to_pylist(), dtype=pd.StringDtype("pyarrow")))
     return _split_distinct(pd, indices, texts, want_numbers)
+
+
+def wants_numbers(cq: CompiledQuestionnaire, col: int) -> bool:
+    """Does question ``col`` read numbers from a text column (numeric, scale and scene-level questions)?"""
+    return bool(cq.kind[col] == KIND_NUMERIC or cq.questions[col].type in ("scale", "scene_level"))
 
 
 def _text_dtype(pd: Any, dtype: Any) -> Any:

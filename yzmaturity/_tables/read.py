@@ -30,6 +30,7 @@ __all__ = [
     "arrow_to_pandas",
     "cell_problems",
     "check_table_path",
+    "check_width",
     "csv_options",
     "decode_header",
     "empty_rows_arrow",
@@ -112,7 +113,7 @@ def read_table(
     """
     frame = _as_frame(source)
     if frame is not None:
-        _check_width(frame.shape[1], "<frame>")
+        check_width(frame.shape[1], "<frame>")
         return frame
     pd = deps.pandas("reading tables")
     path = Path(os.fspath(source))
@@ -141,7 +142,7 @@ def cell_problems(frame: pd.DataFrame) -> list[CellProblem]:
     return list(found) if isinstance(found, list) else []
 
 
-def _check_width(width: int, path: str) -> None:
+def check_width(width: int, path: str) -> None:
     if width > MAX_TABLE_COLUMNS:
         raise FileLoadError(path, Code.TOO_MANY_COLUMNS, f"{width} columns, more than {MAX_TABLE_COLUMNS}")
 
@@ -217,7 +218,7 @@ def decode_header(path: Path, encoding: str) -> list[str]:
         names = next(csv.reader(io.StringIO(text, newline="")), [])
     except csv.Error as exc:
         raise FileLoadError(str(path), Code.BAD_CSV, f"the header row is not valid CSV: {exc}") from None
-    _check_width(len(names), str(path))
+    check_width(len(names), str(path))
     return names
 
 
@@ -411,7 +412,7 @@ def _read_parquet(pd: Any, path: Path) -> pd.DataFrame:
     try:
         parquet = pq.ParquetFile(handle)
         meta = parquet.metadata
-        _check_width(meta.num_columns, str(path))
+        check_width(meta.num_columns, str(path))
         unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
         if unpacked > 2 * MAX_TABLE_BYTES:
             raise FileLoadError(str(path), Code.FILE_TOO_LARGE, f"unpacks to {unpacked} bytes")

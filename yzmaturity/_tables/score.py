@@ -17,23 +17,22 @@ from .._enterprise import PROFILE_INPUT_FIELDS
 from .._exceptions import ErrorDetail, RowProblems, TableError
 from .._loading import default_catalog, load_catalog, load_questionnaire
 from .._matching import match_batch
-from .._model import KIND_NUMERIC
 from .._policy import STATES
 from .._scoring import score_matrix
 from . import deps
-from .cells import SplitColumn, answer_value, split_column
+from .arrow import arrow_input, split_answers, split_arrow
+from .cells import SplitColumn, answer_value, split_column, wants_numbers
 from .header import check_header, result_names, table_header
 from .problems import error_frame
 from .profile import ProfileBuilder, TableProfile
 from .progress import Progress
-from .read import cell_problems, read_table
+from .read import cell_problems, check_width, read_table
 
 if TYPE_CHECKING:
     from collections.abc import Container
 
     import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 
-    from .._compile import CompiledQuestionnaire
     from .._encode import AnswerMatrix
     from .._matching import CohortMatch
     from .._model import Questionnaire
@@ -48,7 +47,6 @@ __all__ = [
     "score_partition",
     "score_table",
     "summary_text",
-    "wants_numbers",
 ]
 
 
@@ -218,9 +216,28 @@ def score_table(
     TableError
         The table as a whole does not fit (unknown, missing or duplicate columns).
     """
+    q, cat = resolve(questionnaire, catalog, match)
+    arrow = arrow_input(table)
+    if arrow is not None:  # the answers split in Arrow, only the other columns in pandas
+        check_width(arrow.num_columns, "<frame>")
+        pd = deps.pandas("score_table")
+        batch = split_arrow(
+            deps.pyarrow(), pd, arrow, arrow.column_names, set(q.compiled().qids) - set(id_columns)
+        )
+        return score_frame(
+            q,
+            batch.frame,
+            cat,
+            id_columns=id_columns,
+            lazy=lazy,
+            progress=progress,
+            lang=lang,
+            row_offset=row_offset,
+            answers=split_answers(pd, q.compiled(), batch),
+            header=batch.header,
+        )
     frame = read_table(table)
     source = os.fspath(table) if isinstance(table, str | os.PathLike) else frame.attrs.get("source")
-    q, cat = resolve(questionnaire, catalog, match)
     return score_frame(
         q,
         frame,
@@ -233,11 +250,6 @@ def score_table(
         source=source,
         owned=isinstance(table, str | os.PathLike),  # read here: ours to free as we go
     )
-
-
-def wants_numbers(cq: CompiledQuestionnaire, col: int) -> bool:
-    """Does question ``col`` read numbers from a text column (numeric, scale and scene-level questions)?"""
-    return bool(cq.kind[col] == KIND_NUMERIC or cq.questions[col].type in ("scale", "scene_level"))
 
 
 def score_frame(

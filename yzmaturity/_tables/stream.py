@@ -33,7 +33,7 @@ from .._codes import Code
 from .._exceptions import FileLoadError
 from .._files import check_size
 from . import deps
-from .cells import split_dictionary
+from .arrow import ArrowBatch, split_answers, split_arrow, with_names
 from .progress import file_bar
 from .read import (
     MAX_TABLE_BYTES,
@@ -45,7 +45,7 @@ from .read import (
     table_format,
     trailing_true,
 )
-from .score import resolve, score_frame, score_table, summary_text, wants_numbers
+from .score import resolve, score_frame, score_table, summary_text
 from .write import escape_formulas, plain_for_arrow, write_table
 
 if TYPE_CHECKING:
@@ -273,11 +273,8 @@ def _stream(
 
     cq = result.questionnaire.compiled()
 
-    def work(batch: _Batch, offset: int) -> tuple[Any, list[Any]]:
-        answers = {
-            name: split_dictionary(pd, array, wants_numbers(cq, cq.index[name]))
-            for name, array in batch.answers.items()
-        }
+    def work(batch: ArrowBatch, offset: int) -> tuple[Any, list[Any]]:
+        answers = split_answers(pd, cq, batch)
         scored = score_frame(
             result.questionnaire,
             batch.frame,
@@ -408,7 +405,7 @@ def _frames(
     block_bytes: int,
     read_block: int,
     dictionary: Collection[str] = (),
-) -> Iterator[tuple[_Batch, int]]:
+) -> Iterator[tuple[ArrowBatch, int]]:
     """(batch, input bytes it stands for) per batch; at least one batch (maybe empty, for the header).
 
     pyarrow's streaming reader keeps dozens of parsed blocks ahead of its
@@ -454,38 +451,10 @@ def _frames(
         if table.num_rows == 0:
             continue
         emitted = True
-        yield _split_batch(pa, pd, table, names), read_block * len(batches)  # bytes: about
+        yield split_arrow(pa, pd, table, names, dictionary), read_block * len(batches)  # bytes: about
     if not emitted:
         empty = pd.DataFrame({i: pd.Series([], dtype=object) for i in range(len(names))})
-        yield _Batch(_named(empty, names)), 0
-
-
-@dataclass
-class _Batch:
-    """Rows of the input: a frame, and the answer columns still as dictionary-encoded Arrow arrays.
-
-    ``header`` is the whole header when ``answers`` took columns out of ``frame``.
-    """
-
-    frame: pd.DataFrame
-    answers: dict[str, Any] = field(default_factory=dict)
-    header: list[str] | None = None
-
-
-def _split_batch(pa: Any, pd: Any, table: Any, names: list[str]) -> _Batch:
-    """The dictionary-encoded columns taken apart (one dictionary per column), the rest as a frame."""
-    encoded = [f.name for f in table.schema if pa.types.is_dictionary(f.type)]
-    if not encoded or len(set(names)) != len(names):
-        return _Batch(_named(arrow_to_pandas(pd, table), names))
-    table = table.unify_dictionaries()
-    answers = {name: table.column(name).combine_chunks() for name in encoded}
-    return _Batch(arrow_to_pandas(pd, table.drop_columns(encoded)), answers, names)
-
-
-def _named(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    if len(names) == frame.shape[1]:
-        frame.columns = names
-    return frame
+        yield ArrowBatch(with_names(empty, names)), 0
 
 
 def _raise_csv(src: Path, encoding: str, exc: Exception) -> Any:
@@ -497,7 +466,7 @@ def _raise_csv(src: Path, encoding: str, exc: Exception) -> Any:
     raise FileLoadError(str(src), Code.BAD_CSV, f"not a valid CSV table: {exc}") from None
 
 
-def _parquet_frames(pa: Any, pd: Any, src: Path) -> Iterator[tuple[_Batch, int]]:
+def _parquet_frames(pa: Any, pd: Any, src: Path) -> Iterator[tuple[ArrowBatch, int]]:
     import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
 
     try:
@@ -511,9 +480,9 @@ def _parquet_frames(pa: Any, pd: Any, src: Path) -> Iterator[tuple[_Batch, int]]
         emitted = False
         for batch in batches:
             emitted = True
-            yield _Batch(arrow_to_pandas(pd, pa.Table.from_batches([batch]))), batch.num_rows * per_row
+            yield ArrowBatch(arrow_to_pandas(pd, pa.Table.from_batches([batch]))), batch.num_rows * per_row
         if not emitted:
-            yield _Batch(arrow_to_pandas(pd, handle.schema_arrow.empty_table())), 0
+            yield ArrowBatch(arrow_to_pandas(pd, handle.schema_arrow.empty_table())), 0
     except FileLoadError:
         raise
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError ... for a broken file
