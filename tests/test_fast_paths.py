@@ -271,7 +271,8 @@ def test_text_split_per_distinct_value_equals_the_old_split(cells_, want_numbers
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.one_of(st.sampled_from(TEXT_CELLS), st.none()), min_size=0, max_size=60), st.booleans())
 def test_a_dictionary_column_splits_as_its_text_column(cells_, want_numbers):
-    """A CSV read with dictionary-encoded answers (categorical) means, row by row, what the text column means."""
+    """A column read dictionary-encoded (by the CSV reader, as a categorical or an Arrow dictionary of few or
+    many values) means, row by row, what the text column means."""
     pd = pytest.importorskip("pandas")
     from yzmaturity._tables.cells import split_column
 
@@ -279,13 +280,24 @@ def test_a_dictionary_column_splits_as_its_text_column(cells_, want_numbers):
     categorical = text.astype("category")
     if len(categorical.cat.categories):  # a category no row holds any more must not matter either
         categorical = categorical.cat.add_categories(["unused"])
-    old, new = split_column(pd, text, want_numbers), split_column(pd, categorical, want_numbers)
+    old = split_column(pd, text, want_numbers)
+    pa = pytest.importorskip("pyarrow")
+    from yzmaturity._tables import cells as cells_module
+
+    encoded = pa.array(cells_, type=pa.string()).dictionary_encode()
+    few = cells_module.split_dictionary(pd, encoded, want_numbers)
+    with pytest.MonkeyPatch.context() as patch:  # as a column of many distinct values is split
+        patch.setattr(cells_module, "FEW_VALUES", 0)
+        many = cells_module.split_dictionary(pd, encoded, want_numbers)
 
     def rows(part):
         values = part.values
         return [None if i < 0 else values[i] for i in part.inverse.tolist()]
 
-    assert rows(new) == rows(old)
-    if want_numbers:
-        np.testing.assert_array_equal(new.numbers, old.numbers)
-    np.testing.assert_array_equal(new.blank(), old.blank())
+    for new in (split_column(pd, categorical, want_numbers), few, many):
+        assert rows(new) == rows(old)
+        if want_numbers:
+            np.testing.assert_array_equal(
+                np.nan if new.numbers is None else new.numbers, np.nan if old.numbers is None else old.numbers
+            )
+        np.testing.assert_array_equal(new.blank(), old.blank())

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FALSE_WORDS",
+    "FEW_VALUES",
     "LIST_SEPARATOR",
     "NUMBER",
     "NUMBER_PATTERN",
@@ -274,19 +275,51 @@ def _split_text(pd: Any, series: pd.Series, want_numbers: bool) -> SplitColumn:
     return _split_distinct(pd, np.asarray(codes, dtype=np.intp), texts, want_numbers)
 
 
+FEW_VALUES = 256
+"""Up to this many distinct values a column's values are read in Python; above, with vectorised checks."""
+
+
 def split_dictionary(pd: Any, array: Any, want_numbers: bool) -> SplitColumn:
     """A dictionary-encoded pyarrow text column (one chunk), split as :func:`split_column` splits its text.
 
     The reader has split it by distinct value already: its dictionary is the
-    distinct texts, its indices (null: no value) each row's.
+    distinct texts, its indices (null: no value) each row's.  A few distinct
+    values (the answers to a question) are read in Python, with the rules of
+    :func:`number_text` and :func:`is_blank`: no pandas object per column.
     """
-    indices = np.asarray(array.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.intp)
-    dictionary = array.dictionary
-    if int(pd.__version__.split(".")[0]) >= 3:
-        texts = pd.Index(dictionary.to_pandas())
-    else:
-        texts = pd.Index(pd.array(dictionary.to_pylist(), dtype=pd.StringDtype("pyarrow")))
-    return _split_distinct(pd, indices, texts, want_numbers)
+    inverse = np.asarray(array.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.intp)
+    if len(array.dictionary) > FEW_VALUES:  # many (names, amounts): vectorised checks pay
+        if int(pd.__version__.split(".")[0]) >= 3:
+            texts = pd.Index(array.dictionary.to_pandas())
+        else:
+            texts = pd.Index(pd.array(array.dictionary.to_pylist(), dtype=pd.StringDtype("pyarrow")))
+        return _split_distinct(pd, inverse, texts, want_numbers)
+    values: list[Any] = array.dictionary.to_pylist()
+    if not want_numbers:
+        return SplitColumn(inverse, None, others=values)
+    if not values:
+        return SplitColumn(inverse, np.full(len(inverse), np.nan))
+    parsed = _numbers_of(array.dictionary, values)
+    numbers = np.append(parsed, np.nan)[inverse]  # slot -1: no value
+    other = np.isnan(parsed)
+    remap = np.full(len(values) + 1, -1, dtype=np.intp)
+    remap[np.flatnonzero(other)] = np.arange(int(other.sum()), dtype=np.intp)
+    return SplitColumn(
+        remap[inverse], numbers, others=[v for v, o in zip(values, other.tolist(), strict=True) if o]
+    )
+
+
+def _numbers_of(dictionary: Any, values: list[str]) -> np.ndarray:
+    """:func:`_parse_numbers` of distinct texts: one cast when all are numbers, else value by value."""
+    pa = deps.require_pyarrow("numbers")
+    import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
+
+    try:
+        out = np.array(pc.cast(dictionary, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        out = np.array([number_text(v.strip()) for v in values], dtype=np.float64)  # None -> NaN
+    out[~np.isfinite(out)] = np.nan  # nan, inf, overflow: left to the cell check
+    return out
 
 
 def wants_numbers(cq: CompiledQuestionnaire, col: int) -> bool:
