@@ -262,12 +262,18 @@ def _split_text(pd: Any, series: pd.Series, want_numbers: bool) -> SplitColumn:
     parse: a pyarrow cast if every value is a number, else the exact pattern),
     so a column of a million cells and five distinct values parses five.
     """
-    pa = deps.pyarrow() if series.dtype.kind == "O" else None
-    if pa is not None:  # Python strings: hashed in Arrow, about twice as fast as pandas' object hash
+    pa = deps.pyarrow()
+    if pa is not None:  # hashed in Arrow (for Python strings about twice as fast as pandas' object hash)
         try:
-            array = pa.array(series.to_numpy(), type=pa.large_string(), from_pandas=True)
+            array = (
+                pa.array(series.to_numpy(), type=pa.large_string(), from_pandas=True)
+                if series.dtype.kind == "O"
+                else arrow_text(series)
+            )
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             array = None
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
         if array is not None:
             return split_dictionary(pd, array.dictionary_encode(), want_numbers)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)

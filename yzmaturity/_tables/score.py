@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -454,9 +455,17 @@ def _official_columns(
 
 def _categorical(pd: Any, codes: np.ndarray, categories: list[str], ordered: bool = False) -> Any:
     if len(set(categories)) == len(categories):
-        return pd.Categorical.from_codes(codes.astype(np.int64), categories=categories, ordered=ordered)
+        return pd.Categorical.from_codes(
+            codes.astype(np.int64), dtype=_category_type(pd, tuple(categories), ordered)
+        )
     labels = np.array([None, *categories], dtype=object)[codes.astype(np.int64) + 1]
     return pd.array(labels, dtype="string")
+
+
+@functools.lru_cache(maxsize=256)
+def _category_type(pd: Any, categories: tuple[str, ...], ordered: bool) -> Any:
+    """One dtype per set of categories: pandas checks the categories once, not once per batch."""
+    return pd.CategoricalDtype(list(categories), ordered=ordered)
 
 
 def _short_summary(errs: list[ErrorDetail], limit: int = 3) -> str:
