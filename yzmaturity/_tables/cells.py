@@ -266,9 +266,9 @@ def _split_text(pd: Any, series: pd.Series, want_numbers: bool) -> SplitColumn:
     if pa is not None:  # hashed in Arrow (for Python strings about twice as fast as pandas' object hash)
         try:
             array = (
-                pa.array(series.to_numpy(), type=pa.large_string(), from_pandas=True)
-                if series.dtype.kind == "O"
-                else arrow_text(series)
+                arrow_text(series)  # Arrow-backed text: no copy
+                if is_string_dtype(pd, series.dtype)
+                else pa.array(series.to_numpy(), type=pa.large_string(), from_pandas=True)
             )
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             array = None
