@@ -108,6 +108,8 @@ API_TOPICS: dict[str, list[str]] = {
         "table_header",
         "escape_formulas",
         "output_meta",
+        "partition_errors",
+        "errors_meta",
     ],
     "Cohorts and peers": [
         "cohort_summary",
