@@ -197,3 +197,17 @@ def test_partition_errors_needs_its_key():
     with pytest.raises(yz.TableError) as info:
         yz.partition_errors(df, Q, key="_row_id")
     assert [(d.code, d.loc) for d in info.value.details] == [("missing_column", ("column", "_row_id"))]
+
+
+def test_partition_errors_without_a_key_is_the_error_table_with_an_offset():
+    df = make_cohort(6, seed=1).to_frame()
+    df["strat_plan"] = df["strat_plan"].astype(object)
+    df.loc[4, "strat_plan"] = "maybe"
+    whole = yz.score_table(Q, df).errors
+    assert whole["row"].tolist() == [5]
+    tail = yz.partition_errors(df.iloc[3:], Q, key=None, row_offset=3)
+    assert list(tail.columns) == list(yz.errors_meta(None).columns) == list(whole.columns)
+    pd.testing.assert_frame_equal(tail, whole)
+    # without the offset, the row counts within the partition
+    alone = yz.partition_errors(df.iloc[3:], Q, key=None)
+    assert alone["row"].tolist() == [2] and alone["code"].tolist() == ["unknown_option"]
