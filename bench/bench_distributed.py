@@ -10,8 +10,11 @@ the same rows.  Each path runs in a fresh subprocess; wall time, CPU time (user
 workers included) and peak memory (the RSS of the child's whole process tree,
 sampled every 0.1 s) are recorded:
 
-* ``score_file``: ``yz.score_file`` on the one file -> scored Parquet and error
-  table (streaming, two batches at once): the library's one-machine path;
+* ``score_file``: ``yz.score_file`` on the one file -> scored Parquet (streaming,
+  two batches at once): the library's one-machine path, and the reference;
+* ``score_file_and_errors``: the same, with the error table written too (as the
+  ``batch`` command does; the synthetic table's conditions make many
+  ``contradiction`` warnings, so it is large);
 * ``score_table``: the dataset read whole (``pyarrow.parquet.read_table``) ->
   ``yz.score_table`` -> scored Parquet and error table;
 * ``dask_cluster``: a ``LocalCluster`` of 2 worker processes (1 thread each,
@@ -60,7 +63,7 @@ sys.path.insert(0, {root!r})
 exec({prelude!r})
 import yzmaturity as yz
 t0 = time.perf_counter()
-result = yz.score_file({qid!r}, {src!r}, {out!r}, errors={errors!r}, progress=False)
+result = yz.score_file({qid!r}, {src!r}, {out!r}, errors={errors}, progress=False)
 print(json.dumps({{"compute_s": time.perf_counter() - t0, "rows": result.rows, "invalid": result.n_invalid,
     "peak_mb": peak_mb()}}))
 """
@@ -176,6 +179,12 @@ def run(code: str) -> dict[str, Any]:
     return figures
 
 
+def pq_rows(path: Path) -> int:
+    import pyarrow.parquet as pq
+
+    return int(pq.ParquetFile(path).metadata.num_rows)
+
+
 def compare(reference: Path, other: Path) -> dict[str, Any]:
     """Row for row, column for column: the computed columns of two scored outputs."""
     import pandas as pd
@@ -227,10 +236,13 @@ def main() -> None:
     res: dict[str, dict[str, Any]] = {}
     paths = {
         "score_file": SCORE_FILE.format(
+            **fmt, src=str(whole), out=str(workdir / "file.parquet"), errors=None
+        ),
+        "score_file_and_errors": SCORE_FILE.format(
             **fmt,
             src=str(whole),
-            out=str(workdir / "file.parquet"),
-            errors=str(workdir / "file-errors.parquet"),
+            out=str(workdir / "file2.parquet"),
+            errors=repr(str(workdir / "file-errors.parquet")),
         ),
         "score_table": SCORE_TABLE.format(
             **fmt, out=str(workdir / "table.parquet"), errors=str(workdir / "table-errors.parquet")
@@ -279,7 +291,12 @@ def main() -> None:
         ),
         "dask_threads_vs_score_file": round(res["dask_threads"]["wall_s"] / one["wall_s"], 2),
         "score_table_vs_score_file": round(res["score_table"]["wall_s"] / one["wall_s"], 2),
+        "score_file_and_errors_vs_score_file": round(
+            res["score_file_and_errors"]["wall_s"] / one["wall_s"], 2
+        ),
+        "error_table_rows": pq_rows(workdir / "file-errors.parquet"),
         "equal_to_score_file": {
+            "score_file_and_errors": compare(workdir / "file.parquet", workdir / "file2.parquet"),
             "score_table": compare(workdir / "file.parquet", workdir / "table.parquet"),
             "dask_cluster": compare(workdir / "file.parquet", workdir / "cluster"),
             "dask_threads": compare(workdir / "file.parquet", workdir / "threads"),
