@@ -752,9 +752,7 @@ class Encoder:
             self.detail(col, Code.MISSING_REQUIRED, ("row", -1, qid), f"{qid!r} is required", None)
             for col, qid in enumerate(cq.qids)
         ]  # one problem per question, placed at each row it concerns
-        for col in np.flatnonzero(
-            missing.any(axis=0)
-        ).tolist():  # question by question: columns are contiguous
+        for col in np.flatnonzero(missing.any(axis=0)).tolist():  # question by question
             qid = cq.qids[col]
             for i in np.flatnonzero(missing[:, col]).tolist():
                 if (i, qid) not in failed:

@@ -16,6 +16,7 @@ from .._encode import MULTI_SEPARATOR, factorize_cells
 from .._lenient import FALSE_WORDS, TRUE_WORDS
 from .._model import KIND_NUMERIC
 from . import deps
+from .read import arrow_to_pandas
 
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped,unused-ignore]
@@ -295,10 +296,8 @@ def split_dictionary(pd: Any, array: Any, want_numbers: bool) -> SplitColumn:
     """
     inverse = np.asarray(array.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.intp)
     if len(array.dictionary) > FEW_VALUES:  # many (names, amounts): vectorised checks pay
-        if int(pd.__version__.split(".")[0]) >= 3:
-            texts = pd.Index(array.dictionary.to_pandas())
-        else:
-            texts = pd.Index(pd.array(array.dictionary.to_pylist(), dtype=pd.StringDtype("pyarrow")))
+        pa = deps.require_pyarrow("dictionary columns")
+        texts = pd.Index(arrow_to_pandas(pd, pa.table({"text": array.dictionary}))["text"])
         return _split_distinct(pd, inverse, texts, want_numbers)
     values: list[Any] = array.dictionary.to_pylist()
     if not want_numbers:
@@ -308,11 +307,8 @@ def split_dictionary(pd: Any, array: Any, want_numbers: bool) -> SplitColumn:
     parsed = _numbers_of(array.dictionary, values)
     numbers = np.append(parsed, np.nan)[inverse]  # slot -1: no value
     other = np.isnan(parsed)
-    remap = np.full(len(values) + 1, -1, dtype=np.intp)
-    remap[np.flatnonzero(other)] = np.arange(int(other.sum()), dtype=np.intp)
-    return SplitColumn(
-        remap[inverse], numbers, others=[v for v, o in zip(values, other.tolist(), strict=True) if o]
-    )
+    others = [v for v, o in zip(values, other.tolist(), strict=True) if o]
+    return SplitColumn(_renumbered(inverse, other), numbers, others=others)
 
 
 def _numbers_of(dictionary: Any, values: list[str]) -> np.ndarray:
@@ -349,10 +345,14 @@ def _split_distinct(pd: Any, inverse: np.ndarray, texts: Any, want_numbers: bool
     other = np.isnan(parsed)
     if other.all():
         return SplitColumn(inverse, numbers, texts=texts)
-    # Distinct values that are not numbers, renumbered in order (as the distinct values are).
-    remap = np.full(len(texts) + 1, -1, dtype=np.intp)
-    remap[np.flatnonzero(other)] = np.arange(int(other.sum()), dtype=np.intp)
-    return SplitColumn(remap[inverse], numbers, texts=texts[other])
+    return SplitColumn(_renumbered(inverse, other), numbers, texts=texts[other])
+
+
+def _renumbered(inverse: np.ndarray, kept: np.ndarray) -> np.ndarray:
+    """Each row's index among the ``kept`` distinct values only (in their order); -1 for the others."""
+    remap = np.full(len(kept) + 1, -1, dtype=np.intp)
+    remap[np.flatnonzero(kept)] = np.arange(int(kept.sum()), dtype=np.intp)
+    return np.asarray(remap[inverse])
 
 
 def arrow_text(series: pd.Series) -> Any | None:

@@ -222,23 +222,13 @@ def score_table(
     if arrow is not None:  # the answers split in Arrow, only the other columns in pandas
         check_width(arrow.num_columns, "<frame>")
         pd = deps.pandas("score_table")
-        batch = split_arrow(
-            deps.pyarrow(), pd, arrow, arrow.column_names, set(q.compiled().qids) - set(id_columns)
-        )
-        return score_frame(
-            q,
-            batch.frame,
-            cat,
-            id_columns=id_columns,
-            lazy=lazy,
-            progress=progress,
-            lang=lang,
-            row_offset=row_offset,
-            answers=split_answers(pd, q.compiled(), batch),
-            header=batch.header,
-        )
-    frame = read_table(table)
-    source = os.fspath(table) if isinstance(table, str | os.PathLike) else frame.attrs.get("source")
+        encode = set(q.compiled().qids) - set(id_columns)
+        batch = split_arrow(deps.pyarrow(), pd, arrow, arrow.column_names, encode)
+        frame, answers, header = batch.frame, split_answers(pd, q.compiled(), batch), batch.header
+        source = None
+    else:
+        frame, answers, header = read_table(table), None, None
+        source = os.fspath(table) if isinstance(table, str | os.PathLike) else frame.attrs.get("source")
     return score_frame(
         q,
         frame,
@@ -250,6 +240,8 @@ def score_table(
         row_offset=row_offset,
         source=source,
         owned=isinstance(table, str | os.PathLike),  # read here: ours to free as we go
+        answers=answers,
+        header=header,
     )
 
 
