@@ -81,8 +81,12 @@ def _sql_score(q: dict[str, Any]) -> str:
         return f"CASE lower({c}) WHEN 'true' THEN {yes} WHEN 'false' THEN {no} END"
     v = f"TRY_CAST({c} AS DOUBLE)"
     if t == "numeric":
+        # Left-closed [min, next) by default; right-closed (min, next], the first band holding its min.
+        op = ">" if q.get("closed") == "right" else ">="
         bands = sorted(q["bands"], key=lambda b: -b["min"])
-        whens = " ".join(f"WHEN {v} >= {float(b['min'])} THEN {float(b['score'])}" for b in bands)
+        whens = " ".join(f"WHEN {v} {op} {float(b['min'])} THEN {float(b['score'])}" for b in bands[:-1])
+        last = bands[-1]
+        whens += f" WHEN {v} >= {float(last['min'])} THEN {float(last['score'])}"
         return f"CASE WHEN {v} IS NULL THEN NULL {whens} ELSE 0.0 END"
     lo, hi = float(q.get("min", 0)), float(q.get("max", 4))
     return f"({v} - {lo}) / {hi - lo}"
@@ -177,9 +181,13 @@ def polars_plan(pl: Any, spec: dict[str, Any], src: str) -> Any:
             return pl.when(low == "true").then(yes).when(low == "false").then(no).otherwise(None)
         v = c.cast(pl.Float64, strict=False)
         if t == "numeric":
+            right = q.get("closed") == "right"
+            bands = sorted(q["bands"], key=lambda b: -b["min"])
             expr = pl.when(v.is_null()).then(None)
-            for band in sorted(q["bands"], key=lambda b: -b["min"]):
-                expr = expr.when(v >= float(band["min"])).then(float(band["score"]))
+            for band in bands[:-1]:
+                above = v > float(band["min"]) if right else v >= float(band["min"])
+                expr = expr.when(above).then(float(band["score"]))
+            expr = expr.when(v >= float(bands[-1]["min"])).then(float(bands[-1]["score"]))
             return expr.otherwise(0.0)
         lo, hi = float(q.get("min", 0)), float(q.get("max", 4))
         return (v - lo) / (hi - lo)
@@ -497,6 +505,11 @@ def main() -> None:
         "frame_speedup >= 4": summary.get("frame_speedup_vs_baseline", 0) >= 4,
         "matrix_vs_copy <= 10": all(v["vs_copy"] <= 10 for v in summary.get("matrix", {}).values()),
         "start_s <= 0.030": summary["start_s"] <= 0.030,
+        # The peers are a fair comparison only if they compute the same overall.
+        "peers_agree (max diff <= 1e-9)": max(
+            summary["overall_max_diff_duckdb"], summary["overall_max_diff_polars"]
+        )
+        <= 1e-9,
     }
     text = json.dumps(summary, indent=2, ensure_ascii=False)
     print(text)

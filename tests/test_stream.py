@@ -109,6 +109,27 @@ def test_gb18030_and_parquet_stream_too(tmp_path, messy):
     assert len(pd.read_parquet(tmp_path / "se.parquet")) == len(whole.errors)
 
 
+def test_parquet_batches_follow_block_bytes_not_row_groups(tmp_path, messy):
+    """One row group, compressed small: the batches still hold about ``block_bytes`` each."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    pa = pytest.importorskip("pyarrow")
+    big = pd.concat([messy] * 40, ignore_index=True)
+    parquet = tmp_path / "one-group.parquet"
+    pq.write_table(pa.Table.from_pandas(big, preserve_index=False), parquet, row_group_size=len(big))
+    assert pq.ParquetFile(parquet).metadata.num_row_groups == 1
+    whole = score_table(Q, parquet, progress=False)
+    streamed = score_file(
+        Q, parquet, tmp_path / "s.parquet", errors=tmp_path / "e.parquet", block_bytes=1 << 15
+    )
+    assert streamed.batches > 3
+    got = pd.read_parquet(tmp_path / "s.parquet")
+    pd.testing.assert_frame_equal(
+        got, whole.frame.reset_index(drop=True), check_dtype=False, check_categorical=False
+    )
+    assert len(pd.read_parquet(tmp_path / "e.parquet")) == len(whole.errors)
+    assert streamed.summary() == whole.summary()
+
+
 def test_xlsx_output_is_written_whole(tmp_path, messy):
     pytest.importorskip("openpyxl")
     src = tmp_path / "in.csv"

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from .._compile import CompiledQuestionnaire
 
-__all__ = ["ArrowBatch", "arrow_input", "split_answers", "split_arrow", "with_names"]
+__all__ = ["ArrowBatch", "arrow_input", "is_text", "split_answers", "split_arrow", "with_names"]
 
 
 @dataclass
@@ -64,7 +64,7 @@ def split_arrow(pa: Any, pd: Any, table: Any, names: list[str], encode: Collecti
     import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
 
     for i, f in enumerate(table.schema):
-        if f.name in encode and _is_text(pa, f.type):
+        if f.name in encode and is_text(pa, f.type):
             column = table.column(i)
             if not (pa.types.is_string(f.type) or pa.types.is_large_string(f.type)):
                 column = pc.cast(column, pa.large_string())  # a string view (polars)
@@ -86,7 +86,8 @@ def split_answers(pd: Any, cq: CompiledQuestionnaire, batch: ArrowBatch) -> dict
     }
 
 
-def _is_text(pa: Any, t: Any) -> bool:
+def is_text(pa: Any, t: Any) -> bool:
+    """Whether an Arrow type is text (string, large string or string view)."""
     return bool(
         pa.types.is_string(t) or pa.types.is_large_string(t) or getattr(pa.types, "is_string_view", bool)(t)
     )

@@ -33,11 +33,10 @@ from .._codes import Code
 from .._exceptions import FileLoadError
 from .._files import check_size
 from . import deps
-from .arrow import ArrowBatch, split_answers, split_arrow, with_names
+from .arrow import ArrowBatch, is_text, split_answers, split_arrow, with_names
 from .progress import file_bar
 from .read import (
     MAX_TABLE_BYTES,
-    arrow_to_pandas,
     csv_options,
     decode_header,
     empty_rows_arrow,
@@ -61,6 +60,8 @@ BLOCK_BYTES = 16 * 1024 * 1024
 batch's arrays to be reused by the allocator, large enough for numpy to run at full speed."""
 READ_BLOCK_BYTES = 2 * 1024 * 1024
 """Bytes per read of the CSV reader, which runs ahead of its consumer by dozens of blocks."""
+PARQUET_READ_ROWS = 4096
+"""Rows per record batch read from Parquet (fewer for a small ``block_bytes``); gathered up to it."""
 STREAM_FORMATS = ("csv", "parquet")
 
 
@@ -413,7 +414,7 @@ def _frames(
     them up to ``block_bytes``: memory stays bounded and batches stay large.
     """
     if fmt == "parquet":
-        yield from _parquet_frames(pa, pd, src)
+        yield from _parquet_frames(pa, pd, src, block_bytes, dictionary)
         return
     import pyarrow.csv as pcsv  # type: ignore[import-untyped,unused-ignore]
 
@@ -466,29 +467,54 @@ def _raise_csv(src: Path, encoding: str, exc: Exception) -> Any:
     raise FileLoadError(str(src), Code.BAD_CSV, f"not a valid CSV table: {exc}") from None
 
 
-def _parquet_frames(pa: Any, pd: Any, src: Path) -> Iterator[tuple[ArrowBatch, int]]:
+def _parquet_frames(
+    pa: Any, pd: Any, src: Path, block_bytes: int, dictionary: Collection[str]
+) -> Iterator[tuple[ArrowBatch, int]]:
+    """Batches of about ``block_bytes`` in memory, whatever the file's row groups or compression.
+
+    Small record batches are gathered by their Arrow size (as the CSV reader's
+    blocks are): a batch sized by compressed bytes per row would hold ten
+    times the rows meant (a dictionary-encoded answer column compresses to
+    almost nothing).  Text answer columns are read as dictionaries.
+    """
     import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
 
     try:
-        handle = pq.ParquetFile(src)
+        stored = pq.read_schema(src)
+        text = [f.name for f in stored if f.name in dictionary and is_text(pa, f.type)]
+        handle = pq.ParquetFile(src, read_dictionary=text)
         meta = handle.metadata
         unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
         if unpacked > 2 * MAX_TABLE_BYTES:
             raise FileLoadError(str(src), Code.FILE_TOO_LARGE, f"unpacks to {unpacked} bytes")
-        per_row = max(1, src.stat().st_size // max(1, meta.num_rows))
-        batches = handle.iter_batches(batch_size=max(1024, BLOCK_BYTES // per_row))
+        schema = handle.schema_arrow  # with the dictionary-encoded columns
+        file_per_row = src.stat().st_size / max(1, meta.num_rows)  # progress counts the file's bytes
+        gathered: list[Any] = []
+        size = 0
         emitted = False
-        for batch in batches:
-            emitted = True
-            yield ArrowBatch(arrow_to_pandas(pd, pa.Table.from_batches([batch]))), batch.num_rows * per_row
-        if not emitted:
-            yield ArrowBatch(arrow_to_pandas(pd, handle.schema_arrow.empty_table())), 0
+        for batch in handle.iter_batches(batch_size=max(64, min(PARQUET_READ_ROWS, block_bytes >> 12))):
+            gathered.append(batch)
+            size += batch.nbytes
+            if size >= block_bytes:
+                emitted = True
+                yield _parquet_batch(
+                    pa, pd, pa.Table.from_batches(gathered, schema), dictionary, file_per_row
+                )
+                gathered, size = [], 0
+        if gathered or not emitted:  # the rest, or the header of a file without rows
+            yield _parquet_batch(pa, pd, pa.Table.from_batches(gathered, schema), dictionary, file_per_row)
     except FileLoadError:
         raise
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError ... for a broken file
         if type(exc).__module__.startswith("yzmaturity"):
             raise
         raise FileLoadError(str(src), Code.BAD_PARQUET, f"not a readable Parquet file: {exc}") from None
+
+
+def _parquet_batch(
+    pa: Any, pd: Any, table: Any, dictionary: Collection[str], per_row: float
+) -> tuple[ArrowBatch, int]:
+    return split_arrow(pa, pd, table, table.schema.names, dictionary), round(table.num_rows * per_row)
 
 
 class _Sink:
