@@ -265,14 +265,7 @@ def _split_text(pd: Any, series: pd.Series, want_numbers: bool) -> SplitColumn:
     """
     pa = deps.pyarrow()
     if pa is not None:  # hashed in Arrow (for Python strings about twice as fast as pandas' object hash)
-        try:
-            array = (
-                arrow_text(series)  # Arrow-backed text: no copy
-                if is_string_dtype(pd, series.dtype)
-                else pa.array(series.to_numpy(), type=pa.large_string(), from_pandas=True)
-            )
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            array = None
+        array = arrow_text(series)
         if isinstance(array, pa.ChunkedArray):
             array = array.combine_chunks()
         if array is not None:
@@ -356,14 +349,23 @@ def _renumbered(inverse: np.ndarray, kept: np.ndarray) -> np.ndarray:
 
 
 def arrow_text(series: pd.Series) -> Any | None:
-    """The column as a pyarrow string array, if it is a text column and pyarrow is installed."""
+    """The column as a pyarrow string array, if it is a text column and pyarrow is installed.
+
+    A text dtype converts without a copy; an object column of Python strings
+    (and blanks) is copied once into Arrow, so that its checks run in C.
+    """
     pa = deps.pyarrow()
-    if pa is None or not is_string_dtype(sys.modules["pandas"], series.dtype):
+    if pa is None:
         return None
+    pd = sys.modules["pandas"]
     try:
-        return pa.array(series, from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        if is_string_dtype(pd, series.dtype):
+            return pa.array(series, from_pandas=True)
+        if series.dtype.kind == "O" and pd.api.types.infer_dtype(series, skipna=True) == "string":
+            return pa.array(series.to_numpy(), type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):  # a lone surrogate: the exact path
         return None
+    return None
 
 
 def _parse_numbers(pd: Any, series: pd.Series, present: np.ndarray) -> np.ndarray:
