@@ -265,7 +265,7 @@ def _split_text(pd: Any, series: pd.Series, want_numbers: bool) -> SplitColumn:
     """
     pa = deps.pyarrow()
     if pa is not None:  # hashed in Arrow (for Python strings about twice as fast as pandas' object hash)
-        array = arrow_text(series)
+        array = arrow_text(series, strings=True)  # split_column has checked an object column
         if isinstance(array, pa.ChunkedArray):
             array = array.combine_chunks()
         if array is not None:
@@ -348,11 +348,12 @@ def _renumbered(inverse: np.ndarray, kept: np.ndarray) -> np.ndarray:
     return np.asarray(remap[inverse])
 
 
-def arrow_text(series: pd.Series) -> Any | None:
+def arrow_text(series: pd.Series, strings: bool = False) -> Any | None:
     """The column as a pyarrow string array, if it is a text column and pyarrow is installed.
 
     A text dtype converts without a copy; an object column of Python strings
     (and blanks) is copied once into Arrow, so that its checks run in C.
+    ``strings``: the caller has found the object column to hold strings only.
     """
     pa = deps.pyarrow()
     if pa is None:
@@ -361,7 +362,7 @@ def arrow_text(series: pd.Series) -> Any | None:
     try:
         if is_string_dtype(pd, series.dtype):
             return pa.array(series, from_pandas=True)
-        if series.dtype.kind == "O" and pd.api.types.infer_dtype(series, skipna=True) == "string":
+        if series.dtype.kind == "O" and (strings or pd.api.types.infer_dtype(series, skipna=True) == "string"):
             return pa.array(series.to_numpy(), type=pa.large_string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):  # a lone surrogate: the exact path
         return None
