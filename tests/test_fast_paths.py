@@ -301,3 +301,28 @@ def test_a_dictionary_column_splits_as_its_text_column(cells_, want_numbers):
                 np.nan if new.numbers is None else new.numbers, np.nan if old.numbers is None else old.numbers
             )
         np.testing.assert_array_equal(new.blank(), old.blank())
+
+
+@pytest.mark.parametrize(
+    "cells_",
+    [
+        ["12", None, "3.5", "-0", "+7", ".5"],  # every cell a number: one cast, no split
+        ["12", None, "nan"],  # a text pyarrow would read as a number
+        ["12", "1e400"],  # an overflow
+        ["12", " 4 "],  # spaces: the exact rule
+        ["12", "1,000"],
+    ],
+)
+@pytest.mark.parametrize("dtype", ["object", "str"])
+def test_a_column_of_numbers_is_read_in_one_cast_as_the_split_reads_it(cells_, dtype):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    from yzmaturity._tables.cells import split_column
+
+    series = pd.Series(cells_ * 40, dtype=dtype)
+    old = _old_split_text(pd, series.astype(pd.StringDtype()), True)
+    new = split_column(pd, series, True)
+    np.testing.assert_array_equal(new.inverse, old.inverse)
+    assert new.values == old.values
+    np.testing.assert_array_equal(new.numbers, old.numbers)
+    np.testing.assert_array_equal(new.blank(), old.blank())

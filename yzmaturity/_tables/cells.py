@@ -269,10 +269,34 @@ def _split_text(pd: Any, series: pd.Series, want_numbers: bool) -> SplitColumn:
         if isinstance(array, pa.ChunkedArray):
             array = array.combine_chunks()
         if array is not None:
+            numbers = _all_numbers(pa, array) if want_numbers else None
+            if numbers is not None:  # amounts, head counts: nothing to split by distinct value
+                return SplitColumn(np.full(len(series), -1, dtype=np.intp), numbers)
             return split_dictionary(pd, array.dictionary_encode(), want_numbers)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     texts = pd.Index(pd.array(uniques, dtype=_text_dtype(pd, series.dtype)))
     return _split_distinct(pd, np.asarray(codes, dtype=np.intp), texts, want_numbers)
+
+
+def _all_numbers(pa: Any, array: Any) -> np.ndarray | None:
+    """The column's numbers (NaN where blank) if every cell is a plain finite number; else None.
+
+    One cast in pyarrow, the parse a distinct text would get; a cell that is
+    not a number (spaces, ``nan``, ``1,000``) leaves the column to the split.
+    """
+    import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
+
+    try:
+        values = pc.cast(array, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    out = np.array(values.to_numpy(zero_copy_only=False), dtype=np.float64)
+    finite = np.isfinite(out)
+    if not finite.all() and (finite | np.asarray(array.is_null().to_numpy(zero_copy_only=False))).sum() < len(
+        out
+    ):
+        return None  # "nan", "inf" or an overflow: text to report, not a number
+    return out
 
 
 FEW_VALUES = 256
@@ -362,7 +386,9 @@ def arrow_text(series: pd.Series, strings: bool = False) -> Any | None:
     try:
         if is_string_dtype(pd, series.dtype):
             return pa.array(series, from_pandas=True)
-        if series.dtype.kind == "O" and (strings or pd.api.types.infer_dtype(series, skipna=True) == "string"):
+        if series.dtype.kind == "O" and (
+            strings or pd.api.types.infer_dtype(series, skipna=True) == "string"
+        ):
             return pa.array(series.to_numpy(), type=pa.large_string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):  # a lone surrogate: the exact path
         return None
