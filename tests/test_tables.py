@@ -13,6 +13,8 @@ import sys
 import numpy as np
 import pytest
 from conftest import ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import yzmaturity as yz
 from yzmaturity._cli import main
@@ -547,6 +549,41 @@ def test_escape_formulas_guards_headers_and_categories():
     safe = escape_formulas(frame)
     assert list(safe.columns) == ["'=cmd", "c", "o"]
     assert safe["c"].tolist() == ["'=x"] and safe["o"].tolist() == ["'@y"]
+
+
+_FORMULA_TEXT = st.text(alphabet="=+-@\t\r'a1.e中 ", max_size=5)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(_FORMULA_TEXT, st.none()), min_size=1, max_size=30))
+def test_csv_table_guards_as_escape_formulas(cells):
+    """The CSV writer's table (guarded on Arrow buffers) says what escape_formulas then pyarrow say."""
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.csv as pcsv
+
+    from yzmaturity._tables.write import _guard, _guard_text, csv_table, plain_for_arrow
+
+    frame = pd.DataFrame(
+        {
+            "str": pd.array(cells, dtype="str"),
+            "object": pd.Series(cells, dtype=object),
+            "category": pd.Categorical(cells),
+            "=name": np.arange(len(cells)),
+        }
+    )
+    expected = pa.Table.from_pandas(plain_for_arrow(pd, escape_formulas(frame)), preserve_index=False)
+    got = csv_table(frame)
+    assert got.column_names == expected.column_names
+    for name in got.column_names:
+        assert got.column(name).to_pylist() == expected.column(name).to_pylist(), name
+    written = [pa.BufferOutputStream(), pa.BufferOutputStream()]
+    pcsv.write_csv(expected, written[0])
+    pcsv.write_csv(got, written[1])
+    assert written[0].getvalue() == written[1].getvalue()
+    # Text that starts inside its buffers (a batch sliced from a larger table), in both offset widths.
+    for text_type in (pa.string(), pa.large_string()):
+        sliced = pa.array(["=before", *cells, "@after"], type=text_type).slice(1, len(cells))
+        assert _guard_text(pa, sliced).to_pylist() == [_guard(v) for v in cells]
 
 
 # --------------------------------------------------------------------------- templates

@@ -45,7 +45,7 @@ from .read import (
     trailing_true,
 )
 from .score import resolve, score_frame, score_table, summary_text
-from .write import escape_formulas, plain_for_arrow, write_table
+from .write import csv_table, write_table
 
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped,unused-ignore]
@@ -534,7 +534,7 @@ class _Sink:
     def arrow(self, pd: Any, frame: pd.DataFrame) -> Any:
         """The frame as ``write_table`` would write it: CSV text formula-guarded, Parquet as is."""
         if self.fmt == "csv":
-            frame = plain_for_arrow(pd, escape_formulas(frame))
+            return csv_table(frame)
         return self.pa.Table.from_pandas(frame, preserve_index=False)
 
     def write(self, table: Any) -> None:
