@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -102,30 +103,31 @@ def error_frame(
     ``row`` is the 1-based data row (plus ``row_offset``, the rows before this
     batch); ``text`` the problem as a sentence in ``lang``.
     """
-    position = {str(c): i for i, c in enumerate(header)}
-    rows: list[int] = []
-    later: list[bool] = []  # warnings after errors
-    places: list[int] = []
+    keys: list[int] = []
+    sizes: list[int] = []
     details: list[ErrorDetail] = []
     for problems in (scores.errors, scores.warnings):
-        for row, found in problems.items():
-            for e in found:
-                rows.append(row)
-                later.append(e.severity != "error")
-                places.append(position.get(str(e.loc[-1]) if len(e.loc) > 2 else "", -1))
-                details.append(e)
+        keys += problems.keys()
+        sizes += map(len, problems.values())
+        details += chain.from_iterable(problems.values())
     if not details:
         return pd.DataFrame(
             {"row": np.array([], dtype=np.int64)}
             | {k: pd.array([], dtype="string") for k in ERROR_COLUMNS[1:]}
         )
-    # By row, errors first, in the table's column order; a stable sort keeps each row's own order.
-    order = np.lexsort((np.array(places), np.array(later), np.array(rows, dtype=np.int64)))
+    rows = np.repeat(np.array(keys, dtype=np.int64), sizes)
     kinds = _Kinds(lang, row_offset)
-    which = np.fromiter(map(kinds, (details[i] for i in order.tolist())), dtype=np.intp, count=len(order))
-    shown = np.array(kinds.shown_rows, dtype=np.int64)
+    which = np.fromiter(map(kinds, details), dtype=np.intp, count=len(details))
+    # By row, errors first, in the table's column order; a stable sort keeps each row's own order.
+    # A kind has one column and one severity: both are looked up per kind, not per problem.
+    position = {str(c): i for i, c in enumerate(header)}
+    place = np.array([position.get(cells[0] or "", -1) for cells in kinds.cells], dtype=np.int64)
+    later = np.array([cells[5] != "error" for cells in kinds.cells], dtype=bool)  # warnings after errors
+    order = np.lexsort((place[which], later[which], rows))
+    which = which[order]
+    shown = np.array(kinds.shown_rows, dtype=np.int64)[order]
     columns = _columns(pd, kinds, which, shown)
-    return pd.DataFrame({"row": np.array(rows, dtype=np.int64)[order] + (1 + row_offset)} | columns)
+    return pd.DataFrame({"row": rows[order] + (1 + row_offset)} | columns)
 
 
 def _columns(pd: Any, kinds: _Kinds, which: np.ndarray, shown: np.ndarray) -> dict[str, Any]:
