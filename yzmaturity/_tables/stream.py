@@ -55,9 +55,11 @@ if TYPE_CHECKING:
 
 __all__ = ["BLOCK_BYTES", "FileResult", "score_file"]
 
-BLOCK_BYTES = 16 * 1024 * 1024
-"""Bytes of CSV read per batch (about 25,000 rows of yangzhou-2022): small enough for the
-batch's arrays to be reused by the allocator, large enough for numpy to run at full speed."""
+BLOCK_BYTES = 24 * 1024 * 1024
+"""Bytes of CSV read per batch (about 37,000 rows of yangzhou-2022).  Each batch has a fixed cost
+in Python (a call per column, per rule); at 1,000,000 rows 16 MB batches took 8.1-8.5 s and
+32 MB 7.6-7.7 s, with a peak of 570 MB against 800-850 MB: 24 MB took 7.8-8.0 s at 710-730 MB
+(bench/bench_city.py's file, measured with ``score_file(block_bytes=...)``)."""
 READ_BLOCK_BYTES = 2 * 1024 * 1024
 """Bytes per read of the CSV reader, which runs ahead of its consumer by dozens of blocks."""
 PARQUET_READ_ROWS = 4096
@@ -152,7 +154,8 @@ def score_file(
         A progress bar over the input (tqdm, in a terminal or a notebook);
         None: for files over 64 MB when standard error is a terminal.
     block_bytes
-        CSV bytes per batch.
+        Input bytes per batch (CSV text; Arrow memory for Parquet): memory grows with it, the
+        fixed cost per batch shrinks.
     threads
         Batches scored at once (default: 2, or 1 on one core); the results do
         not depend on it.  numpy and pyarrow release the GIL in their kernels,
@@ -470,12 +473,13 @@ def _raise_csv(src: Path, encoding: str, exc: Exception) -> Any:
 def _parquet_frames(
     pa: Any, pd: Any, src: Path, block_bytes: int, dictionary: Collection[str]
 ) -> Iterator[tuple[ArrowBatch, int]]:
-    """Batches of about ``block_bytes`` in memory, whatever the file's row groups or compression.
+    """Batches of about as many rows as ``block_bytes`` of CSV, whatever the row groups or compression.
 
-    Small record batches are gathered by their Arrow size (as the CSV reader's
-    blocks are): a batch sized by compressed bytes per row would hold ten
-    times the rows meant (a dictionary-encoded answer column compresses to
-    almost nothing).  Text answer columns are read as dictionaries.
+    Small record batches are gathered by their Arrow size, to two thirds of
+    ``block_bytes`` (with the answers dictionary-encoded, Arrow holds a row of
+    yangzhou-2022 in 480 bytes, its CSV text takes 680): a batch sized by
+    compressed bytes per row would hold ten times the rows meant.  Text answer
+    columns are read as dictionaries.
     """
     import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
 
@@ -495,7 +499,7 @@ def _parquet_frames(
         for batch in handle.iter_batches(batch_size=max(64, min(PARQUET_READ_ROWS, block_bytes >> 12))):
             gathered.append(batch)
             size += batch.nbytes
-            if size >= block_bytes:
+            if size >= block_bytes * 2 // 3:  # Arrow holds a row in about 2/3 of its CSV text
                 emitted = True
                 yield _parquet_batch(
                     pa, pd, pa.Table.from_batches(gathered, schema), dictionary, file_per_row
