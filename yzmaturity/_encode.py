@@ -64,18 +64,19 @@ def _is_blank(raw: Any) -> bool:
     return raw is None or (isinstance(raw, float) and math.isnan(raw)) or (isinstance(raw, str) and raw == "")
 
 
-def factorize_cells(cells: Sequence[Any] | np.ndarray) -> FactorizedColumn:
+def factorize_cells(cells: Sequence[Any] | np.ndarray, types: set[type] | None = None) -> FactorizedColumn:
     """Split plain cells into distinct values and row indexes (blanks: -1); no pandas needed.
 
     Values are told apart by type as well as by value, so ``True`` and ``1``
     stay distinct; unhashable cells (lists of options) are keyed by their tuple.
     Columns of plain strings, numbers of one type and blanks (the usual case)
     are split with one dictionary pass in C and numpy, per distinct value
-    rather than per cell; anything else takes the per-cell loop.
+    rather than per cell; anything else takes the per-cell loop.  ``types``:
+    the set of the cells' types, when the caller has it already.
     """
     seq = cells.tolist() if isinstance(cells, np.ndarray) else cells
     if len(seq) >= _FAST_MIN:
-        fast = _factorize_fast(seq if isinstance(seq, list) else list(seq))
+        fast = _factorize_fast(seq if isinstance(seq, list) else list(seq), types)
         if fast is not None:
             return fast
     return _factorize_loop(seq)
@@ -88,7 +89,7 @@ _FLOAT_TYPES = frozenset({float, type(None)})
 _TEXT_TYPES = frozenset({str, type(None)})
 
 
-def _factorize_fast(seq: list[Any]) -> FactorizedColumn | None:
+def _factorize_fast(seq: list[Any], types: set[type] | None = None) -> FactorizedColumn | None:
     n = len(seq)
     index: dict[Any, int] = {}
     # Each cell's code is the row of the first cell equal to it, then made dense.
@@ -99,18 +100,12 @@ def _factorize_fast(seq: list[Any]) -> FactorizedColumn | None:
     heads = np.flatnonzero(first == np.arange(n))
     values = [seq[i] for i in heads.tolist()]
     if not set(map(type, values)) <= _TEXT_TYPES:
-        # Numbers: equal across types (True == 1 == 1.0) and NaN != NaN, so every cell's type
-        # decides; text alone (the usual case) needs no check per cell.
-        types = set(map(type, seq))
+        # Numbers are equal across types (True == 1 == 1.0), so every cell's type decides;
+        # text alone (the usual case) needs no check per cell.  A NaN is unequal to itself
+        # and heads a slot of its own: each such slot is blank below.
+        types = set(map(type, seq)) if types is None else types
         if not types <= _SIMPLE_TYPES or len(types & _NUMBER_TYPES) > 1:
             return None
-        if float in types:  # NaN is blank, and NaN != NaN would give each its own slot
-            obj = np.empty(n, dtype=object)
-            obj[:] = seq
-            nan = obj != obj
-            if nan.any():
-                obj[nan] = None
-                return _factorize_fast(obj.tolist())
     blank = np.fromiter((_is_blank(v) for v in values), dtype=bool, count=len(values))
     dense = np.full(len(values), -1, dtype=np.intp)
     dense[~blank] = np.arange(int((~blank).sum()), dtype=np.intp)
@@ -610,11 +605,12 @@ class Encoder:
             self._numbers(col, column.astype(np.float64), codes, errors)
             return
         cells = column.tolist() if isinstance(column, np.ndarray) else list(column)
-        if ordinal and len(cells) >= _FAST_MIN and set(map(type, cells)) <= _FLOAT_TYPES:
+        types = set(map(type, cells)) if ordinal and len(cells) >= _FAST_MIN else None
+        if types is not None and types <= _FLOAT_TYPES:
             # Floats and blanks only: the numeric path (NaN and None are blanks there too).
             self._numbers(col, np.array(cells, dtype=np.float64), codes, errors)
             return
-        self._factorized(col, factorize_cells(cells), codes, na, errors)
+        self._factorized(col, factorize_cells(cells, types), codes, na, errors)
 
     def _numbers(self, col: int, values: np.ndarray, codes: np.ndarray, errors: RowProblems) -> None:
         """Encode a float column (NaN = blank) of a numeric, scale or scene-level question."""
@@ -735,43 +731,44 @@ class Encoder:
         )
 
     def check_relevance(self, matrix: AnswerMatrix, loc_prefix: Loc | None) -> None:
-        """Flag missing required answers and answers to skipped questions."""
+        """Flag missing required answers and answers to skipped questions.
+
+        Question by question (a column of the matrix at a time): no (N, Q)
+        temporaries, which a large batch pays for in page faults.
+        """
         cq = self.cq
         codes, na = matrix.codes, matrix.na
-        answered = ~np.isnan(codes)
-        if cq.relevance:
-            ctx = EvalContext(cq, codes, na, matrix.profile)
-            relevant = cq.relevance_mask(ctx)
-        else:
-            relevant = np.ones_like(answered)
-        missing = cq.required & relevant & ~answered & ~na
+        relevant = cq.relevance_mask(EvalContext(cq, codes, na, matrix.profile)) if cq.relevance else None
+        conditional = {col for col, _ in cq.relevance}
         # A value that failed validation is reported already; do not call it missing too.
         failed = {(i, e.loc[-1]) for i, errs in matrix.errors.items() for e in errs}
-        skipped = answered & ~relevant
-        required = [
-            self.detail(col, Code.MISSING_REQUIRED, ("row", -1, qid), f"{qid!r} is required", None)
-            for col, qid in enumerate(cq.qids)
-        ]  # one problem per question, placed at each row it concerns
-        for col in np.flatnonzero(missing.any(axis=0)).tolist():  # question by question
-            qid = cq.qids[col]
-            for i in np.flatnonzero(missing[:, col]).tolist():
-                if (i, qid) not in failed:
+        for col, qid in enumerate(cq.qids):
+            asked = relevant[:, col] if relevant is not None and col in conditional else None
+            answered = ~np.isnan(codes[:, col])
+            if cq.required[col]:
+                missing = ~answered & ~na[:, col]
+                if asked is not None:
+                    missing &= asked
+                rows = np.flatnonzero(missing).tolist()
+                if rows:  # one problem per question, placed at each row it concerns
+                    problem = self.detail(
+                        col, Code.MISSING_REQUIRED, ("row", -1, qid), f"{qid!r} is required", None
+                    )
+                    for i in rows:
+                        if (i, qid) not in failed:
+                            loc = (*loc_prefix, qid) if loc_prefix is not None else ("row", i, qid)
+                            matrix.errors.add(i, problem.at(loc))
+            if asked is None:
+                continue
+            rows = np.flatnonzero(answered & ~asked).tolist()
+            if rows:
+                problem = ErrorDetail(
+                    Code.NOT_RELEVANT,
+                    ("row", -1, qid),
+                    f"{qid!r} is skipped by its condition; the answer is not scored",
+                    severity="warning",
+                    params={"subject": self.params[col]["subject"]},
+                )
+                for i in rows:
                     loc = (*loc_prefix, qid) if loc_prefix is not None else ("row", i, qid)
-                    matrix.errors.add(i, required[col].at(loc))
-        if not skipped.any():
-            return
-        not_scored = [
-            ErrorDetail(
-                Code.NOT_RELEVANT,
-                ("row", -1, qid),
-                f"{qid!r} is skipped by its condition; the answer is not scored",
-                severity="warning",
-                params={"subject": self.params[col]["subject"]},
-            )
-            for col, qid in enumerate(cq.qids)
-        ]
-        for col in np.flatnonzero(skipped.any(axis=0)).tolist():
-            qid, problem = cq.qids[col], not_scored[col]
-            for i in np.flatnonzero(skipped[:, col]).tolist():
-                loc = (*loc_prefix, qid) if loc_prefix is not None else ("row", i, qid)
-                matrix.warnings.add(i, problem.at(loc))
+                    matrix.warnings.add(i, problem.at(loc))
