@@ -291,10 +291,8 @@ def _all_numbers(pa: Any, array: Any) -> np.ndarray | None:
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     out = np.array(values.to_numpy(zero_copy_only=False), dtype=np.float64)
-    finite = np.isfinite(out)
-    if not finite.all() and (finite | np.asarray(array.is_null().to_numpy(zero_copy_only=False))).sum() < len(
-        out
-    ):
+    blank = np.asarray(array.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    if not (np.isfinite(out) | blank).all():
         return None  # "nan", "inf" or an overflow: text to report, not a number
     return out
 
