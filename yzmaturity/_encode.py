@@ -74,12 +74,19 @@ def factorize_cells(cells: Sequence[Any] | np.ndarray, types: set[type] | None =
     rather than per cell; anything else takes the per-cell loop.  ``types``:
     the set of the cells' types, when the caller has it already.
     """
-    seq = cells.tolist() if isinstance(cells, np.ndarray) else cells
+    seq = _cells(cells)
     if len(seq) >= _FAST_MIN:
-        fast = _factorize_fast(seq if isinstance(seq, list) else list(seq), types)
+        fast = _factorize_fast(seq, types)
         if fast is not None:
             return fast
     return _factorize_loop(seq)
+
+
+def _cells(column: Sequence[Any] | np.ndarray) -> list[Any] | np.ndarray:
+    """The cells to hash: an object array as it is (iterated without a list), else a list."""
+    if isinstance(column, np.ndarray):
+        return column if column.dtype == object and column.ndim == 1 else column.tolist()
+    return column if isinstance(column, list) else list(column)
 
 
 _FAST_MIN = 64  # below this the plain loop is as fast
@@ -89,7 +96,7 @@ _FLOAT_TYPES = frozenset({float, type(None)})
 _TEXT_TYPES = frozenset({str, type(None)})
 
 
-def _factorize_fast(seq: list[Any], types: set[type] | None = None) -> FactorizedColumn | None:
+def _factorize_fast(seq: list[Any] | np.ndarray, types: set[type] | None = None) -> FactorizedColumn | None:
     n = len(seq)
     index: dict[Any, int] = {}
     # Each cell's code is the row of the first cell equal to it, then made dense.
@@ -114,7 +121,7 @@ def _factorize_fast(seq: list[Any], types: set[type] | None = None) -> Factorize
     return FactorizedColumn([v for v, b in zip(values, blank.tolist(), strict=True) if not b], lookup[first])
 
 
-def _factorize_loop(cells: Sequence[Any]) -> FactorizedColumn:
+def _factorize_loop(cells: Sequence[Any] | np.ndarray) -> FactorizedColumn:
     index: dict[Any, int] = {}
     values: list[Any] = []
     inverse = np.empty(len(cells), dtype=np.intp)
@@ -604,11 +611,16 @@ class Encoder:
         if isinstance(column, np.ndarray) and column.dtype.kind in "iuf" and ordinal:
             self._numbers(col, column.astype(np.float64), codes, errors)
             return
-        cells = column.tolist() if isinstance(column, np.ndarray) else list(column)
+        cells = _cells(column)
         types = set(map(type, cells)) if ordinal and len(cells) >= _FAST_MIN else None
         if types is not None and types <= _FLOAT_TYPES:
             # Floats and blanks only: the numeric path (NaN and None are blanks there too).
-            self._numbers(col, np.array(cells, dtype=np.float64), codes, errors)
+            floats = (
+                cells.astype(np.float64)
+                if isinstance(cells, np.ndarray)
+                else np.array(cells, dtype=np.float64)
+            )
+            self._numbers(col, floats, codes, errors)
             return
         self._factorized(col, factorize_cells(cells, types), codes, na, errors)
 

@@ -374,8 +374,9 @@ def _result_frame(
             n_errors[row] = len(errs)
             summary[row] = _short_summary(errs)
     n_warnings = np.zeros(n, dtype=np.int64)
-    for row, warns in scores.warnings.items():
-        n_warnings[row] = len(warns)
+    warned = scores.warnings
+    rows = np.fromiter(warned.keys(), dtype=np.intp, count=len(warned))
+    n_warnings[rows] = np.fromiter(map(len, warned.values()), dtype=np.int64, count=len(warned))
     cols["valid"] = valid
     cols["errors"] = n_errors
     cols["warnings"] = n_warnings
