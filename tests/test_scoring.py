@@ -266,7 +266,20 @@ def test_chunking_does_not_change_results(mini, mini_sheet):
     a = yz.score_batch(mini, rows, chunk_size=7)
     b = yz.score_batch(mini, rows, chunk_size=10_000)
     c = yz.score_batch(mini, rows, chunk_size=5, workers=2)
-    for other in (b, c):
+    d = yz.score_batch(mini, rows, chunk_size=5)  # ten chunks: two threads by default
+    for other in (b, c, d):
         np.testing.assert_array_equal(a.overall, other.overall)
         np.testing.assert_array_equal(a.dimensions, other.dimensions)
         np.testing.assert_array_equal(a.question_scores, other.question_scores)
+
+
+def test_large_batches_score_on_two_threads_by_default(monkeypatch):
+    from yzmaturity import _scoring
+
+    monkeypatch.setattr(_scoring.os, "cpu_count", lambda: 4)
+    assert _scoring._threads(None, _scoring.AUTO_THREADS_MIN_CHUNKS) == 2
+    assert _scoring._threads(None, _scoring.AUTO_THREADS_MIN_CHUNKS - 1) == 1
+    assert _scoring._threads(3, 10) == 3  # asked for: as many as the cores and chunks allow
+    assert _scoring._threads(None, 1) == _scoring._threads(4, 1) == 1
+    monkeypatch.setattr(_scoring.os, "cpu_count", lambda: 1)
+    assert _scoring._threads(None, 100) == 1

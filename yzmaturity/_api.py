@@ -170,8 +170,8 @@ def score_batch(
     keep_questions
         Keep the (N, Q) per-question arrays (off for the lowest memory).
     chunk_size, workers
-        Rows per chunk and threads scoring chunks in parallel (default one
-        thread; results do not depend on either).
+        Rows per chunk and threads scoring chunks in parallel (default: two
+        threads from eight chunks on, else one; results do not depend on either).
 
     Returns
     -------

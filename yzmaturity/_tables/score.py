@@ -259,13 +259,15 @@ def score_frame(
     owned: bool = False,
     answers: Mapping[str, SplitColumn] | None = None,
     header: Sequence[Any] | None = None,
+    workers: int | None = None,
 ) -> TableResult:
     """:func:`score_table` of a frame, some of whose answer columns may come already split.
 
     ``answers`` holds question columns split by distinct value elsewhere (a
     dictionary-encoded Arrow column, :func:`~yzmaturity._tables.cells.split_dictionary`),
     absent from ``frame``; ``header`` is then the table's whole header.
-    ``owned``: the frame is ours to free column by column.
+    ``owned``: the frame is ours to free column by column.  ``workers``: threads
+    scoring the matrix (one where the caller runs batches in parallel already).
     """
     pd = deps.pandas("score_table")
     answers = answers or {}
@@ -322,8 +324,8 @@ def score_frame(
                 raise TableError(
                     f"{len(matrix.errors.rows())} of {n} rows do not fit {q.id!r}", _row_numbers(details)
                 )
-            scores = score_matrix(q, matrix, keep_questions=False)
-            official = official_scores(q, matrix)
+            scores = score_matrix(q, matrix, keep_questions=False, workers=workers)
+            official = official_scores(q, matrix, workers)
             bar.step("score")
             cohort = match_batch(cat, scores) if cat is not None else None
             bar.step("match")
@@ -405,7 +407,9 @@ def _result_frame(
     return pd.DataFrame(cols, index=frame.index)
 
 
-def official_scores(q: Questionnaire, matrix: AnswerMatrix) -> tuple[Questionnaire, BatchScores] | None:
+def official_scores(
+    q: Questionnaire, matrix: AnswerMatrix, workers: int | None = None
+) -> tuple[Questionnaire, BatchScores] | None:
     """The official instrument's scores of the same rows (``official`` in the questionnaire), or None.
 
     The official questions are answered by ours of the same ids (or as mapped):
@@ -431,7 +435,7 @@ def official_scores(q: Questionnaire, matrix: AnswerMatrix) -> tuple[Questionnai
     encoder.check_relevance(sub, loc_prefix=None)
     for row, errs in matrix.errors.items():  # a row invalid for ours is not scored officially either
         sub.errors.add(row, *errs)
-    return oq, score_matrix(oq, sub, keep_questions=False)
+    return oq, score_matrix(oq, sub, keep_questions=False, workers=workers)
 
 
 def _official_columns(

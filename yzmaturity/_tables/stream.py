@@ -289,6 +289,7 @@ def _stream(
             row_offset=offset,
             answers=answers,
             header=batch.header,
+            workers=1,  # batches are scored in parallel already
         )
         errors = scored.errors
         tables = [sinks[0].arrow(pd, scored.frame)]
