@@ -121,8 +121,12 @@ class ProfileView:
     def map_values(self, name: str, predicate: Callable[[Any], bool]) -> np.ndarray:
         inverse, uniques = self.root._factorized(name)
         codes = inverse[self.rows]
-        # The predicate for the distinct values of these rows only (once each).
-        present = np.unique(codes)
+        # The predicate for the distinct values of these rows only (once each); a count beats a
+        # sort-or-hash unique while the values are few against the rows.
+        if len(uniques) <= 4 * len(codes):
+            present = np.flatnonzero(np.bincount(codes, minlength=len(uniques)))
+        else:
+            present = np.unique(codes)
         table = np.zeros(len(uniques), dtype=bool)
         table[present] = [bool(predicate(uniques[u])) for u in present.tolist()]
         return np.asarray(table[codes])
