@@ -197,6 +197,11 @@ def is_string_dtype(pd: Any, dtype: Any) -> bool:
     return False
 
 
+def _arrow_backed(pd: Any, dtype: Any) -> bool:
+    """Whether a text dtype keeps its values in Arrow (pandas' default ``str`` does, with pyarrow)."""
+    return isinstance(dtype, pd.ArrowDtype) or getattr(dtype, "storage", None) == "pyarrow"
+
+
 _NULLABLE_NUMBERS = (
     "Int8",
     "Int16",
@@ -264,8 +269,8 @@ def _split_text(pd: Any, series: pd.Series, want_numbers: bool) -> SplitColumn:
     so a column of a million cells and five distinct values parses five.
     """
     pa = deps.pyarrow()
-    if pa is not None:  # hashed in Arrow (for Python strings about twice as fast as pandas' object hash)
-        array = arrow_text(series, strings=True)  # split_column has checked an object column
+    if pa is not None and _arrow_backed(pd, series.dtype):  # Arrow text: hashed where it lies, no copy
+        array = arrow_text(series)
         if isinstance(array, pa.ChunkedArray):
             array = array.combine_chunks()
         if array is not None:
@@ -273,6 +278,7 @@ def _split_text(pd: Any, series: pd.Series, want_numbers: bool) -> SplitColumn:
             if numbers is not None:  # amounts, head counts: nothing to split by distinct value
                 return SplitColumn(np.full(len(series), -1, dtype=np.intp), numbers)
             return split_dictionary(pd, array.dictionary_encode(), want_numbers)
+    # Python strings: pandas' object hash (cached per string) is about twice as fast as a copy into Arrow.
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     texts = pd.Index(pd.array(uniques, dtype=_text_dtype(pd, series.dtype)))
     return _split_distinct(pd, np.asarray(codes, dtype=np.intp), texts, want_numbers)
@@ -370,12 +376,11 @@ def _renumbered(inverse: np.ndarray, kept: np.ndarray) -> np.ndarray:
     return np.asarray(remap[inverse])
 
 
-def arrow_text(series: pd.Series, strings: bool = False) -> Any | None:
+def arrow_text(series: pd.Series) -> Any | None:
     """The column as a pyarrow string array, if it is a text column and pyarrow is installed.
 
     A text dtype converts without a copy; an object column of Python strings
     (and blanks) is copied once into Arrow, so that its checks run in C.
-    ``strings``: the caller has found the object column to hold strings only.
     """
     pa = deps.pyarrow()
     if pa is None:
@@ -384,9 +389,7 @@ def arrow_text(series: pd.Series, strings: bool = False) -> Any | None:
     try:
         if is_string_dtype(pd, series.dtype):
             return pa.array(series, from_pandas=True)
-        if series.dtype.kind == "O" and (
-            strings or pd.api.types.infer_dtype(series, skipna=True) == "string"
-        ):
+        if series.dtype.kind == "O" and pd.api.types.infer_dtype(series, skipna=True) == "string":
             return pa.array(series.to_numpy(), type=pa.large_string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):  # a lone surrogate: the exact path
         return None
