@@ -491,6 +491,23 @@ def test_passthrough_columns_are_kept_and_id_columns_checked(table):
         score_table(Q, t, id_columns=["survey_id", "batch"])
 
 
+def test_the_result_frame_shares_no_memory_with_the_scores_or_the_input(table):
+    """The result frame is built without consolidating its columns: editing it must still leave the
+    scores (and the input) alone."""
+    t = table.head(5).copy()
+    result = score_table(Q, t)
+    overall = result.scores.overall.copy()
+    dimensions = result.scores.dimensions.copy()
+    name = t["name"].copy()
+    result.frame.loc[:, "overall"] = -1.0
+    result.frame.iloc[0, result.frame.columns.get_loc(f"score:{Q.compiled().dim_ids[0]}")] = -1.0
+    result.frame.loc[:, "name"] = "changed"
+    np.testing.assert_array_equal(result.scores.overall, overall)
+    np.testing.assert_array_equal(result.scores.dimensions, dimensions)
+    assert t["name"].equals(name)
+    assert (result.frame["overall"] == -1.0).all()
+
+
 def test_summary(table):
     bad = table.head(4).copy()
     bad.loc[3, "strat_plan"] = "maybe"
