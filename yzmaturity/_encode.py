@@ -723,9 +723,10 @@ class Encoder:
             if warn and clash.any():
                 qid = cq.qids[col]
                 said = {flag: self._contradiction(qid, name, flag) for flag in (False, True)}
-                for i in np.flatnonzero(clash).tolist():
+                rows = np.flatnonzero(clash)
+                for i, yes in zip(rows.tolist(), (answer[rows] != 0).tolist(), strict=True):
                     loc = (*loc_prefix, qid) if loc_prefix is not None else ("row", i, qid)
-                    matrix.warnings.add(i, said[bool(answer[i])].at(loc))
+                    matrix.warnings.add(i, said[yes].at(loc))
             matrix.profile.override(name, fact)
 
     @staticmethod
