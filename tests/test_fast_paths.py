@@ -138,7 +138,7 @@ def test_fast_columnar_scoring_equals_the_plain_path(seed, monkeypatch):
     n = 400
     columns, profile = _random_columns(q, n, seed)
     fast = yz.score_batch(q, columns, profile=profile)
-    fast_match = match_batch(catalog, fast, chunk_size=37)
+    fast_match = match_batch(catalog, fast, chunk_size=37, workers=2)  # 11 chunks, on two threads
     with monkeypatch.context() as patch:
         patch.setattr(_encode, "_FAST_MIN", 10**12)  # the cell-by-cell loop
         patch.setattr(Encoder, "empty", _plain_empty)  # a row-major matrix

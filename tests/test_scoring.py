@@ -274,12 +274,14 @@ def test_chunking_does_not_change_results(mini, mini_sheet):
 
 
 def test_large_batches_score_on_two_threads_by_default(monkeypatch):
-    from yzmaturity import _scoring
+    from yzmaturity import _batch_mode
+    from yzmaturity._batch_mode import AUTO_THREADS_MIN_CHUNKS, chunk_threads
 
-    monkeypatch.setattr(_scoring.os, "cpu_count", lambda: 4)
-    assert _scoring._threads(None, _scoring.AUTO_THREADS_MIN_CHUNKS) == 2
-    assert _scoring._threads(None, _scoring.AUTO_THREADS_MIN_CHUNKS - 1) == 1
-    assert _scoring._threads(3, 10) == 3  # asked for: as many as the cores and chunks allow
-    assert _scoring._threads(None, 1) == _scoring._threads(4, 1) == 1
-    monkeypatch.setattr(_scoring.os, "cpu_count", lambda: 1)
-    assert _scoring._threads(None, 100) == 1
+    monkeypatch.setattr(_batch_mode.os, "cpu_count", lambda: 4)
+    assert chunk_threads(None, AUTO_THREADS_MIN_CHUNKS) == 2
+    assert chunk_threads(None, AUTO_THREADS_MIN_CHUNKS - 1) == 1
+    assert chunk_threads(None, 2, auto_from=2) == 2
+    assert chunk_threads(3, 10) == 3  # asked for: as many as the cores and chunks allow
+    assert chunk_threads(None, 1) == chunk_threads(4, 1) == 1
+    monkeypatch.setattr(_batch_mode.os, "cpu_count", lambda: 1)
+    assert chunk_threads(None, 100) == 1

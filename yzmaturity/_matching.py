@@ -26,12 +26,13 @@ eligible 0.3, not applicable 0), ties in catalog order.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ._batch_mode import batch_mode
+from ._batch_mode import batch_mode, chunk_threads
 from ._compile import CompiledQuestionnaire, EvalContext, profile_known
 from ._conditions import All, Compare, Condition, CountSpec, walk
 from ._exceptions import NotFoundError, QuestionnaireError
@@ -718,12 +719,16 @@ class CohortMatch:
 MATCH_CHUNK = 65_536  # rows per matching pass: the per-rule temporaries stay small
 
 
-def match_batch(catalog: PolicyCatalog, scores: BatchScores, *, chunk_size: int = MATCH_CHUNK) -> CohortMatch:
+def match_batch(
+    catalog: PolicyCatalog, scores: BatchScores, *, chunk_size: int = MATCH_CHUNK, workers: int | None = None
+) -> CohortMatch:
     """Fit and eligibility of every category for every row of ``scores``.
 
     Rows are matched in chunks of ``chunk_size`` (each a vectorised pass), so
     the temporaries of the rules stay bounded however many rows there are;
-    the results do not depend on the chunk size.
+    the results do not depend on the chunk size.  ``workers`` threads match
+    chunks in parallel (default: two from two chunks on; one where the caller
+    runs batches in parallel already); the results do not depend on it.
     """
     compiled = compiled_catalog(catalog, scores.questionnaire)
     n = len(scores)
@@ -732,42 +737,56 @@ def match_batch(catalog: PolicyCatalog, scores: BatchScores, *, chunk_size: int 
         if n <= chunk_size:
             arrays = compiled.evaluate(scores.context())
         else:
-            arrays = _evaluate_chunks(compiled, scores, n, chunk_size)
+            arrays = _evaluate_chunks(compiled, scores, n, chunk_size, workers)
     invalid = ~scores.valid
     arrays.fit[invalid] = np.nan
     arrays.priority[invalid] = np.nan
     return CohortMatch(catalog, arrays, scores.valid)
 
 
+MATCH_THREADS_FROM = 2  # two threads from two chunks on (1,000,000 rows: 0.59 s, one thread 1.09 s)
+
+
 def _evaluate_chunks(
-    compiled: CompiledCatalog, scores: BatchScores, n: int, chunk_size: int
+    compiled: CompiledCatalog, scores: BatchScores, n: int, chunk_size: int, workers: int | None
 ) -> CatalogArrays:
-    out: CatalogArrays | None = None
-    for start in range(0, n, chunk_size):
+    def part(start: int) -> CatalogArrays:
+        return compiled.evaluate(scores.context(slice(start, min(start + chunk_size, n))))
+
+    def like(a: np.ndarray) -> np.ndarray:
+        return np.empty((n, *a.shape[1:]), dtype=a.dtype)
+
+    first = part(0)  # its shapes size the whole
+    out = CatalogArrays(
+        like(first.fit),
+        like(first.state),
+        like(first.priority),
+        [like(a) for a in first.requirement_status],
+        [like(a) for a in first.rule_hits],
+        like(first.tier),
+    )
+
+    def put(start: int, piece: CatalogArrays) -> None:
         rows = slice(start, min(start + chunk_size, n))
-        part = compiled.evaluate(scores.context(rows))
-        if out is None:
+        out.fit[rows] = piece.fit
+        out.state[rows] = piece.state
+        out.priority[rows] = piece.priority
+        out.tier[rows] = piece.tier
+        for whole, status in zip(out.requirement_status, piece.requirement_status, strict=True):
+            whole[rows] = status
+        for whole, hits in zip(out.rule_hits, piece.rule_hits, strict=True):
+            whole[rows] = hits
 
-            def like(a: np.ndarray) -> np.ndarray:
-                return np.empty((n, *a.shape[1:]), dtype=a.dtype)
-
-            out = CatalogArrays(
-                like(part.fit),
-                like(part.state),
-                like(part.priority),
-                [like(a) for a in part.requirement_status],
-                [like(a) for a in part.rule_hits],
-                like(part.tier),
-            )
-        out.fit[rows] = part.fit
-        out.state[rows] = part.state
-        out.priority[rows] = part.priority
-        out.tier[rows] = part.tier
-        for whole, piece in zip(out.requirement_status, part.requirement_status, strict=True):
-            whole[rows] = piece
-        for whole, piece in zip(out.rule_hits, part.rule_hits, strict=True):
-            whole[rows] = piece
-    assert out is not None
+    put(0, first)
+    rest = range(chunk_size, n, chunk_size)
+    threads = chunk_threads(workers, len(rest) + 1, auto_from=MATCH_THREADS_FROM)
+    if threads > 1:
+        # numpy releases the GIL in its kernels: chunks on several cores, each writing its own rows.
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            list(pool.map(lambda start: put(start, part(start)), rest))
+    else:
+        for start in rest:
+            put(start, part(start))
     return out
 
 

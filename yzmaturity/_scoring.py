@@ -9,7 +9,6 @@ resolving built-in ids and paths is the facade's job (``_api``).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._answers import AnswerSheet
-from ._batch_mode import batch_mode
+from ._batch_mode import batch_mode, chunk_threads
 from ._compile import CompiledQuestionnaire, EvalContext, ProfileColumns
 from ._encode import AnswerMatrix, Encoder
 from ._exceptions import AnswerValidationError, ErrorDetail, RowProblems, details_from_pydantic
@@ -170,21 +169,6 @@ class BatchScores:
         )
 
 
-AUTO_THREADS_MIN_CHUNKS = 8
-"""From this many chunks ``workers=None`` scores on two threads (fewer: one): on the 2-core bench
-machine, quiet, 1,000,000 pre-encoded rows took 0.81-0.85 s on two threads against 1.17-1.27 s on
-one (numpy releases the GIL in its kernels; the Python between them does not, so more threads
-than two gain little)."""
-
-
-def _threads(workers: int | None, n_chunks: int) -> int:
-    if workers is None:
-        workers = 2 if n_chunks >= AUTO_THREADS_MIN_CHUNKS else 1
-    if n_chunks < 2:
-        return 1
-    return max(1, min(workers, os.cpu_count() or 1, n_chunks))
-
-
 def encode(
     questionnaire: Questionnaire,
     answers: Sequence[AnswerSheet | Mapping[str, Any]] | Mapping[str, Any] | AnswerMatrix,
@@ -278,7 +262,7 @@ def score_matrix(
             rel[rows] = part.relevant
 
     starts = range(0, n, chunk_size)
-    threads = _threads(workers, len(starts))
+    threads = chunk_threads(workers, len(starts))
     with batch_mode(n):
         if threads > 1:
             # numpy releases the GIL in its kernels: chunks on several cores, each writing its own rows.

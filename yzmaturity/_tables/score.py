@@ -327,7 +327,7 @@ def score_frame(
             scores = score_matrix(q, matrix, keep_questions=False, workers=workers)
             official = official_scores(q, matrix, workers)
             bar.step("score")
-            cohort = match_batch(cat, scores) if cat is not None else None
+            cohort = match_batch(cat, scores, workers=workers) if cat is not None else None
             bar.step("match")
             kept = [
                 c
