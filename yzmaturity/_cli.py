@@ -137,7 +137,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     batch = sub.add_parser("batch", help="score a table of enterprises (CSV, XLSX or Parquet), one row each")
-    batch.add_argument("file", help="the wide table: .csv, .xlsx or .parquet")
+    batch.add_argument("file", help="the wide table: .csv, .xlsx or .parquet, or a folder of .parquet files")
     batch.add_argument("-o", "--output", required=True, help="scored table to write: .csv, .xlsx or .parquet")
     batch.add_argument("--errors", help="write every problem (row, column, code, message ...) to this table")
     batch.add_argument(
@@ -457,7 +457,7 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     for output in (args.output, args.errors):
         if output:
             check_writable(output)
-    check_table_path(args.file)
+    check_table_path(args.file, source=True)
     check_table_path(args.output)
     if args.errors:
         check_table_path(args.errors)

@@ -100,6 +100,8 @@ class Code(StrEnum):
     BAD_CSV = "bad_csv"
     BAD_XLSX = "bad_xlsx"
     BAD_PARQUET = "bad_parquet"
+    DATASET_MISMATCH = "dataset_mismatch"
+    TOO_MANY_FILES = "too_many_files"
     EMPTY_FILE = "empty_file"
     NO_SHEET = "no_sheet"
     TOO_MANY_ROWS = "too_many_rows"

@@ -34,7 +34,8 @@ Parquet and the fast CSV path pyarrow (``parquet``), progress bars tqdm
 
 The modules, in import order (each imports only those above it):
 ``deps`` (optional packages), ``cells`` (what a cell means), ``fields``
-(what each profile column accepts), ``read`` (files and frames), ``header``
+(what each profile column accepts), ``dataset`` (a folder of Parquet files),
+``read`` (files and frames), ``header``
 (the columns), ``profile`` (the profile columns as arrays, by the rules of
 ``yzmaturity._profile``), ``progress``, ``score`` (orchestration, result
 frames, scale-out), ``write`` (safe writing), ``stream`` (file to file in row

@@ -16,6 +16,7 @@ from .._exceptions import FileLoadError
 from .._files import check_size
 from .._fs import open_bounded, open_regular
 from . import deps
+from .dataset import add_partition, dataset_parts, dataset_schema, is_dataset
 from .xlsx import MAX_CELL_CHARS, MAX_TABLE_COLUMNS, MAX_XLSX_UNPACKED_BYTES, CellProblem, read_xlsx
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ __all__ = [
     "decode_header",
     "empty_rows_arrow",
     "read_table",
+    "source_format",
     "table_format",
     "trailing_true",
 ]
@@ -61,16 +63,23 @@ def table_format(path: Path) -> str:
     )
 
 
-def check_table_path(path: str | os.PathLike[str]) -> str:
+def source_format(path: Path) -> str:
+    """The format of a table to read: ``dataset`` for a folder of Parquet files, else :func:`table_format`."""
+    return "dataset" if is_dataset(path) else table_format(path)
+
+
+def check_table_path(path: str | os.PathLike[str], *, source: bool = False) -> str:
     """The format of a table path by its extension (``csv``, ``xlsx``, ``parquet``), its package present.
 
+    ``source``: a table to read, which may also be a folder of Parquet files (``dataset``).
     Raises :class:`FileLoadError` (``bad_extension``) or :class:`MissingDependencyError`.
     """
-    fmt = table_format(Path(os.fspath(path)))
+    p = Path(os.fspath(path))
+    fmt = source_format(p) if source else table_format(p)
     deps.pandas("tables")
     if fmt == "xlsx":
         deps.openpyxl("XLSX tables")
-    elif fmt == "parquet":
+    elif fmt in ("parquet", "dataset"):
         deps.require_pyarrow("Parquet tables")
     return fmt
 
@@ -82,7 +91,7 @@ def read_table(
     encoding: str = "auto",
     max_bytes: int | None = None,
 ) -> pd.DataFrame:
-    """Read a wide table: a CSV, XLSX or Parquet file (by extension), or a data frame.
+    """Read a wide table: a CSV, XLSX or Parquet file (by extension), a folder of Parquet files, or a data frame.
 
     Every CSV cell is read as text (the validator decides what it means; no
     type guessing, and ``NA``/``N/A``/``null`` are not turned into blanks);
@@ -93,7 +102,9 @@ def read_table(
     Parameters
     ----------
     source
-        A path; or a pandas, polars or pyarrow table (returned as a pandas frame).
+        A path; or a pandas, polars or pyarrow table (returned as a pandas frame).  A
+        folder is read as a Parquet dataset, its files in path order, a ``key=value``
+        folder adding a column ``key`` (see :mod:`yzmaturity._tables.dataset`).
     sheet
         XLSX only: the sheet name or 0-based index (default: the first sheet).
     encoding
@@ -117,11 +128,14 @@ def read_table(
         return frame
     pd = deps.pandas("reading tables")
     path = Path(os.fspath(source))
-    fmt = table_format(path)
+    fmt = source_format(path)
     limit = max_bytes if max_bytes is not None else (MAX_XLSX_BYTES if fmt == "xlsx" else MAX_TABLE_BYTES)
-    check_size(path, limit)  # a regular file (no FIFO, device or folder) within the limit
+    if fmt != "dataset":
+        check_size(path, limit)  # a regular file (no FIFO, device or folder) within the limit
     problems: list[CellProblem] = []
-    if fmt == "xlsx":
+    if fmt == "dataset":
+        frame = _read_dataset(pd, path, limit)
+    elif fmt == "xlsx":
         frame = _read_xlsx(pd, path, sheet, limit, problems)
     elif fmt == "parquet":
         frame = _read_parquet(pd, path)
@@ -403,24 +417,44 @@ def _read_xlsx(
 
 def _read_parquet(pd: Any, path: Path) -> pd.DataFrame:
     deps.require_pyarrow("reading Parquet tables")
+    return arrow_to_pandas(pd, _parquet_table(path, 2 * MAX_TABLE_BYTES))
+
+
+def _parquet_table(path: Path, unpacked_limit: int) -> Any:
+    """A whole Parquet file as a pyarrow table, refused if its columns would unpack to more than the limit."""
     import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
 
-    try:
-        handle = open_regular(path)
-    except FileLoadError:
-        raise
+    handle = open_regular(path)
     try:
         parquet = pq.ParquetFile(handle)
         meta = parquet.metadata
         check_width(meta.num_columns, str(path))
         unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
-        if unpacked > 2 * MAX_TABLE_BYTES:
+        if unpacked > unpacked_limit:
             raise FileLoadError(str(path), Code.FILE_TOO_LARGE, f"unpacks to {unpacked} bytes")
-        table = parquet.read()
+        return parquet.read()
     except FileLoadError:
         raise
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError ... for a broken file
         raise FileLoadError(str(path), Code.BAD_PARQUET, f"not a readable Parquet file: {exc}") from None
     finally:
         handle.close()
-    return arrow_to_pandas(pd, table)
+
+
+def _read_dataset(pd: Any, root: Path, limit: int) -> pd.DataFrame:
+    """A folder of Parquet files as one frame: the files in path order, with their partition columns."""
+    pa = deps.require_pyarrow("reading Parquet datasets")
+    parts = dataset_parts(root, limit)
+    schema = dataset_schema(pa, root, parts)
+    budget = 2 * MAX_TABLE_BYTES  # unpacked bytes for all the files together
+    tables = []
+    for part in parts:
+        table = _parquet_table(part.path, budget)
+        budget -= table.nbytes
+        try:
+            tables.append(add_partition(pa, table.replace_schema_metadata(None), part, schema))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            raise FileLoadError(
+                str(part.path), Code.DATASET_MISMATCH, f"columns unlike the others': {exc}"
+            ) from None
+    return arrow_to_pandas(pd, pa.concat_tables(tables))

@@ -193,7 +193,8 @@ def score_table(
     questionnaire
         A :class:`Questionnaire`, a built-in id or a path.
     table
-        A path (CSV, XLSX, Parquet) or a pandas/polars/pyarrow table (see :func:`read_table`).
+        A path (CSV, XLSX, Parquet, a folder of Parquet files) or a pandas/polars/pyarrow table
+        (see :func:`read_table`).
     catalog
         A policy catalog or its id/path; default: the questionnaire's built-in catalog.
     id_columns

@@ -34,6 +34,7 @@ from .._exceptions import FileLoadError
 from .._files import check_size
 from . import deps
 from .arrow import ArrowBatch, is_text, split_answers, split_arrow, with_names
+from .dataset import DatasetPart, add_partition, dataset_parts, dataset_schema
 from .progress import file_bar
 from .read import (
     MAX_TABLE_BYTES,
@@ -41,6 +42,7 @@ from .read import (
     decode_header,
     empty_rows_arrow,
     read_table,
+    source_format,
     table_format,
     trailing_true,
 )
@@ -144,7 +146,8 @@ def score_file(
     questionnaire, catalog, id_columns, lang, match
         As for :func:`score_table`.
     source
-        A CSV or Parquet file (XLSX: read whole).
+        A CSV or Parquet file (XLSX: read whole), or a folder of Parquet files (a dataset, as
+        Spark, dask or pyarrow write it: files in path order, ``key=value`` folders as columns).
     output, errors
         The scored table and (optional) the table of every problem: ``.csv``,
         ``.parquet`` or ``.xlsx``, written atomically.
@@ -171,23 +174,36 @@ def score_file(
     src = Path(os.fspath(source))
     out = Path(os.fspath(output))
     err = Path(os.fspath(errors)) if errors is not None else None
-    fmt = table_format(src)
+    fmt = source_format(src)
     formats = [table_format(out)] + ([table_format(err)] if err is not None else [])
     for target in (out, err):
         if target is not None and _same_file(target, src):
             raise FileLoadError(str(target), Code.OUTPUT_IS_INPUT, "an output would overwrite the input")
+        if target is not None and fmt == "dataset" and _inside(target, src):
+            raise FileLoadError(
+                str(target), Code.OUTPUT_IS_INPUT, "an output inside the input dataset's folder"
+            )
     q, cat = resolve(questionnaire, catalog, match)
     result = FileResult(q, cat, str(src), out, err)
-    if fmt not in STREAM_FORMATS or any(f not in STREAM_FORMATS for f in formats) or deps.pyarrow() is None:
+    if (
+        fmt not in (*STREAM_FORMATS, "dataset")
+        or any(f not in STREAM_FORMATS for f in formats)
+        or deps.pyarrow() is None
+    ):
         return _whole(result, id_columns, lang, encoding, progress)
-    check_size(src, MAX_TABLE_BYTES)
+    if fmt == "dataset":
+        parts = dataset_parts(src, MAX_TABLE_BYTES)
+    else:
+        parts = [DatasetPart(src, check_size(src, MAX_TABLE_BYTES))]
     n_threads = max(1, threads if threads is not None else min(2, os.cpu_count() or 1))
     candidates = ["utf-8", "gb18030"] if (encoding == "auto" and fmt == "csv") else [encoding]
     for enc in candidates:
         block, read_block = block_bytes, min(block_bytes, READ_BLOCK_BYTES)
         while True:
             try:
-                return _stream(result, fmt, enc, id_columns, lang, progress, (block, read_block), n_threads)
+                return _stream(
+                    result, fmt, parts, enc, id_columns, lang, progress, (block, read_block), n_threads
+                )
             except _BlockTooSmall:
                 if read_block >= MAX_TABLE_BYTES:
                     raise
@@ -206,6 +222,13 @@ def score_file(
 
 class _BlockTooSmall(Exception):
     """A CSV record (or the header) does not fit in one block."""
+
+
+def _inside(target: Path, folder: Path) -> bool:
+    try:
+        return target.resolve().is_relative_to(folder.resolve())
+    except OSError:
+        return False
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -255,6 +278,7 @@ def _count(result: FileResult, scored: Any) -> None:
 def _stream(
     result: FileResult,
     fmt: str,
+    parts: list[DatasetPart],
     encoding: str,
     id_columns: Sequence[str],
     lang: str,
@@ -265,7 +289,7 @@ def _stream(
     pa = deps.require_pyarrow("streaming tables")
     pd = deps.pandas("score_file")
     src = Path(result.source)
-    bar = file_bar(progress, src.stat().st_size, f"score {src.name}")
+    bar = file_bar(progress, sum(part.size for part in parts), f"score {src.name}")
     sinks = [_Sink(pa, result.output)]
     if result.errors_output is not None:
         sinks.append(_Sink(pa, result.errors_output))
@@ -316,7 +340,7 @@ def _stream(
             offset = 0
             # The answers to the questions are read dictionary-encoded (not the columns kept as given).
             answers = set(cq.qids) - set(id_columns)
-            frames = _Prefetch(_frames(pa, pd, src, fmt, encoding, *blocks, answers))
+            frames = _Prefetch(_frames(pa, pd, src, fmt, parts, encoding, *blocks, answers))
             for batch, consumed in frames:
                 inflight.append((scorer.submit(work, batch, offset), consumed))
                 offset += len(batch.frame)
@@ -406,6 +430,7 @@ def _frames(
     pd: Any,
     src: Path,
     fmt: str,
+    parts: list[DatasetPart],
     encoding: str,
     block_bytes: int,
     read_block: int,
@@ -417,8 +442,8 @@ def _frames(
     consumer, so it reads small blocks (``read_block``) and a batch gathers
     them up to ``block_bytes``: memory stays bounded and batches stay large.
     """
-    if fmt == "parquet":
-        yield from _parquet_frames(pa, pd, src, block_bytes, dictionary)
+    if fmt in ("parquet", "dataset"):
+        yield from _parquet_frames(pa, pd, src, parts, fmt == "dataset", block_bytes, dictionary)
         return
     import pyarrow.csv as pcsv  # type: ignore[import-untyped,unused-ignore]
 
@@ -472,7 +497,13 @@ def _raise_csv(src: Path, encoding: str, exc: Exception) -> Any:
 
 
 def _parquet_frames(
-    pa: Any, pd: Any, src: Path, block_bytes: int, dictionary: Collection[str]
+    pa: Any,
+    pd: Any,
+    src: Path,
+    parts: list[DatasetPart],
+    dataset: bool,
+    block_bytes: int,
+    dictionary: Collection[str],
 ) -> Iterator[tuple[ArrowBatch, int]]:
     """Batches of about as many rows as ``block_bytes`` of CSV, whatever the row groups or compression.
 
@@ -480,46 +511,83 @@ def _parquet_frames(
     ``block_bytes`` (with the answers dictionary-encoded, Arrow holds a row of
     yangzhou-2022 in 480 bytes, its CSV text takes 680): a batch sized by
     compressed bytes per row would hold ten times the rows meant.  Text answer
-    columns are read as dictionaries.
+    columns are read as dictionaries.  A ``dataset``'s files are read one after
+    the other (a batch may span two), each given its partition columns and the
+    dataset's column order and types.
     """
     import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
 
-    try:
-        stored = pq.read_schema(src)
-        text = [f.name for f in stored if f.name in dictionary and is_text(pa, f.type)]
-        handle = pq.ParquetFile(src, read_dictionary=text)
-        meta = handle.metadata
-        unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
-        if unpacked > 2 * MAX_TABLE_BYTES:
-            raise FileLoadError(str(src), Code.FILE_TOO_LARGE, f"unpacks to {unpacked} bytes")
-        schema = handle.schema_arrow  # with the dictionary-encoded columns
-        file_per_row = src.stat().st_size / max(1, meta.num_rows)  # progress counts the file's bytes
-        gathered: list[Any] = []
-        size = 0
-        emitted = False
-        for batch in handle.iter_batches(batch_size=max(64, min(PARQUET_READ_ROWS, block_bytes >> 12))):
-            gathered.append(batch)
-            size += batch.nbytes
-            if size >= block_bytes * 2 // 3:  # Arrow holds a row in about 2/3 of its CSV text
-                emitted = True
-                yield _parquet_batch(
-                    pa, pd, pa.Table.from_batches(gathered, schema), dictionary, file_per_row
+    target = _dictionary_schema(pa, dataset_schema(pa, src, parts), dictionary) if dataset else None
+    budget = 2 * MAX_TABLE_BYTES  # unpacked bytes, for all the files together
+    gathered: list[Any] = []
+    size = 0
+    consumed = 0.0
+    emitted = False
+    schema = target
+    for part in parts:
+        try:
+            stored = pq.read_schema(part.path)
+            text = [f.name for f in stored if f.name in dictionary and is_text(pa, f.type)]
+            handle = pq.ParquetFile(part.path, read_dictionary=text)
+            meta = handle.metadata
+            budget -= sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+            if budget < 0:
+                raise FileLoadError(
+                    str(part.path), Code.FILE_TOO_LARGE, f"unpacks to more than {2 * MAX_TABLE_BYTES} bytes"
                 )
-                gathered, size = [], 0
-        if gathered or not emitted:  # the rest, or the header of a file without rows
-            yield _parquet_batch(pa, pd, pa.Table.from_batches(gathered, schema), dictionary, file_per_row)
-    except FileLoadError:
-        raise
-    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError ... for a broken file
-        if type(exc).__module__.startswith("yzmaturity"):
+            if schema is None:
+                schema = handle.schema_arrow  # with the dictionary-encoded columns
+            per_row = part.size / max(1, meta.num_rows)  # progress counts the files' bytes
+            for batch in handle.iter_batches(batch_size=max(64, min(PARQUET_READ_ROWS, block_bytes >> 12))):
+                if target is not None:
+                    batch = add_partition(
+                        pa, pa.Table.from_batches([batch]).replace_schema_metadata(None), part, target
+                    )
+                gathered.append(batch)
+                size += batch.nbytes
+                consumed += batch.num_rows * per_row
+                if size >= block_bytes * 2 // 3:  # Arrow holds a row in about 2/3 of its CSV text
+                    emitted = True
+                    yield _parquet_batch(pa, pd, _gather(pa, gathered, schema), dictionary, round(consumed))
+                    gathered, size, consumed = [], 0, 0.0
+        except FileLoadError:
             raise
-        raise FileLoadError(str(src), Code.BAD_PARQUET, f"not a readable Parquet file: {exc}") from None
+        except Exception as exc:  # pyarrow raises ArrowInvalid, OSError ... for a broken file
+            if type(exc).__module__.startswith("yzmaturity"):
+                raise
+            if target is not None and isinstance(exc, pa.ArrowInvalid | pa.ArrowNotImplementedError):
+                raise FileLoadError(
+                    str(part.path), Code.DATASET_MISMATCH, f"columns unlike the others': {exc}"
+                ) from None
+            raise FileLoadError(
+                str(part.path), Code.BAD_PARQUET, f"not a readable Parquet file: {exc}"
+            ) from None
+    if gathered or not emitted:  # the rest, or the header of a table without rows
+        yield _parquet_batch(pa, pd, _gather(pa, gathered, schema), dictionary, round(consumed))
+
+
+def _gather(pa: Any, pieces: list[Any], schema: Any) -> Any:
+    """One table of record batches (a file's) or tables (a dataset's, all of ``schema``)."""
+    if pieces and isinstance(pieces[0], pa.Table):
+        return pa.concat_tables(pieces)
+    return pa.Table.from_batches(pieces, schema)
+
+
+def _dictionary_schema(pa: Any, schema: Any, dictionary: Collection[str]) -> Any:
+    """``schema`` with the text columns named in ``dictionary`` dictionary-encoded, as the reader gives them."""
+    fields = [
+        pa.field(f.name, pa.dictionary(pa.int32(), f.type))
+        if f.name in dictionary and is_text(pa, f.type)
+        else f
+        for f in schema
+    ]
+    return pa.schema(fields)
 
 
 def _parquet_batch(
-    pa: Any, pd: Any, table: Any, dictionary: Collection[str], per_row: float
+    pa: Any, pd: Any, table: Any, dictionary: Collection[str], consumed: int
 ) -> tuple[ArrowBatch, int]:
-    return split_arrow(pa, pd, table, table.schema.names, dictionary), round(table.num_rows * per_row)
+    return split_arrow(pa, pd, table, table.schema.names, dictionary), consumed
 
 
 class _Sink:
