@@ -285,3 +285,25 @@ def test_large_batches_score_on_two_threads_by_default(monkeypatch):
     assert chunk_threads(None, 1) == chunk_threads(4, 1) == 1
     monkeypatch.setattr(_batch_mode.os, "cpu_count", lambda: 1)
     assert chunk_threads(None, 100) == 1
+
+
+@pytest.mark.parametrize(
+    ("make", "hint"),
+    [
+        (lambda: pytest.importorskip("pandas").DataFrame({"strat_plan": ["written"]}), "score_table"),
+        (lambda: pytest.importorskip("polars").DataFrame({"strat_plan": ["written"]}), "score_table"),
+        (lambda: pytest.importorskip("pyarrow").table({"strat_plan": ["written"]}), "score_table"),
+        (lambda: "answers.csv", "score_file"),
+        (lambda: 42, "a mapping of question id"),
+        (lambda: np.array([{"strat_plan": "written"}]), "a mapping of question id"),
+    ],
+)
+def test_answers_of_another_type_get_a_clear_error(make, hint):
+    """Not an AttributeError from deep inside: what came, what is accepted, where a data frame goes."""
+    q = yz.load_questionnaire("yangzhou-2022")
+    answers = make()
+    with pytest.raises(yz.AnswerValidationError) as info:
+        yz.score_batch(q, answers)
+    (detail,) = info.value.details
+    assert detail.code == "wrong_type" and detail.loc == ("answers",)
+    assert type(answers).__name__ in detail.got and hint in detail.message

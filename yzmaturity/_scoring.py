@@ -19,6 +19,7 @@ import numpy as np
 
 from ._answers import AnswerSheet
 from ._batch_mode import batch_mode, chunk_threads
+from ._codes import Code
 from ._compile import CompiledQuestionnaire, EvalContext, ProfileColumns
 from ._encode import AnswerMatrix, Encoder
 from ._exceptions import AnswerValidationError, ErrorDetail, RowProblems, details_from_pydantic
@@ -179,6 +180,7 @@ def encode(
     cq: CompiledQuestionnaire = questionnaire.compiled()
     if isinstance(answers, AnswerMatrix):
         return answers
+    check_answers_type(answers)
     encoder = Encoder(cq)
     if isinstance(answers, Mapping):
         return encoder.columns(answers, profile=profile)
@@ -333,11 +335,47 @@ def score_batch(
     workers: int | None = None,
 ) -> BatchScores:
     """Encode and score many enterprises (the engine behind :func:`yzmaturity.score_batch`)."""
+    check_answers_type(answers)
     with batch_mode(len(answers) if isinstance(answers, AnswerMatrix | Sequence) else _n_rows(answers)):
         matrix = encode(questionnaire, answers, profile=profile)
         return score_matrix(
             questionnaire, matrix, keep_questions=keep_questions, chunk_size=chunk_size, workers=workers
         )
+
+
+def check_answers_type(answers: object) -> None:
+    """Refuse, with what is accepted, answers that are neither sheets, columns nor a matrix.
+
+    A data frame is a wide table (profile and answer columns, text cells): its
+    rules are :func:`~yzmaturity.score_table`'s, so it is sent there rather than
+    read here as columns of raw values.
+    """
+    if isinstance(answers, AnswerMatrix | Mapping) or (
+        isinstance(answers, Sequence) and not isinstance(answers, str | bytes)
+    ):
+        return
+    kind = f"{type(answers).__module__.split('.')[0]}.{type(answers).__name__}"
+    frame = hasattr(answers, "columns") or hasattr(answers, "column_names")
+    hint = (
+        "a data frame is a wide table: score it with score_table(questionnaire, frame) "
+        "(its .scores are these scores)"
+        if frame
+        else "a path is read by score_table or score_file"
+        if isinstance(answers, str | bytes)
+        else "a sequence of answer sheets, a mapping of question id to column, or an AnswerMatrix"
+    )
+    raise AnswerValidationError(
+        f"score_batch cannot score answers of type {kind}",
+        [
+            ErrorDetail(
+                Code.WRONG_TYPE,
+                ("answers",),
+                f"answers cannot be a {kind}: {hint}",
+                expected="a sequence of answer sheets, a mapping of columns, or an AnswerMatrix",
+                got=kind,
+            )
+        ],
+    )
 
 
 def _n_rows(columns: Mapping[str, Any]) -> int:
