@@ -164,9 +164,18 @@ def score_batch(
         columnar table: a mapping of question id -> array of raw values, where
         None/NaN/"" is a blank, ``"n/a"`` not applicable, and multiple choice
         is a list or a ``;``-separated string; or an already encoded
-        :class:`AnswerMatrix`.
+        :class:`AnswerMatrix`.  A data frame is a wide table: :func:`score_table`
+        scores it (anything else raises :class:`AnswerValidationError`, ``wrong_type``).
     profile
-        With columnar answers: enterprise profile columns (``employees`` ...).
+        With columnar answers: enterprise profile columns, one value per row
+        (``employees``, ``industry``, ``roles`` ...), typed as an analyst holds
+        them (numbers, booleans, lists or ``;``-separated text for sets; lists,
+        numpy arrays, pandas or polars series).  Each value is checked as
+        :class:`Enterprise` checks it; one that does not fit is an error of its
+        row (``wrong_type``, ``out_of_range``, ``bad_credit_code`` ...), the other
+        rows are scored.  The derived fields (``size_class``, ``is_equipment_maker``,
+        ``in_yangzhou`` ...) are derived from these unless given.  A column of no
+        profile field raises :class:`AnswerValidationError` (``unknown_field``).
     keep_questions
         Keep the (N, Q) per-question arrays (off for the lowest memory).
     chunk_size, workers

@@ -30,6 +30,7 @@ from ._compile import CompiledQuestionnaire, EvalContext, ProfileColumns
 from ._exceptions import AnswerValidationError, ErrorDetail, RowProblems
 from ._lenient import OptionLookup, normalise, number_text, split_options, yes_no
 from ._model import KIND_NUMERIC
+from ._profile_input import read_profile_columns
 
 if TYPE_CHECKING:
     from ._enterprise import Enterprise
@@ -559,15 +560,19 @@ class Encoder:
                 ],
             )
         n = lengths.pop() if lengths else 0
-        profile_columns = (
-            profile
-            if isinstance(profile, ProfileColumns)
-            else ProfileColumns(n, enterprises=enterprises, columns=profile)
-        )
+        problems = RowProblems()  # of the profile's values: after the answers', as in a table
+        if isinstance(profile, ProfileColumns):
+            profile_columns = profile
+        elif profile:
+            profile_columns = read_profile_columns(n, profile, problems)
+        else:
+            profile_columns = ProfileColumns(n, enterprises=enterprises)
         matrix = self.empty(n, profile_columns)
         for qid, column in columns.items():
             self.add_column(matrix, qid, column)
         self.finish(matrix, loc_prefix=None)
+        for row, errs in problems.items():
+            matrix.errors.add(row, *errs)
         return matrix
 
     def empty(self, n: int, profile: ProfileColumns) -> AnswerMatrix:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import typing
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
@@ -16,6 +18,7 @@ from ._profile import (
     above_designated_size,
     check_credit_code,
     division_in,
+    fields_of_kind,
     in_jiangsu,
     in_yangzhou,
     industry_division,
@@ -26,7 +29,16 @@ from ._profile import (
 )
 from ._text import CleanLine
 
-__all__ = ["PROFILE_DERIVED_FIELDS", "PROFILE_FIELDS", "PROFILE_INPUT_FIELDS", "Enterprise"]
+__all__ = [
+    "PROFILE_DERIVED_FIELDS",
+    "PROFILE_FIELDS",
+    "PROFILE_INPUT_FIELDS",
+    "TEXT_LIMITS",
+    "WHOLE_FIELDS",
+    "Enterprise",
+    "field_bounds",
+    "field_constraint",
+]
 
 
 _DERIVED = frozenset(PROFILE_DERIVED_KINDS)
@@ -181,3 +193,37 @@ if (tuple(PROFILE_INPUT_KINDS), tuple(PROFILE_DERIVED_KINDS)) != (
     PROFILE_DERIVED_FIELDS,
 ):
     raise AssertionError("Enterprise's fields and _profile.PROFILE_KINDS disagree")  # pragma: no cover
+
+
+# --------------------------------------------------------------------------- the fields' constraints
+def field_constraint(name: str, attr: str) -> float | None:
+    """A constraint (``ge``, ``le``, ``max_length`` ...) of an ``Enterprise`` field, None if it has none."""
+    for item in Enterprise.model_fields[name].metadata:
+        value = getattr(item, attr, None)
+        if value is not None:
+            return float(value)
+    return None
+
+
+TEXT_LIMITS = {
+    name: int(limit)
+    for name in fields_of_kind("text", derived=False)
+    if (limit := field_constraint(name, "max_length")) is not None
+}
+"""Text fields with a maximum length -> that length."""
+WHOLE_FIELDS = tuple(
+    name
+    for name in fields_of_kind("numeric", derived=False)
+    if int
+    in (
+        typing.get_args(Enterprise.model_fields[name].annotation)
+        or (Enterprise.model_fields[name].annotation,)
+    )
+)
+"""Numeric fields that take whole numbers only."""
+
+
+def field_bounds(name: str) -> tuple[float, float]:
+    """The lower and upper bound of a numeric field (infinite where it has none)."""
+    lo, hi = field_constraint(name, "ge"), field_constraint(name, "le")
+    return (-math.inf if lo is None else lo), (math.inf if hi is None else hi)

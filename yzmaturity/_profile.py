@@ -51,6 +51,7 @@ __all__ = [
     "codes_in_yangzhou_array",
     "credit_code_chars_valid",
     "credit_code_check_char",
+    "credit_code_problem",
     "division_in",
     "division_in_array",
     "fields_of_kind",
@@ -191,6 +192,15 @@ def check_credit_code(code: str) -> str:
     if code[17] != expected:
         raise ValueError(f"check character is {code[17]!r} but should be {expected!r} (GB 32100-2015)")
     return code
+
+
+def credit_code_problem(code: str) -> str:
+    """Why a code that fails :func:`valid_credit_codes` is not a unified social credit code, in words."""
+    try:
+        check_credit_code(code)
+    except ValueError as exc:
+        return str(exc)
+    return "not a valid unified social credit code"
 
 
 def credit_code_chars_valid(data: np.ndarray) -> np.ndarray:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import math
-import typing
 
-from .._enterprise import Enterprise
+from .._enterprise import TEXT_LIMITS, WHOLE_FIELDS, field_bounds, field_constraint
 from .._profile import PROFILE_CHOICES, ROLE_VALUES, fields_of_kind
 from .cells import YES_NO_EXPECTED
 
@@ -29,43 +28,10 @@ CHOICE_FIELDS = {
 """Text fields that take one of a fixed list of values -> the values."""
 
 
-def _constraint(name: str, attr: str) -> float | None:
-    """A constraint (``ge``, ``le``, ``max_length`` ...) of an ``Enterprise`` field, None if it has none."""
-    for item in Enterprise.model_fields[name].metadata:
-        value = getattr(item, attr, None)
-        if value is not None:
-            return float(value)
-    return None
-
-
-TEXT_LIMITS = {
-    name: int(limit)
-    for name in fields_of_kind("text", derived=False)
-    if (limit := _constraint(name, "max_length")) is not None
-}
-"""Text fields with a maximum length -> that length."""
-WHOLE_FIELDS = tuple(
-    name
-    for name in NUMBER_FIELDS
-    if int
-    in (
-        typing.get_args(Enterprise.model_fields[name].annotation)
-        or (Enterprise.model_fields[name].annotation,)
-    )
-)
-"""Numeric fields that take whole numbers only."""
-
-
-def field_bounds(name: str) -> tuple[float, float]:
-    """The lower and upper bound of a numeric field (infinite where it has none)."""
-    lo, hi = _constraint(name, "ge"), _constraint(name, "le")
-    return (-math.inf if lo is None else lo), (math.inf if hi is None else hi)
-
-
 def expected_text(name: str) -> str:
     """What a profile column accepts, in words (the ``expected`` of its errors, the ``allowed`` of its docs)."""
     if name in TEXT_LIMITS:
-        low = _constraint(name, "min_length") or 0
+        low = field_constraint(name, "min_length") or 0
         return f"text of {low:g} to {TEXT_LIMITS[name]} characters"
     if name == "credit_code":
         return "an 18-character unified social credit code (GB 32100-2015)"

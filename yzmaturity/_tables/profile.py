@@ -3,35 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._codes import Code
-from .._compile import ProfileColumns
 from .._exceptions import ErrorDetail
 from .._profile import (
     DEFAULT_ROLES,
-    DIVISION_FLAGS,
-    above_designated_size_array,
-    check_credit_code,
     code_in_jiangsu,
     code_in_yangzhou,
     codes_in_jiangsu_array,
     codes_in_yangzhou_array,
     credit_code_chars_valid,
-    division_in_array,
-    in_jiangsu_array,
-    in_yangzhou_array,
-    industry_division,
+    credit_code_problem,
     normalise_certifications,
     normalise_industry,
-    region_in_jiangsu,
-    region_in_yangzhou,
-    size_class_array,
     unknown_roles,
     valid_credit_codes,
 )
+from .._profile_input import derive_profile
 from .._text import LINE_CONTROLS_RE2, first_control
 from . import deps
 from .cells import (
@@ -60,7 +51,7 @@ from .fields import (
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 
-__all__ = ["ProfileBuilder", "TableProfile"]
+__all__ = ["ProfileBuilder"]
 
 
 class ProfileBuilder:
@@ -257,7 +248,7 @@ class ProfileBuilder:
         ok = valid_credit_codes(upper)
         problems: dict[int, tuple[str, str]] = {}
         for u in np.flatnonzero(~ok).tolist():
-            problems[u] = (Code.BAD_CREDIT_CODE, _credit_code_problem(upper[u]))
+            problems[u] = (Code.BAD_CREDIT_CODE, credit_code_problem(upper[u]))
             upper[u] = None
         self.spread(part, name, problems)
         self.arrays[name] = part.take(upper)
@@ -299,7 +290,7 @@ class ProfileBuilder:
         for row in np.flatnonzero(bad).tolist():
             got = cell_value(self.frame, name, row)
             text = got.strip().upper() if isinstance(got, str) else str(got)
-            self.error([row], name, Code.BAD_CREDIT_CODE, _credit_code_problem(text), got)
+            self.error([row], name, Code.BAD_CREDIT_CODE, credit_code_problem(text), got)
         in_yangzhou[~ok] = np.nan
         in_jiangsu[~ok] = np.nan
         self.code_in_yangzhou = in_yangzhou
@@ -448,21 +439,7 @@ class ProfileBuilder:
 
     def _derived(self) -> None:
         """The derived fields, by the array rules of ``yzmaturity._profile`` (as ``Enterprise`` derives them)."""
-        a = self.arrays
-        revenue = self.eager("revenue_yuan")
-        a["size_class"] = size_class_array(self.eager("employees"), revenue)
-        a["above_designated_size"] = above_designated_size_array(revenue)
-        division = self._per_distinct(
-            self.eager("industry"), lambda code: float(cast(int, industry_division(code)))
-        )
-        a["industry_division"] = division
-        for key, divisions in DIVISION_FLAGS.items():
-            a[key] = division_in_array(division, divisions)
-        region = self.eager("region")
-        region_hit = self._per_distinct(region, lambda text: float(region_in_yangzhou(text)))
-        a["in_yangzhou"] = in_yangzhou_array(region_hit, ~is_none(region), self.code_in_yangzhou)
-        region_js = self._per_distinct(region, lambda text: float(region_in_jiangsu(text)))
-        a["in_jiangsu"] = in_jiangsu_array(region_js, self.code_in_jiangsu)
+        derive_profile(self.arrays, self._per_distinct, self.code_in_yangzhou, self.code_in_jiangsu)
 
     def _per_distinct(self, values: np.ndarray, fn: Callable[[Any], float]) -> np.ndarray:
         """``fn`` of each distinct non-None value of an object array (NaN for None), as floats."""
@@ -471,26 +448,6 @@ class ProfileBuilder:
             [fn(v) for v in np.asarray(uniques, dtype=object).tolist()] + [np.nan], dtype=np.float64
         )
         return np.asarray(table[codes])
-
-
-def _credit_code_problem(code: str) -> str:
-    try:
-        check_credit_code(code)
-    except ValueError as exc:
-        return str(exc)
-    return "not a valid unified social credit code"
-
-
-class TableProfile(ProfileColumns):
-    """Profile columns already built (every field of ``PROFILE_KINDS``), some on first use only."""
-
-    def __init__(self, arrays: Mapping[str, np.ndarray | Callable[[], np.ndarray]], n: int) -> None:
-        super().__init__(n)
-        self._arrays = dict(arrays)
-
-    def _build(self, name: str) -> np.ndarray:
-        value = self._arrays[name]
-        return value() if callable(value) else value
 
 
 def _control_message(name: str, text: str, at: int) -> str:

@@ -19,13 +19,14 @@ from .._exceptions import ErrorDetail, RowProblems, TableError
 from .._loading import default_catalog, load_catalog, load_questionnaire
 from .._matching import match_batch
 from .._policy import STATES
+from .._profile_input import BuiltProfile
 from .._scoring import score_matrix
 from . import deps
 from .arrow import arrow_input, split_answers, split_arrow
 from .cells import SplitColumn, answer_value, split_column, wants_numbers
 from .header import check_header, result_names, table_header
 from .problems import error_frame
-from .profile import ProfileBuilder, TableProfile
+from .profile import ProfileBuilder
 from .progress import Progress
 from .read import cell_problems, check_width, read_table
 
@@ -288,7 +289,7 @@ def score_frame(
             bar.step("profile")
             blank = builder.blank
             encoder = Encoder(cq)
-            matrix = encoder.empty(n, TableProfile(arrays, n))
+            matrix = encoder.empty(n, BuiltProfile(arrays, n))
             for col, qid in enumerate(cq.qids):
                 part = answers.get(qid)
                 if part is None and qid in frame.columns:

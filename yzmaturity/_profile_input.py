@@ -1,0 +1,350 @@
+"""Profile columns given as arrays (``score_batch(..., profile={...})``), read by the Enterprise model's rules.
+
+Typed columns, as an analyst holds them: numbers as numbers (or text
+holding one), yes/no as booleans (or 1/0, ``true``/``false``, ``是``/``否``), a
+set (``roles``, ``certifications``) as a list or a frozenset, or as text with
+``;`` between items, as in the wide format.  Each value is
+checked as :class:`~yzmaturity.Enterprise` checks it (bounds, whole numbers,
+the credit code's check character, the industry code, the roles): a value
+that does not fit is a problem of its row (the row is invalid, the others are
+scored) and is left unknown.  Each distinct value is checked once.  The
+derived fields (size class, industry division, in Yangzhou ...) are derived
+from the columns by the rules of ``yzmaturity._profile`` unless given (a
+caller that computed them vouches for them).  A column of any other name is
+refused: it would otherwise be silently ignored.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any, cast
+
+import numpy as np
+
+from ._codes import Code
+from ._compile import ProfileColumns
+from ._enterprise import TEXT_LIMITS, WHOLE_FIELDS, field_bounds
+from ._exceptions import AnswerValidationError, ErrorDetail, RowProblems
+from ._lenient import number_text, yes_no
+from ._profile import (
+    DEFAULT_ROLES,
+    DIVISION_FLAGS,
+    PROFILE_CHOICES,
+    PROFILE_INPUT_KINDS,
+    PROFILE_KINDS,
+    above_designated_size_array,
+    code_in_jiangsu,
+    code_in_yangzhou,
+    credit_code_problem,
+    division_in_array,
+    in_jiangsu_array,
+    in_yangzhou_array,
+    industry_division,
+    normalise_certifications,
+    normalise_industry,
+    region_in_jiangsu,
+    region_in_yangzhou,
+    size_class_array,
+    unknown_roles,
+    valid_credit_codes,
+)
+from ._text import first_control
+
+__all__ = ["BuiltProfile", "derive_profile", "read_profile_columns"]
+
+_SEPARATOR = ";"
+PerDistinct = Callable[[np.ndarray, Callable[[Any], float]], np.ndarray]
+
+
+class BuiltProfile(ProfileColumns):
+    """Profile columns already built (a callable: built on first use); a field not given is unknown."""
+
+    def __init__(self, arrays: Mapping[str, np.ndarray | Callable[[], np.ndarray]], n: int) -> None:
+        super().__init__(n)
+        self._arrays = dict(arrays)
+
+    def _build(self, name: str) -> np.ndarray:
+        value = self._arrays.get(name)
+        if value is None:
+            return super()._build(name)
+        return value() if callable(value) else value
+
+
+def read_profile_columns(n: int, columns: Mapping[str, Any], problems: RowProblems) -> BuiltProfile:
+    """The profile of ``n`` rows from typed columns; each value that does not fit is a problem of its row."""
+    unknown = [str(name) for name in columns if name not in PROFILE_KINDS]
+    if unknown:
+        expected = "a profile field: " + ", ".join(PROFILE_KINDS)
+        raise AnswerValidationError(
+            f"{len(unknown)} profile column(s) of no profile field",
+            [
+                ErrorDetail(
+                    Code.UNKNOWN_FIELD, ("profile", name), f"no profile field {name!r}", expected, name
+                )
+                for name in unknown
+            ],
+        )
+    arrays: dict[str, np.ndarray] = {}
+    for name, column in columns.items():
+        arrays[name] = _read(name, PROFILE_KINDS[name], _as_array(column), problems)
+    for name in ("name", "credit_code", "region", "industry"):
+        arrays.setdefault(name, np.full(n, None, dtype=object))
+    for name in ("employees", "revenue_yuan"):
+        arrays.setdefault(name, np.full(n, np.nan))
+    codes = arrays["credit_code"]
+    hits = (
+        _per_distinct(codes, lambda c: float(code_in_yangzhou(c))),
+        _per_distinct(codes, lambda c: float(code_in_jiangsu(c))),
+    )
+    derive_profile(arrays, _per_distinct, *hits, given=set(columns))
+    return BuiltProfile(arrays, n)
+
+
+def derive_profile(
+    arrays: dict[str, Any],
+    per_distinct: PerDistinct,
+    code_in_yangzhou: np.ndarray,
+    code_in_jiangsu: np.ndarray,
+    given: set[str] | frozenset[str] = frozenset(),
+) -> None:
+    """Add the derived fields (but those in ``given``) to ``arrays``, by the array rules of ``_profile``.
+
+    ``per_distinct(values, fn)`` applies ``fn`` to each distinct non-None value
+    of an object array (NaN for None); ``code_in_*`` are 0/1 per row (NaN
+    without a valid credit code).  The table path and the columnar path share it.
+    """
+
+    def eager(name: str) -> np.ndarray:
+        value = arrays[name]
+        return np.asarray(value() if callable(value) else value)
+
+    derived: dict[str, Any] = {}
+    revenue = eager("revenue_yuan")
+    derived["size_class"] = size_class_array(eager("employees"), revenue)
+    derived["above_designated_size"] = above_designated_size_array(revenue)
+    division = per_distinct(eager("industry"), lambda code: float(cast(int, industry_division(code))))
+    derived["industry_division"] = division
+    for key, divisions in DIVISION_FLAGS.items():
+        derived[key] = division_in_array(division, divisions)
+    region = eager("region")
+    has_region = np.not_equal(region, np.array(None, dtype=object)).astype(bool)
+    region_hit = per_distinct(region, lambda text: float(region_in_yangzhou(text)))
+    derived["in_yangzhou"] = in_yangzhou_array(region_hit, has_region, code_in_yangzhou)
+    region_js = per_distinct(region, lambda text: float(region_in_jiangsu(text)))
+    derived["in_jiangsu"] = in_jiangsu_array(region_js, code_in_jiangsu)
+    arrays.update({k: v for k, v in derived.items() if k not in given})
+
+
+def _per_distinct(values: np.ndarray, fn: Callable[[Any], float]) -> np.ndarray:
+    index: dict[Any, int] = {}
+    codes = np.fromiter(
+        (-1 if v is None else index.setdefault(v, len(index)) for v in values.tolist()),
+        dtype=np.intp,
+        count=len(values),
+    )
+    table = np.array([fn(v) for v in index] + [np.nan], dtype=np.float64)
+    return np.asarray(table[codes])
+
+
+def _as_array(column: Any) -> np.ndarray:
+    """A column (list, numpy array, pandas or polars series) as a numpy array, blanks as None or NaN."""
+    if isinstance(column, np.ndarray):
+        return column
+    if hasattr(column, "to_numpy") and hasattr(column, "dtype"):
+        kind = getattr(column.dtype, "kind", "O")
+        if kind in "iufb":
+            return np.asarray(column.to_numpy())
+        return np.asarray(column.to_list() if hasattr(column, "to_list") else column.tolist(), dtype=object)
+    out = np.empty(len(column), dtype=object)
+    out[:] = list(column)
+    return out
+
+
+def _read(name: str, kind: str, values: np.ndarray, problems: RowProblems) -> np.ndarray:
+    """One field's column, each distinct value read once by its kind's rule; problems on their rows."""
+    if kind == "numeric":
+        return _numbers(name, values, problems)
+    if kind == "bool" and values.dtype.kind == "b":
+        return values.astype(np.float64)
+    rule = _FIELD_RULES.get(name, _RULES[kind])
+    default: Any = math.nan if kind == "bool" else None
+    if kind == "set":
+        default = DEFAULT_ROLES if name == "roles" else frozenset()
+    codes, raws = _factorize(values)
+    results = _credit_codes(raws) if name == "credit_code" else [rule(name, raw) for raw in raws]
+    table: list[Any] = []
+    for u, (raw, (value, code, message)) in enumerate(zip(raws, results, strict=True)):
+        if code:
+            detail = ErrorDetail(code, ("row", -1, name), message, got=raw)
+            for row in np.flatnonzero(codes == u).tolist():
+                problems.add(row, detail.at(("row", row, name)))
+            value = default
+        table.append(value)
+    table.append(default)  # slot -1: a blank
+    if kind == "bool":
+        return np.asarray(np.array(table, dtype=np.float64)[codes])
+    lookup = np.empty(len(table), dtype=object)
+    lookup[:] = table
+    return np.asarray(lookup[codes])
+
+
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+    """Each row's index among the distinct non-blank values (-1: blank), and those values.
+
+    Values are told apart by type and value (``True`` is not ``1``); a
+    dictionary does the hashing in C.  Unhashable values (lists of roles)
+    are keyed by their contents.
+    """
+    items = values.tolist()
+    n = len(items)
+    try:
+        keyed = list(zip(map(type, items), items, strict=True))
+        index: dict[Any, int] = {}
+        first = np.fromiter(map(index.setdefault, keyed, range(n)), dtype=np.intp, count=n)
+    except TypeError:  # an unhashable value
+        keyed = [_key(v) for v in items]
+        index = {}
+        first = np.fromiter(map(index.setdefault, keyed, range(n)), dtype=np.intp, count=n)
+    heads = [i for i in index.values() if not _blank(items[i])]
+    lookup = np.full(n + 1, -1, dtype=np.intp)
+    lookup[heads] = np.arange(len(heads), dtype=np.intp)
+    return np.asarray(lookup[first]), [items[i] for i in heads]
+
+
+def _numbers(name: str, values: np.ndarray, problems: RowProblems) -> np.ndarray:
+    """A numeric field: real numbers within the field's bounds (whole where the field is), NaN where blank."""
+    if values.dtype.kind in "iuf":
+        numbers = values.astype(np.float64)
+    else:
+        codes, raws = _factorize(values)
+        table = np.full(len(raws) + 1, np.nan)
+        for u, raw in enumerate(raws):
+            if isinstance(raw, str) and (parsed := number_text(raw, None)) is not None:
+                table[u] = parsed
+            elif isinstance(raw, bool | np.bool_) or not isinstance(
+                raw, int | float | np.integer | np.floating
+            ):
+                detail = ErrorDetail(
+                    Code.WRONG_TYPE,
+                    ("row", -1, name),
+                    f"{name!r} takes a number, not {type(raw).__name__}",
+                    got=raw,
+                )
+                for row in np.flatnonzero(codes == u).tolist():
+                    problems.add(row, detail.at(("row", row, name)))
+            else:
+                table[u] = float(raw)
+        numbers = table[codes]
+    lo, hi = field_bounds(name) if name in PROFILE_INPUT_KINDS else (-math.inf, math.inf)
+    known = ~np.isnan(numbers)
+    with np.errstate(invalid="ignore"):
+        infinite = known & ~np.isfinite(numbers)
+        fraction = (
+            known & ~infinite & (numbers != np.floor(numbers))
+            if name in WHOLE_FIELDS
+            else np.zeros(len(numbers), dtype=bool)
+        )
+        outside = known & ~infinite & ~fraction & ((numbers < lo) | (numbers > hi))
+    for rows, code, message in (
+        (infinite, Code.NOT_FINITE, f"{name!r} needs a finite number"),
+        (fraction, Code.WRONG_TYPE, f"{name!r} takes a whole number"),
+        (outside, Code.OUT_OF_RANGE, f"{name!r} is out of range"),
+    ):
+        for row in np.flatnonzero(rows).tolist():
+            problems.add(row, ErrorDetail(code, ("row", row, name), message, got=float(numbers[row])))
+    numbers[infinite | fraction | outside] = np.nan
+    return numbers
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float | np.floating) and bool(np.isnan(value)))
+
+
+def _key(value: Any) -> Any:
+    """A hashable stand-in for a value: a list or set by its contents, anything else unhashable by identity."""
+    if isinstance(value, list | np.ndarray | set):
+        try:
+            return (type(value), frozenset(value) if isinstance(value, set) else tuple(list(value)))
+        except TypeError:
+            return (type(value), id(value))
+    try:
+        hash(value)
+    except TypeError:
+        return (type(value), id(value))
+    return (type(value), value)
+
+
+def _text(name: str, raw: Any) -> tuple[Any, str, str]:
+    if not isinstance(raw, str):
+        return None, Code.WRONG_TYPE, f"{name!r} is text, not {type(raw).__name__}"
+    text = raw.strip()
+    limit = TEXT_LIMITS.get(name)
+    if limit is not None and len(text) > limit:
+        return None, Code.TOO_LONG, f"{name!r} has {len(text)} characters, more than {limit}"
+    at = first_control(text)
+    if at >= 0:
+        return None, Code.CONTROL_CHARACTER, f"{name!r} holds the control character U+{ord(text[at]):04X}"
+    if name in PROFILE_CHOICES and text and text not in PROFILE_CHOICES[name]:
+        return (
+            None,
+            Code.UNKNOWN_OPTION,
+            f"{name!r} is one of {', '.join(PROFILE_CHOICES[name])}, not {text!r}",
+        )
+    return text or None, "", ""
+
+
+def _credit_codes(raws: list[Any]) -> list[tuple[Any, str, str]]:
+    """The credit code rule over the distinct codes at once (the check characters in numpy)."""
+    texts = [_text("credit_code", raw) for raw in raws]
+    upper = np.empty(len(texts), dtype=object)
+    upper[:] = [None if code or value is None else value.upper() for value, code, _ in texts]
+    ok = valid_credit_codes(upper).tolist()
+    return [
+        text
+        if text[1] or code is None
+        else (code, "", "")
+        if good
+        else (None, Code.BAD_CREDIT_CODE, credit_code_problem(code))
+        for text, code, good in zip(texts, upper.tolist(), ok, strict=True)
+    ]
+
+
+def _checked(check: Callable[[str], str], code: str) -> Callable[[str, Any], tuple[Any, str, str]]:
+    def rule(name: str, raw: Any) -> tuple[Any, str, str]:
+        value, problem, message = _text(name, raw)
+        if problem or value is None:
+            return value, problem, message
+        try:
+            return check(value), "", ""
+        except ValueError as exc:
+            return None, code, str(exc)
+
+    return rule
+
+
+def _bool(name: str, raw: Any) -> tuple[Any, str, str]:
+    flag = yes_no(raw.item() if isinstance(raw, np.generic) else raw)
+    if flag is None:
+        return math.nan, Code.WRONG_TYPE, f"{name!r} is true or false (also 1/0, 是/否), not {raw!r}"
+    return float(flag), "", ""
+
+
+def _set(name: str, raw: Any) -> tuple[Any, str, str]:
+    default = DEFAULT_ROLES if name == "roles" else frozenset()
+    if isinstance(raw, str):
+        items = [v.strip() for v in raw.split(_SEPARATOR) if v.strip()]
+    elif isinstance(raw, list | tuple | set | frozenset) and all(isinstance(v, str) for v in raw):
+        items = [v.strip() for v in raw if v.strip()]
+    else:
+        return default, Code.WRONG_TYPE, f"{name!r} is a list of text (or text with ';' between items)"
+    if name == "certifications":
+        return frozenset(normalise_certifications(items)), "", ""
+    unknown = unknown_roles(items)
+    if unknown:
+        return default, Code.UNKNOWN_OPTION, f"unknown role {', '.join(map(repr, unknown))}"
+    return frozenset(items) if items else default, "", ""
+
+
+_RULES: dict[str, Callable[[str, Any], tuple[Any, str, str]]] = {"text": _text, "bool": _bool, "set": _set}
+_FIELD_RULES = {"industry": _checked(normalise_industry, Code.BAD_INDUSTRY)}
