@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_tables import CODE, CODE_ELSEWHERE
+from test_tables import CODE, CODE_ELSEWHERE, random_sheets, table_of
 
 import yzmaturity as yz
 from yzmaturity._profile import PROFILE_INPUT_KINDS
@@ -91,9 +91,116 @@ def test_each_bad_profile_value_is_a_problem_of_its_row():
     assert profile_of.get("in_yangzhou")[0] == 1.0 and profile_of.get("in_yangzhou")[1] == 0.0  # by the code
 
 
+def test_a_profile_without_roles_is_a_manufacturers_as_in_the_table():
+    cohort = make_cohort(3, seed=2)
+    scores = yz.score_batch(Q, cohort.answers, profile={"employees": [1, 2, 3]})
+    assert scores.matrix.profile.get("roles").tolist() == [frozenset({"manufacturer"})] * 3
+
+
 def test_a_column_of_no_profile_field_is_refused():
     cohort = make_cohort(3, seed=2)
     with pytest.raises(yz.AnswerValidationError) as info:
         yz.score_batch(Q, cohort.answers, profile={"employees": [1, 2, 3], "head_count": [1, 2, 3]})
     (detail,) = info.value.details
     assert detail.code == "unknown_field" and detail.loc == ("profile", "head_count")
+
+
+def _as_text_frame(frame):
+    """The frame's cells as text or None (what a CSV reader gives polars or pyarrow)."""
+    return frame.astype(object).where(frame.notna(), None).map(lambda v: v if v is None else str(v))
+
+
+@pytest.mark.parametrize("library", ["pandas", "polars", "pyarrow"])
+def test_a_data_frame_scores_as_score_table_scores_it(library):
+    """Its question columns are the answers, its profile columns the profile: every row, valid or not, with
+    the problems score_table finds (but the profile's wording), without pandas for polars and pyarrow."""
+    pytest.importorskip("pandas")
+    frame = table_of(random_sheets(40, seed=5))
+    frame.loc[3, "credit_code"] = CODE[:-1] + ("0" if CODE[-1] != "0" else "1")
+    frame.loc[7, "strat_invest"] = "lots"
+    frame.loc[11, "strat_plan"] = None
+    frame.loc[12, "eq_automation"] = "robots"
+    frame.loc[12, "employees"] = "-5"
+    frame.loc[20, "ii_network"] = "office;none"
+    frame.loc[33, "scene_quality"] = "n/a"
+    frame.loc[35, "industry"] = "C99"
+    frame.loc[36, "rnd"] = "maybe"
+    frame.insert(0, "_row_id", [f"r{i}" for i in range(len(frame))])
+    table = yz.score_table(Q, frame, match=False, progress=False).scores
+    given = _as_text_frame(frame)
+    if library == "polars":
+        given = pytest.importorskip("polars").from_pandas(given)
+    elif library == "pyarrow":
+        given = pytest.importorskip("pyarrow").Table.from_pandas(given, preserve_index=False)
+    scores = yz.score_batch(Q, given)
+    assert len(scores) == len(frame) and 0 < scores.n_invalid < len(frame)
+    np.testing.assert_array_equal(scores.valid, table.valid)
+    np.testing.assert_array_equal(scores.overall, table.overall)
+    assert scores.errors.rows() == table.errors.rows()
+    for row in table.errors.rows():
+        assert {(e.code, e.loc[-1]) for e in scores.errors[row]} == {
+            (e.code, e.loc[-1]) for e in table.errors[row]
+        }
+
+
+def test_a_frame_with_columns_of_nothing_is_refused():
+    pd = pytest.importorskip("pandas")
+    cohort = make_cohort(2, seed=2)
+    frame = cohort.to_frame()
+    frame["head_count"] = [1, 2]
+    with pytest.raises(yz.AnswerValidationError) as info:
+        yz.score_batch(Q, frame)
+    assert [(d.code, d.loc) for d in info.value.details] == [("unknown_column", ("answers", "head_count"))]
+    with pytest.raises(yz.AnswerValidationError) as info:
+        yz.score_batch(Q, frame.drop(columns="head_count"), profile={"employees": [1, 2]})
+    assert [d.code for d in info.value.details] == ["column_clash"]
+    doubled = pd.concat([frame[["name"]], frame.drop(columns="head_count")], axis=1)
+    with pytest.raises(yz.AnswerValidationError) as info:
+        yz.score_batch(Q, doubled)
+    assert [d.code for d in info.value.details] == ["duplicate_column"]
+
+
+def test_polars_scores_without_pandas(tmp_path):
+    """A polars user without pandas: a frame in, ``to_arrow()`` out (pandas is made unimportable)."""
+    pytest.importorskip("polars")
+    pytest.importorskip("pandas")
+    import json
+    import subprocess
+    import sys
+
+    cohort = make_cohort(30, seed=6)
+    frame = cohort.to_frame()
+    frame.loc[4, "employees"] = -3  # an invalid row
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    expected = yz.score_table(Q, frame, match=False, progress=False).scores
+    code = f"""
+import importlib.abc, json, sys
+
+
+class NoPandas(importlib.abc.MetaPathFinder):  # as if pandas were not installed
+    def find_spec(self, name, path, target=None):
+        if name.split(".")[0] == "pandas":
+            raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
+
+
+sys.meta_path.insert(0, NoPandas())
+import polars as pl
+import yzmaturity as yz
+frame = pl.read_csv({str(tmp_path / "t.csv")!r}, infer_schema=False)
+scores = yz.score_batch("yangzhou-2022", frame)
+out = pl.from_arrow(scores.to_arrow())
+assert "pandas" not in sys.modules
+print(json.dumps({{"valid": out["valid"].to_list(), "overall": out["overall"].to_list(),
+                  "level": out["level"].to_list(), "errors": out["errors"].to_list()}}))
+"""
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    got = json.loads(run.stdout)
+    assert got["valid"] == expected.valid.tolist() and got["valid"][4] is False
+    np.testing.assert_array_equal(np.array(got["overall"], dtype=float), expected.overall)
+    assert got["level"] == [
+        int(v) if ok else None for v, ok in zip(expected.level, expected.valid, strict=True)
+    ]
+    assert got["errors"][4] >= 1 and sum(got["errors"]) == sum(
+        len(expected.errors[r]) for r in expected.errors.rows()
+    )

@@ -164,8 +164,12 @@ def score_batch(
         columnar table: a mapping of question id -> array of raw values, where
         None/NaN/"" is a blank, ``"n/a"`` not applicable, and multiple choice
         is a list or a ``;``-separated string; or an already encoded
-        :class:`AnswerMatrix`.  A data frame is a wide table: :func:`score_table`
-        scores it (anything else raises :class:`AnswerValidationError`, ``wrong_type``).
+        :class:`AnswerMatrix`; or a data frame (pandas, polars, or a pyarrow
+        table): its question columns are the answers and its profile columns
+        the profile (columns starting with ``_`` are passed over, any other is
+        refused: ``unknown_column``), with no pandas needed for polars or pyarrow;
+        the scores are :func:`score_table`'s.  Anything else raises
+        :class:`AnswerValidationError` (``wrong_type``).
     profile
         With columnar answers: enterprise profile columns, one value per row
         (``employees``, ``industry``, ``roles`` ...), typed as an analyst holds

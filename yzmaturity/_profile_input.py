@@ -92,6 +92,9 @@ def read_profile_columns(n: int, columns: Mapping[str, Any], problems: RowProble
         arrays.setdefault(name, np.full(n, None, dtype=object))
     for name in ("employees", "revenue_yuan"):
         arrays.setdefault(name, np.full(n, np.nan))
+    if "roles" not in arrays:  # as Enterprise and the wide table: a manufacturer unless told otherwise
+        arrays["roles"] = np.empty(n, dtype=object)
+        arrays["roles"][:] = [DEFAULT_ROLES] * n
     codes = arrays["credit_code"]
     hits = (
         _per_distinct(codes, lambda c: float(code_in_yangzhou(c))),

@@ -9,6 +9,7 @@ resolving built-in ids and paths is the facade's job (``_api``).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from ._codes import Code
 from ._compile import CompiledQuestionnaire, EvalContext, ProfileColumns
 from ._encode import AnswerMatrix, Encoder
 from ._exceptions import AnswerValidationError, ErrorDetail, RowProblems, details_from_pydantic
+from ._profile import PROFILE_KINDS
 
 if TYPE_CHECKING:
     from collections.abc import Container
@@ -148,9 +150,11 @@ class BatchScores:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per input row: row_id, valid, errors, overall, level and ``dim:<id>`` (needs pandas)."""
-        from ._render.frames import batch_frame
+        return _frames().batch_frame(self)
 
-        return batch_frame(self)
+    def to_arrow(self) -> Any:
+        """:meth:`to_frame`'s columns as a ``pyarrow.Table``, without pandas (``polars.from_arrow`` takes it)."""
+        return _frames().batch_arrow(self)
 
     def _repr_mimebundle_(
         self, include: Container[str] | None = None, exclude: Container[str] | None = None
@@ -181,12 +185,13 @@ def encode(
     if isinstance(answers, AnswerMatrix):
         return answers
     check_answers_type(answers)
+    items, profile = from_frame(cq, answers, profile)
     encoder = Encoder(cq)
-    if isinstance(answers, Mapping):
-        return encoder.columns(answers, profile=profile)
+    if isinstance(items, Mapping):
+        return encoder.columns(items, profile=profile)
     sheets: list[AnswerSheet | None] = []
     shape_errors: dict[int, list[ErrorDetail]] = {}
-    for i, item in enumerate(answers):
+    for i, item in enumerate(items):
         if isinstance(item, AnswerSheet):
             sheets.append(item)
             continue
@@ -336,6 +341,7 @@ def score_batch(
 ) -> BatchScores:
     """Encode and score many enterprises (the engine behind :func:`yzmaturity.score_batch`)."""
     check_answers_type(answers)
+    answers, profile = from_frame(questionnaire.compiled(), answers, profile)
     with batch_mode(len(answers) if isinstance(answers, AnswerMatrix | Sequence) else _n_rows(answers)):
         matrix = encode(questionnaire, answers, profile=profile)
         return score_matrix(
@@ -343,26 +349,25 @@ def score_batch(
         )
 
 
-def check_answers_type(answers: object) -> None:
-    """Refuse, with what is accepted, answers that are neither sheets, columns nor a matrix.
+def _frames() -> Any:
+    """The tables of results (``_render.frames``), imported on first use: pandas and pyarrow are optional."""
+    from ._render import frames
 
-    A data frame is a wide table (profile and answer columns, text cells): its
-    rules are :func:`~yzmaturity.score_table`'s, so it is sent there rather than
-    read here as columns of raw values.
-    """
-    if isinstance(answers, AnswerMatrix | Mapping) or (
-        isinstance(answers, Sequence) and not isinstance(answers, str | bytes)
-    ):
+    return frames
+
+
+def check_answers_type(answers: object) -> None:
+    """Refuse, with what is accepted, answers that are neither sheets, columns, a data frame nor a matrix."""
+    if isinstance(answers, AnswerMatrix | Mapping) or _is_frame(answers):
+        return
+    if isinstance(answers, Sequence) and not isinstance(answers, str | bytes):
         return
     kind = f"{type(answers).__module__.split('.')[0]}.{type(answers).__name__}"
-    frame = hasattr(answers, "columns") or hasattr(answers, "column_names")
     hint = (
-        "a data frame is a wide table: score it with score_table(questionnaire, frame) "
-        "(its .scores are these scores)"
-        if frame
-        else "a path is read by score_table or score_file"
-        if isinstance(answers, str | bytes)
-        else "a sequence of answer sheets, a mapping of question id to column, or an AnswerMatrix"
+        "a path is read by score_table or score_file"
+        if isinstance(answers, str | bytes | os.PathLike)
+        else "a sequence of answer sheets, a mapping of question id to column, a data frame "
+        "(pandas, polars, pyarrow) or an AnswerMatrix"
     )
     raise AnswerValidationError(
         f"score_batch cannot score answers of type {kind}",
@@ -371,11 +376,57 @@ def check_answers_type(answers: object) -> None:
                 Code.WRONG_TYPE,
                 ("answers",),
                 f"answers cannot be a {kind}: {hint}",
-                expected="a sequence of answer sheets, a mapping of columns, or an AnswerMatrix",
+                expected="a sequence of answer sheets, a mapping of columns, a data frame, or an AnswerMatrix",
                 got=kind,
             )
         ],
     )
+
+
+def _is_frame(value: object) -> bool:
+    """A pandas or polars data frame, or a pyarrow table or record batch (not a series)."""
+    module = type(value).__module__.split(".")[0]
+    if module == "pyarrow":
+        return hasattr(value, "column_names")
+    return module in ("pandas", "polars") and len(getattr(value, "shape", ())) == 2
+
+
+def from_frame(cq: CompiledQuestionnaire, answers: Any, profile: Mapping[str, Any] | None) -> tuple[Any, Any]:
+    """A data frame's columns as answers (question ids) and profile (profile fields); anything else as given.
+
+    Columns starting with ``_`` are passed over (ids, as in a wide table); any
+    other column is refused, as is a profile column given twice.
+    """
+    if not _is_frame(answers):
+        return answers, profile
+    if type(answers).__module__.startswith("pyarrow"):
+        names = [str(n) for n in answers.column_names]
+        columns = {n: answers.column(i).to_numpy(zero_copy_only=False) for i, n in enumerate(names)}
+    else:
+        names = [str(n) for n in answers.columns]
+        columns = {n: answers[n] for n in dict.fromkeys(names)}
+    given = dict(profile or {})
+    problems = [
+        ErrorDetail(Code.DUPLICATE_COLUMN, ("answers", n), f"column {n!r} appears twice", got=n)
+        for n in sorted({n for n in names if names.count(n) > 1})
+    ]
+    problems += [
+        ErrorDetail(Code.UNKNOWN_COLUMN, ("answers", n), f"{n!r} is no question id nor profile field", got=n)
+        for n in columns
+        if n not in cq.index and n not in PROFILE_KINDS and not n.startswith("_")
+    ]
+    problems += [
+        ErrorDetail(
+            Code.COLUMN_CLASH, ("profile", n), f"profile field {n!r} is in the frame and in profile=", got=n
+        )
+        for n in columns
+        if n in PROFILE_KINDS and n in given
+    ]
+    if problems:
+        raise AnswerValidationError("the frame's columns do not fit the questionnaire", problems)
+    answer_columns = {n: c for n, c in columns.items() if n in cq.index}
+    given.update({n: c for n, c in columns.items() if n in PROFILE_KINDS})
+    return answer_columns, given or None
 
 
 def _n_rows(columns: Mapping[str, Any]) -> int:

@@ -21,7 +21,14 @@ if TYPE_CHECKING:
     from .._matching import CohortMatch
     from .._scoring import BatchScores
 
-__all__ = ["assessment_frame", "batch_frame", "cohort_frame", "comparison_frame", "questions_frame"]
+__all__ = [
+    "assessment_frame",
+    "batch_arrow",
+    "batch_frame",
+    "cohort_frame",
+    "comparison_frame",
+    "questions_frame",
+]
 
 
 def _pandas() -> Any:
@@ -80,20 +87,44 @@ def questions_frame(a: Assessment) -> pd.DataFrame:
 def batch_frame(s: BatchScores) -> pd.DataFrame:
     """One row per input row: row id (if any), validity, error count, overall, level and ``dim:<id>``."""
     pd = _pandas()
-    n = len(s)
     cols: dict[str, Any] = {}
-    if s.row_ids is not None:
-        cols["row_id"] = pd.Series(list(s.row_ids), dtype=object)
-    cols["valid"] = np.asarray(s.valid, dtype=bool)
-    cols["errors"] = np.array([len(s.errors[i]) for i in range(n)], dtype=np.int64)
-    cols["overall"] = np.asarray(s.overall, dtype=np.float64)
-    cols["level"] = pd.array(
-        [int(lv) if ok else None for lv, ok in zip(s.level.tolist(), s.valid.tolist(), strict=True)],
-        dtype="Int64",
-    )
-    for d, did in enumerate(s.dimension_ids):
-        cols[f"dim:{did}"] = np.asarray(s.dimensions[:, d], dtype=np.float64)
+    for name, (values, missing) in _batch_columns(s).items():
+        if name == "row_id":
+            cols[name] = pd.Series(values, dtype=object)
+        elif missing is not None:
+            cols[name] = pd.arrays.IntegerArray(values, missing)
+        else:
+            cols[name] = values
     return pd.DataFrame(cols)
+
+
+def batch_arrow(s: BatchScores) -> Any:
+    """:func:`batch_frame`'s columns as a ``pyarrow.Table`` (no pandas: for polars, DuckDB, Parquet)."""
+    pa = require("pyarrow", "to_arrow()", "parquet")
+    columns = {
+        name: pa.array(values, mask=missing) if missing is not None else pa.array(values)
+        for name, (values, missing) in _batch_columns(s).items()
+    }
+    return pa.table(columns)
+
+
+def _batch_columns(s: BatchScores) -> dict[str, tuple[Any, np.ndarray | None]]:
+    """The columns of a batch's table: (values, mask of missing values, for the nullable level)."""
+    n = len(s)
+    valid = np.asarray(s.valid, dtype=bool)
+    errors = np.zeros(n, dtype=np.int64)
+    rows = [row for row, found in s.errors.items() if found]
+    errors[rows] = [len(s.errors[row]) for row in rows]
+    cols: dict[str, tuple[Any, np.ndarray | None]] = {}
+    if s.row_ids is not None:
+        cols["row_id"] = (list(s.row_ids), None)
+    cols["valid"] = (valid, None)
+    cols["errors"] = (errors, None)
+    cols["overall"] = (np.asarray(s.overall, dtype=np.float64), None)
+    cols["level"] = (np.where(valid, s.level, 0).astype(np.int64), ~valid)
+    for d, did in enumerate(s.dimension_ids):
+        cols[f"dim:{did}"] = (np.ascontiguousarray(s.dimensions[:, d], dtype=np.float64), None)
+    return cols
 
 
 def comparison_frame(c: Comparison) -> pd.DataFrame:
