@@ -18,9 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import yzmaturity as yz
-from yzmaturity import _encode
+from yzmaturity import _encode, _factorize
 from yzmaturity._compile import ProfileColumns
-from yzmaturity._encode import Encoder, factorize_cells
+from yzmaturity._encode import Encoder
+from yzmaturity._factorize import factorize_cells
 from yzmaturity._matching import match_batch
 
 QID = "yangzhou-2022"
@@ -56,9 +57,9 @@ def test_factorize_per_distinct_value_equals_the_cell_loop(data, only):
         "bool": (bool, type(None)),
     }[only]
     data = [c for c in data if isinstance(c, keep) and (only != "int" or not isinstance(c, bool))]
-    data = data * (1 + _encode._FAST_MIN // max(1, len(data)))  # long enough for the fast path
+    data = data * (1 + _factorize.FAST_MIN // max(1, len(data)))  # long enough for the fast path
     fast = factorize_cells(data)
-    plain = _encode._factorize_loop(data)
+    plain = _factorize._factorize_loop(data)
     assert _same_cells(list(fast.values), list(plain.values))
     np.testing.assert_array_equal(fast.inverse, plain.inverse)
 
@@ -140,7 +141,7 @@ def test_fast_columnar_scoring_equals_the_plain_path(seed, monkeypatch):
     fast = yz.score_batch(q, columns, profile=profile)
     fast_match = match_batch(catalog, fast, chunk_size=37, workers=2)  # 11 chunks, on two threads
     with monkeypatch.context() as patch:
-        patch.setattr(_encode, "_FAST_MIN", 10**12)  # the cell-by-cell loop
+        patch.setattr(_factorize, "FAST_MIN", 10**12)  # the cell-by-cell loop
         patch.setattr(Encoder, "empty", _plain_empty)  # a row-major matrix
         plain = yz.score_batch(q, columns, profile=profile)
     plain_match = match_batch(catalog, plain, chunk_size=10**9)

@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 import yzmaturity as yz
 from yzmaturity._cli import main
 from yzmaturity._compile import ProfileColumns
-from yzmaturity._encode import Encoder, FactorizedColumn
+from yzmaturity._encode import Encoder
 from yzmaturity._exceptions import FileLoadError, MissingDependencyError
+from yzmaturity._factorize import FactorizedColumn
 from yzmaturity._matching import STATES, match_batch
 from yzmaturity._profile import PROFILE_KINDS
 from yzmaturity._tables import (
@@ -787,7 +788,7 @@ def test_factorized_column_equals_plain_cells():
     cells = ["erp;mes", None, "erp;mes", ["plm"], "", "none;erp", "n/a", float("nan"), "crm"]
     question = "sys_in_use"
     plain = Encoder(CQ).columns({question: cells})
-    from yzmaturity._encode import factorize_cells
+    from yzmaturity._factorize import factorize_cells
 
     fast = Encoder(CQ).columns({question: factorize_cells(cells)})
     np.testing.assert_array_equal(plain.codes, fast.codes)

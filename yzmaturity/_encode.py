@@ -24,10 +24,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import _factorize
 from ._answers import NA_TOKEN, Answer, AnswerSheet
 from ._codes import Code
 from ._compile import CompiledQuestionnaire, EvalContext, ProfileColumns
 from ._exceptions import AnswerValidationError, ErrorDetail, RowProblems
+from ._factorize import FLOAT_TYPES, FactorizedColumn, cells_of, factorize_cells, is_blank_cell
 from ._lenient import OptionLookup, normalise, number_text, split_options, yes_no
 from ._model import KIND_NUMERIC
 from ._profile_input import read_profile_columns
@@ -35,113 +37,11 @@ from ._profile_input import read_profile_columns
 if TYPE_CHECKING:
     from ._enterprise import Enterprise
 
-__all__ = ["MULTI_SEPARATOR", "AnswerMatrix", "Encoder", "FactorizedColumn", "factorize_cells"]
+__all__ = ["MULTI_SEPARATOR", "AnswerMatrix", "Encoder"]
 
 MULTI_SEPARATOR = ";"
 COUNTS_SEPARATOR = "/"  # a percentage as counts in a table cell: "30/120"
 Loc = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class FactorizedColumn:
-    """A column split into its distinct cells, for fast encoding of large tables.
-
-    Row ``i`` holds ``values[inverse[i]]``, or no value when ``inverse[i]`` is
-    -1.  For numeric, scale and scene-level questions ``numbers`` may carry the
-    cells that are numbers already (float64, NaN elsewhere): a row uses
-    ``numbers[i]`` where ``inverse[i]`` is -1.  Each distinct value is
-    validated once; its errors go to every row that holds it.
-    """
-
-    values: Sequence[Any]
-    inverse: np.ndarray
-    numbers: np.ndarray | None = None
-
-    def __len__(self) -> int:
-        return int(self.inverse.shape[0])
-
-
-def _is_blank(raw: Any) -> bool:
-    return raw is None or (isinstance(raw, float) and math.isnan(raw)) or (isinstance(raw, str) and raw == "")
-
-
-def factorize_cells(cells: Sequence[Any] | np.ndarray, types: set[type] | None = None) -> FactorizedColumn:
-    """Split plain cells into distinct values and row indexes (blanks: -1); no pandas needed.
-
-    Values are told apart by type as well as by value, so ``True`` and ``1``
-    stay distinct; unhashable cells (lists of options) are keyed by their tuple.
-    Columns of plain strings, numbers of one type and blanks (the usual case)
-    are split with one dictionary pass in C and numpy, per distinct value
-    rather than per cell; anything else takes the per-cell loop.  ``types``:
-    the set of the cells' types, when the caller has it already.
-    """
-    seq = _cells(cells)
-    if len(seq) >= _FAST_MIN:
-        fast = _factorize_fast(seq, types)
-        if fast is not None:
-            return fast
-    return _factorize_loop(seq)
-
-
-def _cells(column: Sequence[Any] | np.ndarray) -> list[Any] | np.ndarray:
-    """The cells to hash: an object array as it is (iterated without a list), else a list."""
-    if isinstance(column, np.ndarray):
-        return column if column.dtype == object and column.ndim == 1 else column.tolist()
-    return column if isinstance(column, list) else list(column)
-
-
-_FAST_MIN = 64  # below this the plain loop is as fast
-_SIMPLE_TYPES = frozenset({str, int, float, bool, type(None)})
-_NUMBER_TYPES = frozenset({int, float, bool})  # equal across types (True == 1 == 1.0): one at most
-_FLOAT_TYPES = frozenset({float, type(None)})
-_TEXT_TYPES = frozenset({str, type(None)})
-
-
-def _factorize_fast(seq: list[Any] | np.ndarray, types: set[type] | None = None) -> FactorizedColumn | None:
-    n = len(seq)
-    index: dict[Any, int] = {}
-    # Each cell's code is the row of the first cell equal to it, then made dense.
-    try:
-        first = np.fromiter(map(index.setdefault, seq, range(n)), dtype=np.intp, count=n)
-    except TypeError:  # an unhashable cell (a list of options)
-        return None
-    heads = np.flatnonzero(first == np.arange(n))
-    values = [seq[i] for i in heads.tolist()]
-    if not set(map(type, values)) <= _TEXT_TYPES:
-        # Numbers are equal across types (True == 1 == 1.0), so every cell's type decides;
-        # text alone (the usual case) needs no check per cell.  A NaN is unequal to itself
-        # and heads a slot of its own: each such slot is blank below.
-        types = set(map(type, seq)) if types is None else types
-        if not types <= _SIMPLE_TYPES or len(types & _NUMBER_TYPES) > 1:
-            return None
-    blank = np.fromiter((_is_blank(v) for v in values), dtype=bool, count=len(values))
-    dense = np.full(len(values), -1, dtype=np.intp)
-    dense[~blank] = np.arange(int((~blank).sum()), dtype=np.intp)
-    lookup = np.empty(n, dtype=np.intp)
-    lookup[heads] = dense
-    return FactorizedColumn([v for v, b in zip(values, blank.tolist(), strict=True) if not b], lookup[first])
-
-
-def _factorize_loop(cells: Sequence[Any] | np.ndarray) -> FactorizedColumn:
-    index: dict[Any, int] = {}
-    values: list[Any] = []
-    inverse = np.empty(len(cells), dtype=np.intp)
-    for i, raw in enumerate(cells):
-        if _is_blank(raw):
-            inverse[i] = -1
-            continue
-        key = (type(raw), tuple(raw) if isinstance(raw, list) else raw)
-        try:
-            code = index.get(key)
-        except TypeError:  # unhashable: a slot of its own
-            values.append(raw)
-            inverse[i] = len(values) - 1
-            continue
-        if code is None:
-            code = index[key] = len(values)
-            values.append(raw)
-        inverse[i] = code
-    return FactorizedColumn(values, inverse)
 
 
 @dataclass
@@ -616,9 +516,9 @@ class Encoder:
         if isinstance(column, np.ndarray) and column.dtype.kind in "iuf" and ordinal:
             self._numbers(col, column.astype(np.float64), codes, errors)
             return
-        cells = _cells(column)
-        types = set(map(type, cells)) if ordinal and len(cells) >= _FAST_MIN else None
-        if types is not None and types <= _FLOAT_TYPES:
+        cells = cells_of(column)
+        types = set(map(type, cells)) if ordinal and len(cells) >= _factorize.FAST_MIN else None
+        if types is not None and types <= FLOAT_TYPES:
             # Floats and blanks only: the numeric path (NaN and None are blanks there too).
             floats = (
                 cells.astype(np.float64)
@@ -666,7 +566,7 @@ class Encoder:
         marked_na = np.zeros(n_values + 1, dtype=bool)
         value_errors: dict[int, list[ErrorDetail]] = {}
         for u, raw in enumerate(column.values):
-            if _is_blank(raw):
+            if is_blank_cell(raw):
                 continue
             if isinstance(raw, str) and raw == NA_TOKEN:
                 if cq.allow_na[col]:

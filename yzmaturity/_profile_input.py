@@ -26,6 +26,7 @@ from ._codes import Code
 from ._compile import ProfileColumns
 from ._enterprise import TEXT_LIMITS, WHOLE_FIELDS, field_bounds
 from ._exceptions import AnswerValidationError, ErrorDetail, RowProblems
+from ._factorize import factorize_cells
 from ._lenient import number_text, yes_no
 from ._profile import (
     DEFAULT_ROLES,
@@ -174,17 +175,21 @@ def _read(name: str, kind: str, values: np.ndarray, problems: RowProblems) -> np
     default: Any = math.nan if kind == "bool" else None
     if kind == "set":
         default = DEFAULT_ROLES if name == "roles" else frozenset()
-    codes, raws = _factorize(values)
-    results = _credit_codes(raws) if name == "credit_code" else [rule(name, raw) for raw in raws]
+    split = factorize_cells(values)
+    codes, raws = np.asarray(split.inverse), list(split.values)
+    if name == "credit_code":
+        results = _credit_codes(raws)
+    else:  # spaces only: a blank, as in a table
+        results = [(default, "", "") if _spaces(raw) else rule(name, raw) for raw in raws]
     table: list[Any] = []
+    found: dict[int, ErrorDetail] = {}
     for u, (raw, (value, code, message)) in enumerate(zip(raws, results, strict=True)):
         if code:
-            detail = ErrorDetail(code, ("row", -1, name), message, got=raw)
-            for row in np.flatnonzero(codes == u).tolist():
-                problems.add(row, detail.at(("row", row, name)))
+            found[u] = ErrorDetail(code, ("row", -1, name), message, got=raw)
             value = default
         table.append(value)
     table.append(default)  # slot -1: a blank
+    _spread(problems, name, codes, found)
     if kind == "bool":
         return np.asarray(np.array(table, dtype=np.float64)[codes])
     lookup = np.empty(len(table), dtype=object)
@@ -192,52 +197,28 @@ def _read(name: str, kind: str, values: np.ndarray, problems: RowProblems) -> np
     return np.asarray(lookup[codes])
 
 
-def _factorize(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
-    """Each row's index among the distinct non-blank values (-1: blank), and those values.
-
-    Values are told apart by type and value (``True`` is not ``1``); a
-    dictionary does the hashing in C.  Unhashable values (lists of roles)
-    are keyed by their contents.
-    """
-    items = values.tolist()
-    n = len(items)
-    try:
-        keyed = list(zip(map(type, items), items, strict=True))
-        index: dict[Any, int] = {}
-        first = np.fromiter(map(index.setdefault, keyed, range(n)), dtype=np.intp, count=n)
-    except TypeError:  # an unhashable value
-        keyed = [_key(v) for v in items]
-        index = {}
-        first = np.fromiter(map(index.setdefault, keyed, range(n)), dtype=np.intp, count=n)
-    heads = [i for i in index.values() if not _blank(items[i])]
-    lookup = np.full(n + 1, -1, dtype=np.intp)
-    lookup[heads] = np.arange(len(heads), dtype=np.intp)
-    return np.asarray(lookup[first]), [items[i] for i in heads]
-
-
 def _numbers(name: str, values: np.ndarray, problems: RowProblems) -> np.ndarray:
     """A numeric field: real numbers within the field's bounds (whole where the field is), NaN where blank."""
     if values.dtype.kind in "iuf":
         numbers = values.astype(np.float64)
     else:
-        codes, raws = _factorize(values)
+        split = factorize_cells(values)
+        codes, raws = np.asarray(split.inverse), list(split.values)
         table = np.full(len(raws) + 1, np.nan)
+        found: dict[int, ErrorDetail] = {}
         for u, raw in enumerate(raws):
+            if _spaces(raw):
+                continue  # a blank, as in a table
             if isinstance(raw, str) and (parsed := number_text(raw, None)) is not None:
                 table[u] = parsed
             elif isinstance(raw, bool | np.bool_) or not isinstance(
                 raw, int | float | np.integer | np.floating
             ):
-                detail = ErrorDetail(
-                    Code.WRONG_TYPE,
-                    ("row", -1, name),
-                    f"{name!r} takes a number, not {type(raw).__name__}",
-                    got=raw,
-                )
-                for row in np.flatnonzero(codes == u).tolist():
-                    problems.add(row, detail.at(("row", row, name)))
+                message = f"{name!r} takes a number, not {type(raw).__name__}"
+                found[u] = ErrorDetail(Code.WRONG_TYPE, ("row", -1, name), message, got=raw)
             else:
                 table[u] = float(raw)
+        _spread(problems, name, codes, found)
         numbers = table[codes]
     lo, hi = field_bounds(name) if name in PROFILE_INPUT_KINDS else (-math.inf, math.inf)
     known = ~np.isnan(numbers)
@@ -260,22 +241,18 @@ def _numbers(name: str, values: np.ndarray, problems: RowProblems) -> np.ndarray
     return numbers
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, float | np.floating) and bool(np.isnan(value)))
+def _spread(problems: RowProblems, name: str, codes: np.ndarray, found: dict[int, ErrorDetail]) -> None:
+    """Each distinct value's problem to every row that holds it (one pass over the rows)."""
+    if not found:
+        return
+    flagged = np.zeros(int(codes.max(initial=-1)) + 2, dtype=bool)
+    flagged[list(found)] = True
+    for row in np.flatnonzero(flagged[codes]).tolist():
+        problems.add(row, found[int(codes[row])].at(("row", row, name)))
 
 
-def _key(value: Any) -> Any:
-    """A hashable stand-in for a value: a list or set by its contents, anything else unhashable by identity."""
-    if isinstance(value, list | np.ndarray | set):
-        try:
-            return (type(value), frozenset(value) if isinstance(value, set) else tuple(list(value)))
-        except TypeError:
-            return (type(value), id(value))
-    try:
-        hash(value)
-    except TypeError:
-        return (type(value), id(value))
-    return (type(value), value)
+def _spaces(raw: Any) -> bool:
+    return isinstance(raw, str) and not raw.strip()
 
 
 def _text(name: str, raw: Any) -> tuple[Any, str, str]:

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._answers import NA_TOKEN
-from .._encode import MULTI_SEPARATOR, factorize_cells
+from .._encode import MULTI_SEPARATOR
+from .._factorize import factorize_cells
 from .._lenient import FALSE_WORDS, TRUE_WORDS
 from .._model import KIND_NUMERIC
 from . import deps

@@ -13,9 +13,10 @@ import numpy as np
 
 from .._batch_mode import batch_mode
 from .._codes import Code
-from .._encode import Encoder, FactorizedColumn
+from .._encode import Encoder
 from .._enterprise import PROFILE_INPUT_FIELDS
 from .._exceptions import ErrorDetail, RowProblems, TableError
+from .._factorize import FactorizedColumn
 from .._loading import default_catalog, load_catalog, load_questionnaire
 from .._matching import match_batch
 from .._policy import STATES
