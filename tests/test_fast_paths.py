@@ -327,3 +327,32 @@ def test_a_column_of_numbers_is_read_in_one_cast_as_the_split_reads_it(cells_, d
     assert new.values == old.values
     np.testing.assert_array_equal(new.numbers, old.numbers)
     np.testing.assert_array_equal(new.blank(), old.blank())
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.sampled_from([*TEXT_CELLS, "written", "none", " written "]), st.none()), max_size=80
+    ),
+    st.sampled_from(
+        ["strat_plan", "strat_training", "ii_5g_apps", "strat_diagnosed", "eq_digitisation_rate"]
+    ),
+)
+def test_arrow_text_columns_encode_as_their_cells(cells_, qid):
+    """A polars or pyarrow text column (plain, string view, dictionary) is split in Arrow: the same codes,
+    N/A marks and problems as the list of its cells."""
+    pa = pytest.importorskip("pyarrow")
+    pl = pytest.importorskip("polars")
+    cq = yz.load_questionnaire(QID).compiled()
+    plain = Encoder(cq).columns({qid: list(cells_)})
+    arrow = pa.array(cells_, type=pa.string())
+    for column in (
+        pl.Series(cells_, dtype=pl.String),
+        arrow,
+        pa.chunked_array([arrow]),
+        arrow.dictionary_encode(),
+    ):
+        got = Encoder(cq).columns({qid: column})
+        np.testing.assert_array_equal(got.codes, plain.codes)
+        np.testing.assert_array_equal(got.na, plain.na)
+        _assert_same_problems(got.errors, plain.errors)

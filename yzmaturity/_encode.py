@@ -29,7 +29,14 @@ from ._answers import NA_TOKEN, Answer, AnswerSheet
 from ._codes import Code
 from ._compile import CompiledQuestionnaire, EvalContext, ProfileColumns
 from ._exceptions import AnswerValidationError, ErrorDetail, RowProblems
-from ._factorize import FLOAT_TYPES, FactorizedColumn, cells_of, factorize_cells, is_blank_cell
+from ._factorize import (
+    FLOAT_TYPES,
+    FactorizedColumn,
+    arrow_text_split,
+    cells_of,
+    factorize_cells,
+    is_blank_cell,
+)
 from ._lenient import OptionLookup, normalise, number_text, split_options, yes_no
 from ._model import KIND_NUMERIC
 from ._profile_input import read_profile_columns
@@ -509,6 +516,10 @@ class Encoder:
         cq = self.cq
         if isinstance(column, FactorizedColumn):
             self._factorized(col, column, codes, na, errors)
+            return
+        split = arrow_text_split(column)  # polars or pyarrow text: split in Arrow, no Python string per cell
+        if split is not None:
+            self._factorized(col, split, codes, na, errors)
             return
         if not isinstance(column, np.ndarray) and hasattr(column, "dtype"):
             column = np.asarray(column)  # a pandas or polars series

@@ -13,7 +13,15 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["FAST_MIN", "FLOAT_TYPES", "FactorizedColumn", "cells_of", "factorize_cells", "is_blank_cell"]
+__all__ = [
+    "FAST_MIN",
+    "FLOAT_TYPES",
+    "FactorizedColumn",
+    "arrow_text_split",
+    "cells_of",
+    "factorize_cells",
+    "is_blank_cell",
+]
 
 
 @dataclass(frozen=True)
@@ -117,3 +125,37 @@ def _factorize_loop(cells: Sequence[Any] | np.ndarray) -> FactorizedColumn:
             values.append(raw)
         inverse[i] = code
     return FactorizedColumn(values, inverse)
+
+
+_ARROW_TEXT = ("string", "large_string")
+
+
+def arrow_text_split(column: Any) -> FactorizedColumn | None:
+    """A polars text series or a pyarrow text array split by Arrow's dictionary encoding (in C); else None.
+
+    The distinct values are the cells as given (a blank ``""`` among them is
+    a blank to the encoder, as in :func:`factorize_cells`); a null is -1.
+    Nothing is imported: an Arrow array brings its own methods.
+    """
+    module = type(column).__module__.split(".")[0]
+    if module == "polars" and str(getattr(column, "dtype", "")) in ("String", "Utf8", "Categorical"):
+        array = column.to_arrow()
+    elif module == "pyarrow" and hasattr(column, "type"):
+        array = column
+    else:
+        return None
+    if str(array.type) == "string_view":
+        array = array.cast("large_string")
+    if hasattr(array, "combine_chunks"):
+        array = array.combine_chunks()
+    kind = str(array.type)
+    if kind.startswith("dictionary<"):
+        if str(array.type.value_type) not in _ARROW_TEXT:
+            return None
+        encoded = array
+    elif kind in _ARROW_TEXT:
+        encoded = array.dictionary_encode()
+    else:
+        return None
+    inverse = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.intp)
+    return FactorizedColumn(encoded.dictionary.to_pylist(), inverse)

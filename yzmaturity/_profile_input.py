@@ -155,6 +155,8 @@ def _as_array(column: Any) -> np.ndarray:
     """A column (list, numpy array, pandas or polars series) as a numpy array, blanks as None or NaN."""
     if isinstance(column, np.ndarray):
         return column
+    if type(column).__module__.startswith("pyarrow"):
+        return np.asarray(column.to_numpy(zero_copy_only=False))
     if hasattr(column, "to_numpy") and hasattr(column, "dtype"):
         kind = getattr(column.dtype, "kind", "O")
         if kind in "iufb":

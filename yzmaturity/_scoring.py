@@ -24,6 +24,7 @@ from ._codes import Code
 from ._compile import CompiledQuestionnaire, EvalContext, ProfileColumns
 from ._encode import AnswerMatrix, Encoder
 from ._exceptions import AnswerValidationError, ErrorDetail, RowProblems, details_from_pydantic
+from ._factorize import arrow_text_split
 from ._profile import PROFILE_KINDS
 
 if TYPE_CHECKING:
@@ -349,6 +350,11 @@ def score_batch(
         )
 
 
+def _arrow_column(column: Any) -> Any:
+    """A pyarrow column as the encoder takes it: text as it is (split in Arrow), anything else as numpy."""
+    return column if arrow_text_split(column[:0]) is not None else column.to_numpy(zero_copy_only=False)
+
+
 def _frames() -> Any:
     """The tables of results (``_render.frames``), imported on first use: pandas and pyarrow are optional."""
     from ._render import frames
@@ -401,7 +407,7 @@ def from_frame(cq: CompiledQuestionnaire, answers: Any, profile: Mapping[str, An
         return answers, profile
     if type(answers).__module__.startswith("pyarrow"):
         names = [str(n) for n in answers.column_names]
-        columns = {n: answers.column(i).to_numpy(zero_copy_only=False) for i, n in enumerate(names)}
+        columns = {n: _arrow_column(answers.column(i)) for i, n in enumerate(names)}
     else:
         names = [str(n) for n in answers.columns]
         columns = {n: answers[n] for n in dict.fromkeys(names)}
