@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_tables import CODE, CODE_ELSEWHERE, random_sheets, table_of
+from test_tables import CODE, CODE_ELSEWHERE
 
 import yzmaturity as yz
 from yzmaturity._profile import PROFILE_INPUT_KINDS
@@ -115,17 +115,10 @@ def test_a_data_frame_scores_as_score_table_scores_it(library):
     """Its question columns are the answers, its profile columns the profile: every row, valid or not, with
     the problems score_table finds (but the profile's wording), without pandas for polars and pyarrow."""
     pytest.importorskip("pandas")
-    frame = table_of(random_sheets(40, seed=5))
-    frame.loc[3, "credit_code"] = CODE[:-1] + ("0" if CODE[-1] != "0" else "1")
-    frame.loc[7, "strat_invest"] = "lots"
-    frame.loc[11, "strat_plan"] = None
-    frame.loc[12, "eq_automation"] = "robots"
-    frame.loc[12, "employees"] = "-5"
-    frame.loc[20, "ii_network"] = "office;none"
-    frame.loc[33, "scene_quality"] = "n/a"
-    frame.loc[35, "industry"] = "C99"
+    from test_stream import messy_frame
+
+    frame = messy_frame()
     frame.loc[36, "rnd"] = "maybe"
-    frame.insert(0, "_row_id", [f"r{i}" for i in range(len(frame))])
     table = yz.score_table(Q, frame, match=False, progress=False).scores
     given = _as_text_frame(frame)
     if library == "polars":

@@ -18,6 +18,10 @@ pytest.importorskip("pyarrow")
 
 @pytest.fixture(scope="module")
 def messy() -> pd.DataFrame:
+    return messy_frame()
+
+
+def messy_frame() -> pd.DataFrame:
     """60 rows: valid ones, every kind of bad cell, and multi-line and formula-looking text."""
     frame = table_of(random_sheets(60, seed=5))
     frame.loc[3, "credit_code"] = CODE[:-1] + ("0" if CODE[-1] != "0" else "1")

@@ -17,7 +17,7 @@ refused: it would otherwise be silently ignored.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
 import numpy as np
@@ -52,7 +52,15 @@ from ._profile import (
 )
 from ._text import first_control
 
-__all__ = ["BuiltProfile", "derive_profile", "read_profile_columns"]
+__all__ = [
+    "BuiltProfile",
+    "control_message",
+    "derive_profile",
+    "number_problems",
+    "read_profile_columns",
+    "set_field_value",
+    "text_value",
+]
 
 _SEPARATOR = ";"
 PerDistinct = Callable[[np.ndarray, Callable[[Any], float]], np.ndarray]
@@ -222,25 +230,38 @@ def _numbers(name: str, values: np.ndarray, problems: RowProblems) -> np.ndarray
                 table[u] = float(raw)
         _spread(problems, name, codes, found)
         numbers = table[codes]
-    lo, hi = field_bounds(name) if name in PROFILE_INPUT_KINDS else (-math.inf, math.inf)
-    known = ~np.isnan(numbers)
-    with np.errstate(invalid="ignore"):
-        infinite = known & ~np.isfinite(numbers)
-        fraction = (
-            known & ~infinite & (numbers != np.floor(numbers))
-            if name in WHOLE_FIELDS
-            else np.zeros(len(numbers), dtype=bool)
-        )
-        outside = known & ~infinite & ~fraction & ((numbers < lo) | (numbers > hi))
-    for rows, code, message in (
-        (infinite, Code.NOT_FINITE, f"{name!r} needs a finite number"),
-        (fraction, Code.WRONG_TYPE, f"{name!r} takes a whole number"),
-        (outside, Code.OUT_OF_RANGE, f"{name!r} is out of range"),
-    ):
-        for row in np.flatnonzero(rows).tolist():
-            problems.add(row, ErrorDetail(code, ("row", row, name), message, got=float(numbers[row])))
-    numbers[infinite | fraction | outside] = np.nan
+    for rows, code, message, got in number_problems(name, numbers):
+        for row, value in zip(rows.tolist(), got.tolist(), strict=True):
+            problems.add(row, ErrorDetail(code, ("row", row, name), message, got=value))
     return numbers
+
+
+def number_problems(name: str, values: np.ndarray) -> Sequence[tuple[np.ndarray, str, str, np.ndarray]]:
+    """The values of a numeric field that ``Enterprise`` refuses, by problem: (rows, code, message, values).
+
+    Infinite, not whole (where the field takes whole numbers) or out of the
+    field's bounds; those values are set to NaN (unknown) in ``values``.
+    """
+    lo, hi = field_bounds(name) if name in PROFILE_INPUT_KINDS else (-math.inf, math.inf)
+    known = ~np.isnan(values)
+    with np.errstate(invalid="ignore"):
+        infinite = known & ~np.isfinite(values)
+        fraction = (
+            known & ~infinite & (values != np.floor(values))
+            if name in WHOLE_FIELDS
+            else np.zeros(len(values), dtype=bool)
+        )
+        outside = known & ~infinite & ~fraction & ((values < lo) | (values > hi))
+    found = [
+        (np.flatnonzero(rows), code, message, values[rows])
+        for rows, code, message in (
+            (infinite, Code.NOT_FINITE, f"{name!r} needs a finite number"),
+            (fraction, Code.WRONG_TYPE, f"{name!r} takes a whole number"),
+            (outside, Code.OUT_OF_RANGE, f"{name!r} is out of range"),
+        )
+    ]
+    values[infinite | fraction | outside] = np.nan
+    return found
 
 
 def _spread(problems: RowProblems, name: str, codes: np.ndarray, found: dict[int, ErrorDetail]) -> None:
@@ -257,7 +278,8 @@ def _spaces(raw: Any) -> bool:
     return isinstance(raw, str) and not raw.strip()
 
 
-def _text(name: str, raw: Any) -> tuple[Any, str, str]:
+def text_value(name: str, raw: Any) -> tuple[Any, str, str]:
+    """A text field's value by the ``Enterprise`` rules: (stripped text or None, error code, message)."""
     if not isinstance(raw, str):
         return None, Code.WRONG_TYPE, f"{name!r} is text, not {type(raw).__name__}"
     text = raw.strip()
@@ -266,19 +288,20 @@ def _text(name: str, raw: Any) -> tuple[Any, str, str]:
         return None, Code.TOO_LONG, f"{name!r} has {len(text)} characters, more than {limit}"
     at = first_control(text)
     if at >= 0:
-        return None, Code.CONTROL_CHARACTER, f"{name!r} holds the control character U+{ord(text[at]):04X}"
-    if name in PROFILE_CHOICES and text and text not in PROFILE_CHOICES[name]:
-        return (
-            None,
-            Code.UNKNOWN_OPTION,
-            f"{name!r} is one of {', '.join(PROFILE_CHOICES[name])}, not {text!r}",
-        )
+        return None, Code.CONTROL_CHARACTER, control_message(name, text, at)
+    choices = PROFILE_CHOICES.get(name)
+    if choices is not None and text and text not in choices:
+        return None, Code.UNKNOWN_OPTION, f"{name!r} is one of {', '.join(choices)}, not {text!r}"
     return text or None, "", ""
+
+
+def control_message(name: str, text: str, at: int) -> str:
+    return f"{name!r} holds the control character U+{ord(text[at]):04X} at position {at}"
 
 
 def _credit_codes(raws: list[Any]) -> list[tuple[Any, str, str]]:
     """The credit code rule over the distinct codes at once (the check characters in numpy)."""
-    texts = [_text("credit_code", raw) for raw in raws]
+    texts = [text_value("credit_code", raw) for raw in raws]
     upper = np.empty(len(texts), dtype=object)
     upper[:] = [None if code or value is None else value.upper() for value, code, _ in texts]
     ok = valid_credit_codes(upper).tolist()
@@ -294,7 +317,7 @@ def _credit_codes(raws: list[Any]) -> list[tuple[Any, str, str]]:
 
 def _checked(check: Callable[[str], str], code: str) -> Callable[[str, Any], tuple[Any, str, str]]:
     def rule(name: str, raw: Any) -> tuple[Any, str, str]:
-        value, problem, message = _text(name, raw)
+        value, problem, message = text_value(name, raw)
         if problem or value is None:
             return value, problem, message
         try:
@@ -312,21 +335,28 @@ def _bool(name: str, raw: Any) -> tuple[Any, str, str]:
     return float(flag), "", ""
 
 
-def _set(name: str, raw: Any) -> tuple[Any, str, str]:
+def set_field_value(name: str, raw: Any) -> tuple[Any, str, str]:
+    """A set field's value (``roles``, ``certifications``) by the ``Enterprise`` rules, from text with ``;``
+    between items or a list of text: (frozenset, error code, message); the default where refused."""
     default = DEFAULT_ROLES if name == "roles" else frozenset()
     if isinstance(raw, str):
         items = [v.strip() for v in raw.split(_SEPARATOR) if v.strip()]
     elif isinstance(raw, list | tuple | set | frozenset) and all(isinstance(v, str) for v in raw):
         items = [v.strip() for v in raw if v.strip()]
     else:
-        return default, Code.WRONG_TYPE, f"{name!r} is a list of text (or text with ';' between items)"
+        message = f"{name!r} is text with ';' between items (or a list of text), not {type(raw).__name__}"
+        return default, Code.WRONG_TYPE, message
     if name == "certifications":
         return frozenset(normalise_certifications(items)), "", ""
     unknown = unknown_roles(items)
-    if unknown:
+    if unknown:  # the row is invalid; the default keeps the conditions computable
         return default, Code.UNKNOWN_OPTION, f"unknown role {', '.join(map(repr, unknown))}"
     return frozenset(items) if items else default, "", ""
 
 
-_RULES: dict[str, Callable[[str, Any], tuple[Any, str, str]]] = {"text": _text, "bool": _bool, "set": _set}
+_RULES: dict[str, Callable[[str, Any], tuple[Any, str, str]]] = {
+    "text": text_value,
+    "bool": _bool,
+    "set": set_field_value,
+}
 _FIELD_RULES = {"industry": _checked(normalise_industry, Code.BAD_INDUSTRY)}

@@ -17,16 +17,19 @@ from .._profile import (
     codes_in_yangzhou_array,
     credit_code_chars_valid,
     credit_code_problem,
-    normalise_certifications,
     normalise_industry,
-    unknown_roles,
     valid_credit_codes,
 )
-from .._profile_input import derive_profile
+from .._profile_input import (
+    control_message,
+    derive_profile,
+    number_problems,
+    set_field_value,
+    text_value,
+)
 from .._text import LINE_CONTROLS_RE2, first_control
 from . import deps
 from .cells import (
-    LIST_SEPARATOR,
     SplitColumn,
     arrow_text,
     bool_of,
@@ -43,9 +46,7 @@ from .fields import (
     NUMBER_FIELDS,
     SET_FIELDS,
     TEXT_LIMITS,
-    WHOLE_FIELDS,
     expected_text,
-    field_bounds,
 )
 
 if TYPE_CHECKING:
@@ -134,19 +135,8 @@ class ProfileBuilder:
     def _text_value(self, name: str, raw: Any) -> tuple[Any, str, str]:
         if is_blank(raw):
             return None, "", ""
-        if not isinstance(raw, str):
-            digits = integral_text(raw)
-            if digits is None:
-                return None, Code.WRONG_TYPE, f"{name!r} is text, not {type(raw).__name__}"
-            raw = digits
-        text = raw.strip()
-        limit = TEXT_LIMITS.get(name)
-        if limit is not None and len(text) > limit:
-            return None, Code.TOO_LONG, f"{name!r} has {len(text)} characters, more than {limit}"
-        at = first_control(text)
-        if at >= 0:
-            return None, Code.CONTROL_CHARACTER, _control_message(name, text, at)
-        return text, "", ""
+        digits = None if isinstance(raw, str) else integral_text(raw)  # a spreadsheet number in a text column
+        return text_value(name, raw if digits is None else digits)
 
     def _texts(self, part: SplitColumn, name: str) -> np.ndarray:
         """Distinct values of a text field, stripped (None when blank or rejected); errors reported."""
@@ -172,7 +162,7 @@ class ProfileBuilder:
         controls: dict[int, tuple[str, str]] = {}
         for u, text in enumerate(values.tolist()):
             if text is not None and (at := first_control(text)) >= 0:
-                controls[u] = (Code.CONTROL_CHARACTER, _control_message(name, text, at))
+                controls[u] = (Code.CONTROL_CHARACTER, control_message(name, text, at))
                 values[u] = None
         self.spread(part, name, controls)
         return np.asarray(values, dtype=object)
@@ -216,7 +206,7 @@ class ProfileBuilder:
         )
         for row in np.flatnonzero(bad & ~rejected).tolist():
             text = str(stripped[row].as_py())
-            message = _control_message(name, text, first_control(text))
+            message = control_message(name, text, first_control(text))
             self.error([row], name, Code.CONTROL_CHARACTER, message, cell_value(self.frame, name, row))
         rejected |= bad
         if name == "name":
@@ -342,23 +332,9 @@ class ProfileBuilder:
         self.spread(part, name, problems)
         from_text = part.inverse >= 0
         values[from_text] = table[part.inverse[from_text]]
-        lo, hi = field_bounds(name)
-        whole = name in WHOLE_FIELDS
-        known = ~np.isnan(values)
-        with np.errstate(invalid="ignore"):
-            infinite = known & ~np.isfinite(values)
-            fraction = (
-                known & ~infinite & (values != np.floor(values)) if whole else np.zeros(self.n, dtype=bool)
-            )
-            outside = known & ~infinite & ~fraction & ((values < lo) | (values > hi))
-        for rows, code, message in (
-            (infinite, Code.NOT_FINITE, f"{name!r} needs a finite number"),
-            (fraction, Code.WRONG_TYPE, f"{name!r} takes a whole number"),
-            (outside, Code.OUT_OF_RANGE, f"{name!r} is out of range"),
-        ):
-            for row in np.flatnonzero(rows).tolist():
+        for rows, code, message, _ in number_problems(name, values):
+            for row in rows.tolist():
                 self.error([row], name, code, message, cell_value(self.frame, name, row))
-        values[infinite | fraction | outside] = np.nan
         self.arrays[name] = values
 
     def _bool(self, name: str) -> None:
@@ -405,25 +381,7 @@ class ProfileBuilder:
         default = DEFAULT_ROLES if name == "roles" else frozenset()
 
         def convert(raw: Any) -> tuple[Any, str, str]:
-            if is_blank(raw):
-                return default, "", ""
-            if isinstance(raw, str):
-                items = [v.strip() for v in raw.split(LIST_SEPARATOR) if v.strip()]
-            elif isinstance(raw, list | tuple) and all(isinstance(v, str) for v in raw):
-                items = [v.strip() for v in raw if v.strip()]
-            else:
-                return (
-                    default,
-                    Code.WRONG_TYPE,
-                    f"{name!r} is text with ';' between items, not {type(raw).__name__}",
-                )
-            if name == "certifications":
-                return frozenset(normalise_certifications(items)), "", ""
-            unknown = unknown_roles(items)
-            if unknown:
-                # The row is invalid; the default keeps the conditions computable.
-                return default, Code.UNKNOWN_OPTION, f"unknown role {', '.join(map(repr, unknown))}"
-            return frozenset(items) if items else default, "", ""
+            return (default, "", "") if is_blank(raw) else set_field_value(name, raw)
 
         part = self.split(name)
         if part is None:
@@ -448,7 +406,3 @@ class ProfileBuilder:
             [fn(v) for v in np.asarray(uniques, dtype=object).tolist()] + [np.nan], dtype=np.float64
         )
         return np.asarray(table[codes])
-
-
-def _control_message(name: str, text: str, at: int) -> str:
-    return f"{name!r} holds the control character U+{ord(text[at]):04X} at position {at}"
