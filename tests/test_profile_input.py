@@ -197,3 +197,11 @@ print(json.dumps({{"valid": out["valid"].to_list(), "overall": out["overall"].to
     assert got["errors"][4] >= 1 and sum(got["errors"]) == sum(
         len(expected.errors[r]) for r in expected.errors.rows()
     )
+
+
+def test_a_choice_field_reads_any_case_as_the_table_does():
+    cohort = make_cohort(3, seed=2)
+    profile = {"cmmm_assessed_by": ["self", " Third_Party ", "auditor"]}
+    scores = yz.score_batch(Q, cohort.answers, profile=profile)
+    assert scores.matrix.profile.get("cmmm_assessed_by").tolist() == ["self", "third_party", None]
+    assert [e.code for e in scores.errors[2] if e.loc[-1] == "cmmm_assessed_by"] == ["unknown_option"]

@@ -54,6 +54,7 @@ from ._text import first_control
 
 __all__ = [
     "BuiltProfile",
+    "choice_value",
     "control_message",
     "derive_profile",
     "number_problems",
@@ -289,10 +290,19 @@ def text_value(name: str, raw: Any) -> tuple[Any, str, str]:
     at = first_control(text)
     if at >= 0:
         return None, Code.CONTROL_CHARACTER, control_message(name, text, at)
-    choices = PROFILE_CHOICES.get(name)
-    if choices is not None and text and text not in choices:
-        return None, Code.UNKNOWN_OPTION, f"{name!r} is one of {', '.join(choices)}, not {text!r}"
     return text or None, "", ""
+
+
+def choice_value(name: str, raw: Any) -> tuple[Any, str, str]:
+    """A text field with a fixed list of values (``PROFILE_CHOICES``): any case, spaces around ignored."""
+    value, code, message = text_value(name, raw)
+    if code or value is None:
+        return value, code, message
+    choices = PROFILE_CHOICES[name]
+    value = value.lower()
+    if value not in choices:
+        return None, Code.UNKNOWN_OPTION, f"{name!r} is one of {', '.join(choices)}, not {value!r}"
+    return value, "", ""
 
 
 def control_message(name: str, text: str, at: int) -> str:
@@ -359,4 +369,6 @@ _RULES: dict[str, Callable[[str, Any], tuple[Any, str, str]]] = {
     "bool": _bool,
     "set": set_field_value,
 }
-_FIELD_RULES = {"industry": _checked(normalise_industry, Code.BAD_INDUSTRY)}
+_FIELD_RULES = {"industry": _checked(normalise_industry, Code.BAD_INDUSTRY)} | {
+    name: choice_value for name in PROFILE_CHOICES if PROFILE_INPUT_KINDS.get(name) == "text"
+}

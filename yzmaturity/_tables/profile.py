@@ -21,6 +21,7 @@ from .._profile import (
     valid_credit_codes,
 )
 from .._profile_input import (
+    choice_value,
     control_message,
     derive_profile,
     number_problems,
@@ -361,16 +362,10 @@ class ProfileBuilder:
 
     def _choice(self, name: str) -> None:
         """A text field with a fixed list of values (any case, spaces ignored)."""
-        choices = CHOICE_FIELDS[name]
 
         def convert(raw: Any) -> tuple[Any, str, str]:
             value, code, message = self._text_value(name, raw)
-            if code or value is None:
-                return value, code, message
-            value = value.lower()
-            if value not in choices:
-                return None, Code.UNKNOWN_OPTION, f"{name!r} is one of {', '.join(choices)}, not {value!r}"
-            return value, "", ""
+            return (value, code, message) if code or value is None else choice_value(name, value)
 
         part = self.split(name)
         self.arrays[name] = (
