@@ -205,3 +205,28 @@ def test_a_choice_field_reads_any_case_as_the_table_does():
     scores = yz.score_batch(Q, cohort.answers, profile=profile)
     assert scores.matrix.profile.get("cmmm_assessed_by").tolist() == ["self", "third_party", None]
     assert [e.code for e in scores.errors[2] if e.loc[-1] == "cmmm_assessed_by"] == ["unknown_option"]
+
+
+def test_the_valid_rows_of_a_batch_match_and_compare_as_in_the_whole():
+    """``valid_only()`` (``take`` of a mask): scores, problems, answers and profile go along, so matching
+    gives each row what it had in the whole batch, and estimators get no NaN rows."""
+    cohort = make_cohort(300, seed=9)
+    profile = dict(cohort.profile)
+    profile["employees"] = np.where(np.arange(300) % 7 == 0, -1, profile["employees"])  # every 7th invalid
+    scores = yz.score_batch(Q, cohort.answers, profile=profile)
+    assert scores.n_invalid == 43
+    valid = scores.valid_only()
+    kept = np.flatnonzero(scores.valid)
+    assert len(valid) == 257 and valid.valid.all() and valid.n_invalid == 0
+    np.testing.assert_array_equal(valid.overall, scores.overall[kept])
+    np.testing.assert_array_equal(valid.dimensions, scores.dimensions[kept])
+    np.testing.assert_array_equal(valid.question_scores, scores.question_scores[kept])
+    assert valid.warnings.rows() == [i for i, old in enumerate(kept.tolist()) if scores.warnings[old]]
+    catalog = yz.load_catalog("yangzhou-zgsz-2022")
+    whole, part = yz.match_batch(catalog, scores), yz.match_batch(catalog, valid)
+    np.testing.assert_array_equal(part.arrays.fit, whole.arrays.fit[kept])
+    np.testing.assert_array_equal(part.arrays.state, whole.arrays.state[kept])
+    invalid = scores.take(~scores.valid)
+    assert len(invalid) == 43 and not invalid.valid.any()
+    assert [e.loc for e in invalid.errors[0]] == [("row", 0, "employees")]  # the input row, named
+    assert not np.isnan(valid.to_frame()[["overall"]].to_numpy()).any()

@@ -9,6 +9,7 @@ resolving built-in ids and paths is the facade's job (``_api``).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +27,7 @@ from ._encode import AnswerMatrix, Encoder
 from ._exceptions import AnswerValidationError, ErrorDetail, RowProblems, details_from_pydantic
 from ._factorize import arrow_text_split
 from ._profile import PROFILE_KINDS
+from ._profile_input import BuiltProfile
 
 if TYPE_CHECKING:
     from collections.abc import Container
@@ -136,6 +138,55 @@ class BatchScores:
     @property
     def n_invalid(self) -> int:
         return int((~self.valid).sum())
+
+    def take(self, rows: Any) -> BatchScores:
+        """The scores of some rows, renumbered from 0 in the order given: an index array or a boolean mask.
+
+        Each row keeps its scores, problems (whose ``loc`` still names the input
+        row) and, with ``row_ids``, its id; the answers and profile go along, so
+        matching, percentiles and the reports work on the subset as on the whole.
+        ``np.flatnonzero(mask)`` maps the new rows back to the old.
+        """
+        index = np.arange(len(self))[np.asarray(rows)]
+        if index.ndim != 1:
+            raise ValueError(f"rows must be one-dimensional, got shape {index.shape}")
+
+        def problems(found: RowProblems) -> RowProblems:
+            out = RowProblems()
+            for new, old in enumerate(index.tolist()):
+                if found.get(old):
+                    out[new] = list(found[old])
+            return out
+
+        matrix = self.matrix
+        if matrix is not None:
+            profile = {name: matrix.profile.get(name)[index] for name in PROFILE_KINDS}
+            matrix = AnswerMatrix(
+                matrix.codes[index],
+                matrix.na[index],
+                BuiltProfile(profile, len(index)),
+                problems(matrix.errors),
+                problems(matrix.warnings),
+                None if matrix.row_ids is None else [matrix.row_ids[i] for i in index.tolist()],
+            )
+        return dataclasses.replace(
+            self,
+            overall=self.overall[index],
+            level=self.level[index],
+            dimensions=self.dimensions[index],
+            metrics={k: v[index] for k, v in self.metrics.items()},
+            valid=self.valid[index],
+            errors=problems(self.errors),
+            warnings=problems(self.warnings),
+            relevant=None if self.relevant is None else self.relevant[index],
+            row_ids=None if self.row_ids is None else [self.row_ids[i] for i in index.tolist()],
+            matrix=matrix,
+            _questions=None if self._questions is None else tuple(a[index] for a in self._questions),
+        )
+
+    def valid_only(self) -> BatchScores:
+        """The valid rows only (:meth:`take` of ``valid``): what an analysis or an estimator should take."""
+        return self.take(self.valid)
 
     def error_rows(self) -> Iterator[tuple[int, ErrorDetail]]:
         """(row, error) for every problem, in row order."""

@@ -199,7 +199,7 @@ def _no_invalid_rows(X: Any) -> Any:
         if bad.any():
             raise ValueError(
                 f"{int(bad.sum())} of {len(values)} rows have NaN features (an invalid row of a cohort has "
-                "no scores): keep the valid ones, e.g. X[scores.valid] or TableResult.valid_frame"
+                "no scores): keep the valid ones, e.g. scores.valid_only(), X[scores.valid] or TableResult.valid_frame"
             )
     return X
 
