@@ -147,6 +147,11 @@ def test_a_frame_with_columns_of_nothing_is_refused():
     with pytest.raises(yz.AnswerValidationError) as info:
         yz.score_batch(Q, frame.drop(columns="head_count"), profile={"employees": [1, 2]})
     assert [d.code for d in info.value.details] == ["column_clash"]
+    numbered = frame.drop(columns="head_count")
+    numbered[7] = [1, 2]  # a label that is not text: named as text, refused as unknown
+    with pytest.raises(yz.AnswerValidationError) as info:
+        yz.score_batch(Q, numbered)
+    assert [(d.code, d.loc) for d in info.value.details] == [("unknown_column", ("answers", "7"))]
     doubled = pd.concat([frame[["name"]], frame.drop(columns="head_count")], axis=1)
     with pytest.raises(yz.AnswerValidationError) as info:
         yz.score_batch(Q, doubled)

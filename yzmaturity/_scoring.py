@@ -460,8 +460,12 @@ def from_frame(cq: CompiledQuestionnaire, answers: Any, profile: Mapping[str, An
         names = [str(n) for n in answers.column_names]
         columns = {n: _arrow_column(answers.column(i)) for i, n in enumerate(names)}
     else:
-        names = [str(n) for n in answers.columns]
-        columns = {n: answers[n] for n in dict.fromkeys(names)}
+        labels = list(answers.columns)
+        names = [str(label) for label in labels]
+        if len(set(names)) == len(names):
+            columns = {name: answers[label] for name, label in zip(names, labels, strict=True)}
+        else:  # refused below: duplicates
+            columns = dict.fromkeys(names)
     given = dict(profile or {})
     problems = [
         ErrorDetail(Code.DUPLICATE_COLUMN, ("answers", n), f"column {n!r} appears twice", got=n)
