@@ -235,3 +235,7 @@ def test_the_valid_rows_of_a_batch_match_and_compare_as_in_the_whole():
     assert len(invalid) == 43 and not invalid.valid.any()
     assert [e.loc for e in invalid.errors[0]] == [("row", 0, "employees")]  # the input row, named
     assert not np.isnan(valid.to_frame()[["overall"]].to_numpy()).any()
+    for bad in (np.ones(5, dtype=bool), [0, 300], [[0, 1]]):
+        with pytest.raises(yz.AnswerValidationError) as info:
+            scores.take(bad)
+        assert info.value.details[0].loc == ("rows",)

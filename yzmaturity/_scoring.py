@@ -147,9 +147,16 @@ class BatchScores:
         matching, percentiles and the reports work on the subset as on the whole.
         ``np.flatnonzero(mask)`` maps the new rows back to the old.
         """
-        index = np.arange(len(self))[np.asarray(rows)]
-        if index.ndim != 1:
-            raise ValueError(f"rows must be one-dimensional, got shape {index.shape}")
+        try:
+            index = np.arange(len(self))[np.asarray(rows)]
+            if index.ndim != 1:
+                raise IndexError(f"one dimension expected, got shape {index.shape}")
+        except (IndexError, TypeError, ValueError) as exc:
+            expected = f"a boolean mask of {len(self)} rows, or row numbers below {len(self)}"
+            raise AnswerValidationError(
+                f"rows to take: {exc}",
+                [ErrorDetail(Code.WRONG_TYPE, ("rows",), str(exc), expected, type(rows).__name__)],
+            ) from None
 
         def problems(found: RowProblems) -> RowProblems:
             out = RowProblems()
