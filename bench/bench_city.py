@@ -14,7 +14,11 @@ fresh subprocess (wall time, and peak RSS as the child's VmHWM):
 * ``frame``: a pandas DataFrame of text -> ``score_table``;
 * ``matrix``: the pre-encoded matrix -> ``score_batch``, against ``numpy.copy`` of it, at
   N/100, N/10 and N (growth linear?);
-* ``start``: ``load_questionnaire("yangzhou-2022")`` in a fresh interpreter (cache warm).
+* ``start``: ``load_questionnaire("yangzhou-2022")`` in a fresh interpreter (cache warm);
+* ``parquet`` / ``dataset``: ``score_file`` of the same rows as one Parquet file and as a
+  Hive-partitioned dataset (a folder per ``region``), to Parquet outputs (reported, no goal);
+* ``polars_batch`` / ``polars_table``: a polars frame of text (``read_csv(infer_schema=False)``)
+  -> ``score_batch`` (no pandas on the way) and -> ``score_table`` (reported, no goal).
 
 ``dict``, ``frame``, ``library`` and ``start`` also run on the ``--baseline``
 revision of the library (default: the commit before issue #12's work), checked
@@ -229,6 +233,32 @@ assert code == 0, code
 print(json.dumps({{"peak_mb": peak_mb()}}))
 """
 
+FILE_PATH = r"""
+import json, sys
+sys.path.insert(0, {root!r})
+exec({prelude!r})
+import yzmaturity as yz
+r = yz.score_file("yangzhou-2022", {src!r}, {out!r}, errors={errors!r}, progress=False)
+print(json.dumps({{"rows": r.rows, "batches": r.batches, "valid": r.valid, "peak_mb": peak_mb()}}))
+"""
+
+POLARS_PATH = r"""
+import json, sys, time
+sys.path.insert(0, {root!r})
+exec({prelude!r})
+import polars as pl
+import yzmaturity as yz
+frame = pl.read_csv({src!r}, infer_schema=False)
+q = yz.load_questionnaire("yangzhou-2022")
+t0, c0 = time.perf_counter(), time.process_time()
+if {batch!r}:
+    invalid = yz.score_batch(q, frame, keep_questions=False).n_invalid
+else:
+    invalid = yz.score_table(q, frame, progress=False).n_invalid
+print(json.dumps({{"s": time.perf_counter() - t0, "call_cpu_s": time.process_time() - c0, "invalid": int(invalid),
+    "peak_mb": peak_mb()}}))
+"""
+
 DICT_PATH = r"""
 import json, pickle, sys, time
 sys.path.insert(0, {root!r})
@@ -340,6 +370,21 @@ def start_time(root: str, runs: int = 7) -> float:
     return statistics.median(times)
 
 
+def arrow_inputs(src: Path, workdir: Path) -> tuple[Path, Path]:
+    """The CSV's rows as one Parquet file and as a dataset partitioned by region (made once, kept)."""
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+
+    parquet, dataset = workdir / f"{src.stem}.parquet", workdir / f"{src.stem}-by-region"
+    if not parquet.exists() or not dataset.exists():
+        options = pcsv.ConvertOptions(null_values=[""], strings_can_be_null=True)
+        table = pcsv.read_csv(src, convert_options=options)
+        pq.write_table(table, parquet, row_group_size=len(table))
+        shutil.rmtree(dataset, ignore_errors=True)
+        pq.write_to_dataset(table, dataset, partition_cols=["region"])
+    return parquet, dataset
+
+
 def checkout(rev: str) -> Path:
     folder = Path(tempfile.mkdtemp(prefix="yz-baseline-"))
     archive = subprocess.run(["git", "archive", rev], cwd=ROOT, check=True, capture_output=True).stdout
@@ -434,6 +479,16 @@ def main() -> None:
         step("frame", FRAME_PATH.format(**fmt, root=str(ROOT), src=str(src)))
         if base:
             step("baseline_frame", FRAME_PATH.format(**fmt, root=base, src=str(src)))
+    if "arrow" not in skip:
+        parquet, dataset = arrow_inputs(src, workdir)
+        for name, source in (("parquet", parquet), ("dataset", dataset)):
+            out = {
+                "out": str(workdir / f"{name}-out.parquet"),
+                "errors": str(workdir / f"{name}-err.parquet"),
+            }
+            step(name, FILE_PATH.format(**fmt, root=str(ROOT), src=str(source), **out))
+        for name, batch in (("polars_batch", True), ("polars_table", False)):
+            step(name, POLARS_PATH.format(**fmt, root=str(ROOT), src=str(src), batch=batch))
     if "matrix" not in skip:
         sizes = sorted({max(10_000, args.n // 100), max(10_000, args.n // 10), args.n})
         res["matrix"] = run(MATRIX_PATH.format(**fmt, root=str(ROOT), sizes=sizes))
@@ -486,6 +541,11 @@ def main() -> None:
             summary[f"{part}_cpu_speedup_vs_baseline"] = round(
                 res[f"baseline_{part}"]["call_cpu_s"] / res[part]["call_cpu_s"], 2
             )
+    for part in ("polars_batch", "polars_table"):
+        if part in res:
+            summary[f"{part}_s"] = round(res[part]["s"], 2)
+    if "dataset" in res:
+        summary["dataset_vs_parquet"] = round(res["dataset"]["wall_s"] / res["parquet"]["wall_s"], 2)
     if "matrix" in res:
         summary["matrix"] = {
             n: {

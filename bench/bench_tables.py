@@ -55,9 +55,10 @@ def synthetic_table(n: int, seed: int = 0) -> dict[str, np.ndarray]:
     """Columns (name -> array of str, '' = blank) of a plausible synthetic city table."""
     import yzmaturity as yz
     from yzmaturity._compile import KIND_MULTIPLE, KIND_NUMERIC, EvalContext
+    from yzmaturity._profile_input import BuiltProfile
     from yzmaturity._reference import CREDIT_CODE_ALPHABET, YANGZHOU_AREAS
     from yzmaturity._tables.deps import pandas as _pandas
-    from yzmaturity._tables.profile import ProfileBuilder, TableProfile
+    from yzmaturity._tables.profile import ProfileBuilder
 
     rng = np.random.default_rng(seed)
     q = yz.load_questionnaire(QID)
@@ -130,7 +131,7 @@ def synthetic_table(n: int, seed: int = 0) -> dict[str, np.ndarray]:
         }
     )
     arrays = ProfileBuilder(pd, profile_frame, n, lambda row, detail: None).build()
-    ctx = EvalContext(cq, np.where(na, np.nan, answer_codes), na, TableProfile(arrays, n))
+    ctx = EvalContext(cq, np.where(na, np.nan, answer_codes), na, BuiltProfile(arrays, n))
     relevant = cq.relevance_mask(ctx) if cq.relevance else np.ones_like(na)
     for col, question in enumerate(cq.questions):
         blank = ~relevant[:, col]
