@@ -519,11 +519,10 @@ def _parquet_frames(
 
     target = _dictionary_schema(pa, dataset_schema(pa, src, parts), dictionary) if dataset else None
     budget = 2 * MAX_TABLE_BYTES  # unpacked bytes, for all the files together
-    gathered: list[Any] = []
+    gathered: list[Any] = []  # tables, each of one file's record batches
     size = 0
     consumed = 0.0
     emitted = False
-    schema = target
     for part in parts:
         try:
             stored = pq.read_schema(part.path)
@@ -535,21 +534,28 @@ def _parquet_frames(
                 raise FileLoadError(
                     str(part.path), Code.FILE_TOO_LARGE, f"unpacks to more than {2 * MAX_TABLE_BYTES} bytes"
                 )
-            if schema is None:
-                schema = handle.schema_arrow  # with the dictionary-encoded columns
             per_row = part.size / max(1, meta.num_rows)  # progress counts the files' bytes
+
+            def table(batches: list[Any], part: DatasetPart = part, schema: Any = handle.schema_arrow) -> Any:
+                """A file's record batches as one table; in a dataset with its partition columns, its types."""
+                whole = pa.Table.from_batches(batches, schema)  # the schema with the dictionary columns
+                if target is None:
+                    return whole
+                return add_partition(pa, whole.replace_schema_metadata(None), part, target)
+
+            # Converted once per batch, not per record batch: a dataset's row groups are often small.
+            pending: list[Any] = []
             for batch in handle.iter_batches(batch_size=max(64, min(PARQUET_READ_ROWS, block_bytes >> 12))):
-                if target is not None:
-                    batch = add_partition(
-                        pa, pa.Table.from_batches([batch]).replace_schema_metadata(None), part, target
-                    )
-                gathered.append(batch)
+                pending.append(batch)
                 size += batch.nbytes
                 consumed += batch.num_rows * per_row
                 if size >= block_bytes * 2 // 3:  # Arrow holds a row in about 2/3 of its CSV text
                     emitted = True
-                    yield _parquet_batch(pa, pd, _gather(pa, gathered, schema), dictionary, round(consumed))
-                    gathered, size, consumed = [], 0, 0.0
+                    gathered.append(table(pending))
+                    yield _parquet_batch(pa, pd, pa.concat_tables(gathered), dictionary, round(consumed))
+                    pending, gathered, size, consumed = [], [], 0, 0.0
+            if pending or (part is parts[-1] and not gathered and not emitted):  # a table without rows
+                gathered.append(table(pending))
         except FileLoadError:
             raise
         except Exception as exc:  # pyarrow raises ArrowInvalid, OSError ... for a broken file
@@ -562,15 +568,8 @@ def _parquet_frames(
             raise FileLoadError(
                 str(part.path), Code.BAD_PARQUET, f"not a readable Parquet file: {exc}"
             ) from None
-    if gathered or not emitted:  # the rest, or the header of a table without rows
-        yield _parquet_batch(pa, pd, _gather(pa, gathered, schema), dictionary, round(consumed))
-
-
-def _gather(pa: Any, pieces: list[Any], schema: Any) -> Any:
-    """One table of record batches (a file's) or tables (a dataset's, all of ``schema``)."""
-    if pieces and isinstance(pieces[0], pa.Table):
-        return pa.concat_tables(pieces)
-    return pa.Table.from_batches(pieces, schema)
+    if gathered:  # the rest, or the header of a table without rows
+        yield _parquet_batch(pa, pd, pa.concat_tables(gathered), dictionary, round(consumed))
 
 
 def _dictionary_schema(pa: Any, schema: Any, dictionary: Collection[str]) -> Any:
