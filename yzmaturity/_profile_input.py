@@ -26,7 +26,7 @@ from ._codes import Code
 from ._compile import ProfileColumns
 from ._enterprise import TEXT_LIMITS, WHOLE_FIELDS, field_bounds
 from ._exceptions import AnswerValidationError, ErrorDetail, RowProblems
-from ._factorize import factorize_cells
+from ._factorize import FactorizedColumn, arrow_text_split, factorize_cells
 from ._lenient import number_text, yes_no
 from ._profile import (
     DEFAULT_ROLES,
@@ -97,7 +97,7 @@ def read_profile_columns(n: int, columns: Mapping[str, Any], problems: RowProble
         )
     arrays: dict[str, np.ndarray] = {}
     for name, column in columns.items():
-        arrays[name] = _read(name, PROFILE_KINDS[name], _as_array(column), problems)
+        arrays[name] = _read(name, PROFILE_KINDS[name], column, problems)
     for name in ("name", "credit_code", "region", "industry"):
         arrays.setdefault(name, np.full(n, None, dtype=object))
     for name in ("employees", "revenue_yuan"):
@@ -176,17 +176,27 @@ def _as_array(column: Any) -> np.ndarray:
     return out
 
 
-def _read(name: str, kind: str, values: np.ndarray, problems: RowProblems) -> np.ndarray:
-    """One field's column, each distinct value read once by its kind's rule; problems on their rows."""
+def _read(name: str, kind: str, column: Any, problems: RowProblems) -> np.ndarray:
+    """One field's column, each distinct value read once by its kind's rule; problems on their rows.
+
+    Polars and pyarrow text is split by Arrow (in C); numbers and booleans as
+    numpy arrays are read whole; anything else is split by :func:`factorize_cells`.
+    """
+    split = arrow_text_split(column)
+    values = _as_array(column) if split is None else None
+    if values is not None and values.dtype.kind in (
+        "iuf" if kind == "numeric" else "b" if kind == "bool" else ""
+    ):
+        numbers = values.astype(np.float64)
+        return _number_checks(name, numbers, problems) if kind == "numeric" else numbers
+    if split is None:
+        split = factorize_cells(_as_array(column) if values is None else values)
     if kind == "numeric":
-        return _numbers(name, values, problems)
-    if kind == "bool" and values.dtype.kind == "b":
-        return values.astype(np.float64)
+        return _numbers(name, split, problems)
     rule = _FIELD_RULES.get(name, _RULES[kind])
     default: Any = math.nan if kind == "bool" else None
     if kind == "set":
         default = DEFAULT_ROLES if name == "roles" else frozenset()
-    split = factorize_cells(values)
     codes, raws = np.asarray(split.inverse), list(split.values)
     if name == "credit_code":
         results = _credit_codes(raws)
@@ -208,29 +218,27 @@ def _read(name: str, kind: str, values: np.ndarray, problems: RowProblems) -> np
     return np.asarray(lookup[codes])
 
 
-def _numbers(name: str, values: np.ndarray, problems: RowProblems) -> np.ndarray:
-    """A numeric field: real numbers within the field's bounds (whole where the field is), NaN where blank."""
-    if values.dtype.kind in "iuf":
-        numbers = values.astype(np.float64)
-    else:
-        split = factorize_cells(values)
-        codes, raws = np.asarray(split.inverse), list(split.values)
-        table = np.full(len(raws) + 1, np.nan)
-        found: dict[int, ErrorDetail] = {}
-        for u, raw in enumerate(raws):
-            if _spaces(raw):
-                continue  # a blank, as in a table
-            if isinstance(raw, str) and (parsed := number_text(raw, None)) is not None:
-                table[u] = parsed
-            elif isinstance(raw, bool | np.bool_) or not isinstance(
-                raw, int | float | np.integer | np.floating
-            ):
-                message = f"{name!r} takes a number, not {type(raw).__name__}"
-                found[u] = ErrorDetail(Code.WRONG_TYPE, ("row", -1, name), message, got=raw)
-            else:
-                table[u] = float(raw)
-        _spread(problems, name, codes, found)
-        numbers = table[codes]
+def _numbers(name: str, split: FactorizedColumn, problems: RowProblems) -> np.ndarray:
+    """A numeric field from its distinct values: numbers (or text holding one), NaN where blank."""
+    codes, raws = np.asarray(split.inverse), list(split.values)
+    table = np.full(len(raws) + 1, np.nan)
+    found: dict[int, ErrorDetail] = {}
+    for u, raw in enumerate(raws):
+        if _spaces(raw):
+            continue  # a blank, as in a table
+        if isinstance(raw, str) and (parsed := number_text(raw, None)) is not None:
+            table[u] = parsed
+        elif isinstance(raw, bool | np.bool_) or not isinstance(raw, int | float | np.integer | np.floating):
+            message = f"{name!r} takes a number, not {type(raw).__name__}"
+            found[u] = ErrorDetail(Code.WRONG_TYPE, ("row", -1, name), message, got=raw)
+        else:
+            table[u] = float(raw)
+    _spread(problems, name, codes, found)
+    return _number_checks(name, table[codes], problems)
+
+
+def _number_checks(name: str, numbers: np.ndarray, problems: RowProblems) -> np.ndarray:
+    """The numbers, with those ``Enterprise`` refuses reported on their rows and left unknown (NaN)."""
     for rows, code, message, got in number_problems(name, numbers):
         for row, value in zip(rows.tolist(), got.tolist(), strict=True):
             problems.add(row, ErrorDetail(code, ("row", row, name), message, got=value))
