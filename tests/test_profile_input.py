@@ -110,18 +110,23 @@ def _as_text_frame(frame):
     return frame.astype(object).where(frame.notna(), None).map(lambda v: v if v is None else str(v))
 
 
-@pytest.mark.parametrize("library", ["pandas", "polars", "pyarrow"])
+@pytest.mark.parametrize("library", ["pandas", "pandas-nullable", "polars", "pyarrow"])
 def test_a_data_frame_scores_as_score_table_scores_it(library):
     """Its question columns are the answers, its profile columns the profile: every row, valid or not, with
     the problems score_table finds (but the profile's wording), without pandas for polars and pyarrow."""
-    pytest.importorskip("pandas")
+    pd = pytest.importorskip("pandas")
     from test_stream import messy_frame
 
     frame = messy_frame()
     frame.loc[36, "rnd"] = "maybe"
     table = yz.score_table(Q, frame, match=False, progress=False).scores
     given = _as_text_frame(frame)
-    if library == "polars":
+    if library == "pandas-nullable":  # pandas' nullable dtypes: pd.NA for a blank
+        given = given.convert_dtypes()
+        given["employees"] = pd.array([None if i % 9 == 0 else i for i in range(len(given))], dtype="Int64")
+        frame = frame.assign(employees=[None if i % 9 == 0 else str(i) for i in range(len(frame))])
+        table = yz.score_table(Q, frame, match=False, progress=False).scores
+    elif library == "polars":
         given = pytest.importorskip("polars").from_pandas(given)
     elif library == "pyarrow":
         given = pytest.importorskip("pyarrow").Table.from_pandas(given, preserve_index=False)

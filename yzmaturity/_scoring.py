@@ -408,6 +408,16 @@ def score_batch(
         )
 
 
+def _pandas_column(series: Any) -> Any:
+    """A frame's column as the encoder takes it, for pandas: a nullable dtype (``Int64``, ``boolean``) with ``pd.NA``
+    as plain values with None for a blank; any other column as it is."""
+    if not type(series).__module__.startswith("pandas"):
+        return series  # a polars series: its nulls are blanks already
+    if isinstance(series.dtype, np.dtype) or not series.hasnans:
+        return series if isinstance(series.dtype, np.dtype) else series.to_numpy()
+    return series.to_numpy(dtype=object, na_value=None)
+
+
 def _arrow_column(column: Any) -> Any:
     """A pyarrow column as the encoder takes it: text as it is (split in Arrow), anything else as numpy."""
     return column if arrow_text_split(column[:0]) is not None else column.to_numpy(zero_copy_only=False)
@@ -470,7 +480,9 @@ def from_frame(cq: CompiledQuestionnaire, answers: Any, profile: Mapping[str, An
         labels = list(answers.columns)
         names = [str(label) for label in labels]
         if len(set(names)) == len(names):
-            columns = {name: answers[label] for name, label in zip(names, labels, strict=True)}
+            columns = {
+                name: _pandas_column(answers[label]) for name, label in zip(names, labels, strict=True)
+            }
         else:  # refused below: duplicates
             columns = dict.fromkeys(names)
     given = dict(profile or {})
