@@ -244,3 +244,23 @@ def test_the_valid_rows_of_a_batch_match_and_compare_as_in_the_whole():
         with pytest.raises(yz.AnswerValidationError) as info:
             scores.take(bad)
         assert info.value.details[0].loc == ("rows",)
+
+
+def test_columns_of_pandas_nullable_dtypes_or_pyarrow_read_their_nulls_as_blanks():
+    """The encoder and the profile read any pandas, polars or pyarrow column the same way: ``pd.NA`` or an
+    Arrow null is a blank (a missing answer, an unknown fact), never a value of the wrong type."""
+    pd = pytest.importorskip("pandas")
+    pa = pytest.importorskip("pyarrow")
+    cohort = make_cohort(3, seed=2)
+    answers = {k: list(v) for k, v in cohort.answers.items()}
+    answers["strat_training"][1] = None
+    training, employees, rnd = answers["strat_training"], [5, None, 7], [True, None, False]
+    expected = yz.score_batch(Q, answers, profile={"employees": employees, "rnd": rnd})
+    assert [e.code for e in expected.errors[1] if e.loc[-1] == "strat_training"] == ["missing_required"]
+    nullable = (
+        pd.Series(training, dtype="Int64"),
+        {"employees": pd.Series(employees, dtype="Int64"), "rnd": pd.Series(rnd, dtype="boolean")},
+    )
+    arrow = (pa.array(training), {"employees": pa.array(employees), "rnd": pa.chunked_array([rnd])})
+    for column, profile in (nullable, arrow):
+        _same_scores(yz.score_batch(Q, dict(answers, strat_training=column), profile=profile), expected)

@@ -36,6 +36,7 @@ from ._factorize import (
     cells_of,
     factorize_cells,
     is_blank_cell,
+    series_values,
 )
 from ._lenient import OptionLookup, normalise, number_text, split_options, yes_no
 from ._model import KIND_NUMERIC
@@ -521,8 +522,7 @@ class Encoder:
         if split is not None:
             self._factorized(col, split, codes, na, errors)
             return
-        if not isinstance(column, np.ndarray) and hasattr(column, "dtype"):
-            column = np.asarray(column)  # a pandas or polars series
+        column = series_values(column)  # a pandas, polars or pyarrow column as numpy
         ordinal = cq.kind[col] == KIND_NUMERIC or cq.questions[col].type in ("scale", "scene_level")
         if isinstance(column, np.ndarray) and column.dtype.kind in "iuf" and ordinal:
             self._numbers(col, column.astype(np.float64), codes, errors)

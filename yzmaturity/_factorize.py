@@ -21,6 +21,7 @@ __all__ = [
     "cells_of",
     "factorize_cells",
     "is_blank_cell",
+    "series_values",
 ]
 
 
@@ -159,3 +160,20 @@ def arrow_text_split(column: Any) -> FactorizedColumn | None:
         return None
     inverse = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.intp)
     return FactorizedColumn(encoded.dictionary.to_pylist(), inverse)
+
+
+def series_values(column: Any) -> Any:
+    """A pandas, polars or pyarrow column as a numpy array, a blank as None or NaN; anything else as it is.
+
+    A pandas nullable dtype (``Int64``, ``boolean``) holds ``pd.NA`` for a
+    blank, which is no blank to :func:`is_blank_cell`: it becomes None here.
+    A pyarrow array (no ``dtype``) converts with its nulls as None or NaN.
+    """
+    module = type(column).__module__.split(".")[0]
+    if module == "pyarrow" and hasattr(column, "to_numpy"):
+        return np.asarray(column.to_numpy(zero_copy_only=False))
+    if isinstance(column, np.ndarray) or not hasattr(column, "dtype"):
+        return column
+    if module == "pandas" and not isinstance(column.dtype, np.dtype) and column.hasnans:
+        return column.to_numpy(dtype=object, na_value=None)
+    return np.asarray(column)

@@ -26,7 +26,7 @@ from ._codes import Code
 from ._compile import ProfileColumns
 from ._enterprise import TEXT_LIMITS, WHOLE_FIELDS, field_bounds
 from ._exceptions import AnswerValidationError, ErrorDetail, RowProblems
-from ._factorize import FactorizedColumn, arrow_text_split, factorize_cells
+from ._factorize import FactorizedColumn, arrow_text_split, factorize_cells, series_values
 from ._lenient import number_text, yes_no
 from ._profile import (
     DEFAULT_ROLES,
@@ -161,18 +161,16 @@ def _per_distinct(values: np.ndarray, fn: Callable[[Any], float]) -> np.ndarray:
 
 
 def _as_array(column: Any) -> np.ndarray:
-    """A column (list, numpy array, pandas or polars series) as a numpy array, blanks as None or NaN."""
-    if isinstance(column, np.ndarray):
-        return column
-    if type(column).__module__.startswith("pyarrow"):
-        return np.asarray(column.to_numpy(zero_copy_only=False))
-    if hasattr(column, "to_numpy") and hasattr(column, "dtype"):
-        kind = getattr(column.dtype, "kind", "O")
-        if kind in "iufb":
-            return np.asarray(column.to_numpy())
-        return np.asarray(column.to_list() if hasattr(column, "to_list") else column.tolist(), dtype=object)
-    out = np.empty(len(column), dtype=object)
-    out[:] = list(column)
+    """A column (list, numpy array, pandas, polars or pyarrow column) as a numpy array, blanks as None or NaN."""
+    if type(column).__module__.startswith("polars") and column.dtype.is_nested():
+        items = column.to_list()  # lists of roles stay lists (numpy would make arrays of them)
+    else:
+        values = series_values(column)
+        if isinstance(values, np.ndarray):
+            return values
+        items = list(values)
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
     return out
 
 
@@ -183,14 +181,12 @@ def _read(name: str, kind: str, column: Any, problems: RowProblems) -> np.ndarra
     numpy arrays are read whole; anything else is split by :func:`factorize_cells`.
     """
     split = arrow_text_split(column)
-    values = _as_array(column) if split is None else None
-    if values is not None and values.dtype.kind in (
-        "iuf" if kind == "numeric" else "b" if kind == "bool" else ""
-    ):
-        numbers = values.astype(np.float64)
-        return _number_checks(name, numbers, problems) if kind == "numeric" else numbers
     if split is None:
-        split = factorize_cells(_as_array(column) if values is None else values)
+        values = _as_array(column)
+        if values.dtype.kind in ("iuf" if kind == "numeric" else "b" if kind == "bool" else ""):
+            numbers = values.astype(np.float64)
+            return _number_checks(name, numbers, problems) if kind == "numeric" else numbers
+        split = factorize_cells(values)
     if kind == "numeric":
         return _numbers(name, split, problems)
     rule = _FIELD_RULES.get(name, _RULES[kind])

@@ -25,7 +25,6 @@ from ._codes import Code
 from ._compile import CompiledQuestionnaire, EvalContext, ProfileColumns
 from ._encode import AnswerMatrix, Encoder
 from ._exceptions import AnswerValidationError, ErrorDetail, RowProblems, details_from_pydantic
-from ._factorize import arrow_text_split
 from ._profile import PROFILE_KINDS
 from ._profile_input import BuiltProfile
 
@@ -408,21 +407,6 @@ def score_batch(
         )
 
 
-def _pandas_column(series: Any) -> Any:
-    """A frame's column as the encoder takes it, for pandas: a nullable dtype (``Int64``, ``boolean``) with ``pd.NA``
-    as plain values with None for a blank; any other column as it is."""
-    if not type(series).__module__.startswith("pandas"):
-        return series  # a polars series: its nulls are blanks already
-    if isinstance(series.dtype, np.dtype) or not series.hasnans:
-        return series if isinstance(series.dtype, np.dtype) else series.to_numpy()
-    return series.to_numpy(dtype=object, na_value=None)
-
-
-def _arrow_column(column: Any) -> Any:
-    """A pyarrow column as the encoder takes it: text as it is (split in Arrow), anything else as numpy."""
-    return column if arrow_text_split(column[:0]) is not None else column.to_numpy(zero_copy_only=False)
-
-
 def _frames() -> Any:
     """The tables of results (``_render.frames``), imported on first use: pandas and pyarrow are optional."""
     from ._render import frames
@@ -475,14 +459,12 @@ def from_frame(cq: CompiledQuestionnaire, answers: Any, profile: Mapping[str, An
         return answers, profile
     if type(answers).__module__.startswith("pyarrow"):
         names = [str(n) for n in answers.column_names]
-        columns = {n: _arrow_column(answers.column(i)) for i, n in enumerate(names)}
+        columns = {n: answers.column(i) for i, n in enumerate(names)}
     else:
         labels = list(answers.columns)
         names = [str(label) for label in labels]
         if len(set(names)) == len(names):
-            columns = {
-                name: _pandas_column(answers[label]) for name, label in zip(names, labels, strict=True)
-            }
+            columns = {name: answers[label] for name, label in zip(names, labels, strict=True)}
         else:  # refused below: duplicates
             columns = dict.fromkeys(names)
     given = dict(profile or {})
