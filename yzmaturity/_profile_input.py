@@ -58,13 +58,14 @@ __all__ = [
     "control_message",
     "derive_profile",
     "number_problems",
+    "per_value",
     "read_profile_columns",
     "set_field_value",
     "text_value",
 ]
 
 _SEPARATOR = ";"
-PerDistinct = Callable[[np.ndarray, Callable[[Any], float]], np.ndarray]
+PerDistinct = Callable[..., list[np.ndarray]]
 
 
 class BuiltProfile(ProfileColumns):
@@ -105,12 +106,10 @@ def read_profile_columns(n: int, columns: Mapping[str, Any], problems: RowProble
     if "roles" not in arrays:  # as Enterprise and the wide table: a manufacturer unless told otherwise
         arrays["roles"] = np.empty(n, dtype=object)
         arrays["roles"][:] = [DEFAULT_ROLES] * n
-    codes = arrays["credit_code"]
-    hits = (
-        _per_distinct(codes, lambda c: float(code_in_yangzhou(c))),
-        _per_distinct(codes, lambda c: float(code_in_jiangsu(c))),
+    yangzhou, jiangsu = _per_distinct(
+        arrays["credit_code"], lambda c: float(code_in_yangzhou(c)), lambda c: float(code_in_jiangsu(c))
     )
-    derive_profile(arrays, _per_distinct, *hits, given=set(columns))
+    derive_profile(arrays, _per_distinct, yangzhou, jiangsu, given=set(columns))
     return BuiltProfile(arrays, n)
 
 
@@ -123,8 +122,8 @@ def derive_profile(
 ) -> None:
     """Add the derived fields (but those in ``given``) to ``arrays``, by the array rules of ``_profile``.
 
-    ``per_distinct(values, fn)`` applies ``fn`` to each distinct non-None value
-    of an object array (NaN for None); ``code_in_*`` are 0/1 per row (NaN
+    ``per_distinct(values, *fns)`` applies each ``fn`` to each distinct non-None
+    value of an object array (NaN for None), one array per ``fn``; ``code_in_*`` are 0/1 per row (NaN
     without a valid credit code).  The table path and the columnar path share it.
     """
 
@@ -136,28 +135,30 @@ def derive_profile(
     revenue = eager("revenue_yuan")
     derived["size_class"] = size_class_array(eager("employees"), revenue)
     derived["above_designated_size"] = above_designated_size_array(revenue)
-    division = per_distinct(eager("industry"), lambda code: float(cast(int, industry_division(code))))
+    (division,) = per_distinct(eager("industry"), lambda code: float(cast(int, industry_division(code))))
     derived["industry_division"] = division
     for key, divisions in DIVISION_FLAGS.items():
         derived[key] = division_in_array(division, divisions)
     region = eager("region")
     has_region = np.not_equal(region, np.array(None, dtype=object)).astype(bool)
-    region_hit = per_distinct(region, lambda text: float(region_in_yangzhou(text)))
+    region_hit, region_js = per_distinct(
+        region, lambda text: float(region_in_yangzhou(text)), lambda text: float(region_in_jiangsu(text))
+    )
     derived["in_yangzhou"] = in_yangzhou_array(region_hit, has_region, code_in_yangzhou)
-    region_js = per_distinct(region, lambda text: float(region_in_jiangsu(text)))
     derived["in_jiangsu"] = in_jiangsu_array(region_js, code_in_jiangsu)
     arrays.update({k: v for k, v in derived.items() if k not in given})
 
 
-def _per_distinct(values: np.ndarray, fn: Callable[[Any], float]) -> np.ndarray:
-    index: dict[Any, int] = {}
-    codes = np.fromiter(
-        (-1 if v is None else index.setdefault(v, len(index)) for v in values.tolist()),
-        dtype=np.intp,
-        count=len(values),
-    )
-    table = np.array([fn(v) for v in index] + [np.nan], dtype=np.float64)
-    return np.asarray(table[codes])
+def _per_distinct(values: np.ndarray, *fns: Callable[[Any], float]) -> list[np.ndarray]:
+    split = factorize_cells(values)
+    return per_value(np.asarray(split.inverse), list(split.values), fns)
+
+
+def per_value(
+    codes: np.ndarray, distinct: list[Any], fns: Sequence[Callable[[Any], float]]
+) -> list[np.ndarray]:
+    """Each ``fn`` of each distinct value, spread to the rows by their ``codes`` (-1: NaN)."""
+    return [np.array([fn(v) for v in distinct] + [np.nan], dtype=np.float64)[codes] for fn in fns]
 
 
 def _as_array(column: Any) -> np.ndarray:

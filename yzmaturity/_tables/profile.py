@@ -25,6 +25,7 @@ from .._profile_input import (
     control_message,
     derive_profile,
     number_problems,
+    per_value,
     set_field_value,
     text_value,
 )
@@ -394,10 +395,7 @@ class ProfileBuilder:
         """The derived fields, by the array rules of ``yzmaturity._profile`` (as ``Enterprise`` derives them)."""
         derive_profile(self.arrays, self._per_distinct, self.code_in_yangzhou, self.code_in_jiangsu)
 
-    def _per_distinct(self, values: np.ndarray, fn: Callable[[Any], float]) -> np.ndarray:
-        """``fn`` of each distinct non-None value of an object array (NaN for None), as floats."""
+    def _per_distinct(self, values: np.ndarray, *fns: Callable[[Any], float]) -> list[np.ndarray]:
+        """Each ``fn`` of each distinct non-None value of an object array (NaN for None), as floats."""
         codes, uniques = self.pd.factorize(values, use_na_sentinel=True)
-        table = np.array(
-            [fn(v) for v in np.asarray(uniques, dtype=object).tolist()] + [np.nan], dtype=np.float64
-        )
-        return np.asarray(table[codes])
+        return per_value(np.asarray(codes), np.asarray(uniques, dtype=object).tolist(), fns)
