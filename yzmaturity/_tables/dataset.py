@@ -194,9 +194,18 @@ def dataset_schema(pa: Any, root: Path, parts: list[DatasetPart]) -> Any:
 
 
 def add_partition(pa: Any, table: Any, part: DatasetPart, schema: Any) -> Any:
-    """A table read from ``part`` with its partition columns, in the dataset's column order and types."""
+    """A table read from ``part`` with its partition columns, in the dataset's column order and types.
+
+    Raises :class:`FileLoadError` ``dataset_mismatch`` where the file's values do not fit those types.
+    """
     n = table.num_rows
+    table = table.replace_schema_metadata(None)
     for key, value in part.partition:
         column = pa.nulls(n, pa.string()) if value is None else pa.repeat(pa.scalar(value, pa.string()), n)
         table = table.append_column(key, column)
-    return table.select(schema.names).cast(schema)
+    try:
+        return table.select(schema.names).cast(schema)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise FileLoadError(
+            str(part.path), Code.DATASET_MISMATCH, f"columns unlike the others': {exc}"
+        ) from None

@@ -417,11 +417,13 @@ def _read_xlsx(
 
 def _read_parquet(pd: Any, path: Path) -> pd.DataFrame:
     deps.require_pyarrow("reading Parquet tables")
-    return arrow_to_pandas(pd, _parquet_table(path, 2 * MAX_TABLE_BYTES))
+    table, _ = _parquet_table(path, 2 * MAX_TABLE_BYTES)
+    return arrow_to_pandas(pd, table)
 
 
-def _parquet_table(path: Path, unpacked_limit: int) -> Any:
-    """A whole Parquet file as a pyarrow table, refused if its columns would unpack to more than the limit."""
+def _parquet_table(path: Path, unpacked_limit: int) -> tuple[Any, int]:
+    """A whole Parquet file as a pyarrow table and the bytes its columns unpack to (by its metadata),
+    refused if that is more than the limit."""
     import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
 
     handle = open_regular(path)
@@ -432,7 +434,7 @@ def _parquet_table(path: Path, unpacked_limit: int) -> Any:
         unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
         if unpacked > unpacked_limit:
             raise FileLoadError(str(path), Code.FILE_TOO_LARGE, f"unpacks to {unpacked} bytes")
-        return parquet.read()
+        return parquet.read(), unpacked
     except FileLoadError:
         raise
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError ... for a broken file
@@ -449,12 +451,7 @@ def _read_dataset(pd: Any, root: Path, limit: int) -> pd.DataFrame:
     budget = 2 * MAX_TABLE_BYTES  # unpacked bytes for all the files together
     tables = []
     for part in parts:
-        table = _parquet_table(part.path, budget)
-        budget -= table.nbytes
-        try:
-            tables.append(add_partition(pa, table.replace_schema_metadata(None), part, schema))
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-            raise FileLoadError(
-                str(part.path), Code.DATASET_MISMATCH, f"columns unlike the others': {exc}"
-            ) from None
+        table, unpacked = _parquet_table(part.path, budget)
+        budget -= unpacked
+        tables.append(add_partition(pa, table, part, schema))
     return arrow_to_pandas(pd, pa.concat_tables(tables))

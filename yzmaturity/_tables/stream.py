@@ -541,7 +541,7 @@ def _parquet_frames(
                 whole = pa.Table.from_batches(batches, schema)  # the schema with the dictionary columns
                 if target is None:
                     return whole
-                return add_partition(pa, whole.replace_schema_metadata(None), part, target)
+                return add_partition(pa, whole, part, target)
 
             # Converted once per batch, not per record batch: a dataset's row groups are often small.
             pending: list[Any] = []
@@ -561,10 +561,6 @@ def _parquet_frames(
         except Exception as exc:  # pyarrow raises ArrowInvalid, OSError ... for a broken file
             if type(exc).__module__.startswith("yzmaturity"):
                 raise
-            if target is not None and isinstance(exc, pa.ArrowInvalid | pa.ArrowNotImplementedError):
-                raise FileLoadError(
-                    str(part.path), Code.DATASET_MISMATCH, f"columns unlike the others': {exc}"
-                ) from None
             raise FileLoadError(
                 str(part.path), Code.BAD_PARQUET, f"not a readable Parquet file: {exc}"
             ) from None
