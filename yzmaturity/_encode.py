@@ -45,9 +45,8 @@ from ._profile_input import read_profile_columns
 if TYPE_CHECKING:
     from ._enterprise import Enterprise
 
-__all__ = ["MULTI_SEPARATOR", "AnswerMatrix", "Encoder"]
+__all__ = ["AnswerMatrix", "Encoder"]
 
-MULTI_SEPARATOR = ";"
 COUNTS_SEPARATOR = "/"  # a percentage as counts in a table cell: "30/120"
 Loc = tuple[str | int, ...]
 

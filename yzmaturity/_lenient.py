@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FALSE_WORDS",
     "LIST_SEPARATORS",
+    "MULTI_SEPARATOR",
     "TRUE_WORDS",
     "OptionLookup",
     "normalise",
@@ -46,6 +47,7 @@ __all__ = [
 TRUE_WORDS = frozenset({"true", "1", "是", "yes"})
 FALSE_WORDS = frozenset({"false", "0", "否", "no"})
 LIST_SEPARATORS = ";,、"  # after NFKC, the full-width ；and ，are these
+MULTI_SEPARATOR = ";"  # what the wide format writes between items (options, roles), and reads in a set field
 _SPLIT = re.compile(f"[{re.escape(LIST_SEPARATORS)}]")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 

@@ -27,7 +27,7 @@ from ._compile import ProfileColumns
 from ._enterprise import TEXT_LIMITS, WHOLE_FIELDS, field_bounds
 from ._exceptions import AnswerValidationError, ErrorDetail, RowProblems
 from ._factorize import FactorizedColumn, arrow_text_split, factorize_cells, series_values
-from ._lenient import number_text, yes_no
+from ._lenient import MULTI_SEPARATOR, number_text, yes_no
 from ._profile import (
     DEFAULT_ROLES,
     DIVISION_FLAGS,
@@ -64,7 +64,6 @@ __all__ = [
     "text_value",
 ]
 
-_SEPARATOR = ";"
 PerDistinct = Callable[..., list[np.ndarray]]
 
 
@@ -355,7 +354,7 @@ def set_field_value(name: str, raw: Any) -> tuple[Any, str, str]:
     between items or a list of text: (frozenset, error code, message); the default where refused."""
     default = DEFAULT_ROLES if name == "roles" else frozenset()
     if isinstance(raw, str):
-        items = [v.strip() for v in raw.split(_SEPARATOR) if v.strip()]
+        items = [v.strip() for v in raw.split(MULTI_SEPARATOR) if v.strip()]
     elif isinstance(raw, list | tuple | set | frozenset) and all(isinstance(v, str) for v in raw):
         items = [v.strip() for v in raw if v.strip()]
     else:

@@ -12,9 +12,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._answers import NA_TOKEN
-from .._encode import MULTI_SEPARATOR
 from .._factorize import factorize_cells
-from .._lenient import FALSE_WORDS, TRUE_WORDS
+from .._lenient import FALSE_WORDS, MULTI_SEPARATOR, TRUE_WORDS
 from .._model import KIND_NUMERIC
 from . import deps
 from .read import arrow_to_pandas
@@ -27,7 +26,6 @@ if TYPE_CHECKING:
 __all__ = [
     "FALSE_WORDS",
     "FEW_VALUES",
-    "LIST_SEPARATOR",
     "NUMBER",
     "NUMBER_PATTERN",
     "TRUE_WORDS",
@@ -50,7 +48,6 @@ __all__ = [
     "wants_numbers",
 ]
 
-LIST_SEPARATOR = MULTI_SEPARATOR
 YES_NO_EXPECTED = "true or false (also 1/0, 是/否, yes/no)"
 NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 NUMBER_PATTERN = NUMBER.pattern
@@ -448,7 +445,7 @@ def got_text(value: Any) -> str | None:
     if isinstance(value, bool | np.bool_):
         return "true" if value else "false"
     if isinstance(value, list | tuple):
-        return LIST_SEPARATOR.join(str(v) for v in value)
+        return MULTI_SEPARATOR.join(str(v) for v in value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value)) if abs(value) < 1e15 else repr(value)
     return str(value)
