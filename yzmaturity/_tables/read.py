@@ -35,6 +35,7 @@ __all__ = [
     "csv_options",
     "decode_header",
     "empty_rows_arrow",
+    "parquet_unpacked",
     "read_table",
     "source_format",
     "table_format",
@@ -431,9 +432,7 @@ def _parquet_table(path: Path, unpacked_limit: int) -> tuple[Any, int]:
         parquet = pq.ParquetFile(handle)
         meta = parquet.metadata
         check_width(meta.num_columns, str(path))
-        unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
-        if unpacked > unpacked_limit:
-            raise FileLoadError(str(path), Code.FILE_TOO_LARGE, f"unpacks to {unpacked} bytes")
+        unpacked = parquet_unpacked(path, meta, unpacked_limit)
         return parquet.read(), unpacked
     except FileLoadError:
         raise
@@ -441,6 +440,14 @@ def _parquet_table(path: Path, unpacked_limit: int) -> tuple[Any, int]:
         raise FileLoadError(str(path), Code.BAD_PARQUET, f"not a readable Parquet file: {exc}") from None
     finally:
         handle.close()
+
+
+def parquet_unpacked(path: Path, meta: Any, limit: int) -> int:
+    """The bytes a Parquet file's columns unpack to (by its metadata); ``file_too_large`` over ``limit``."""
+    unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    if unpacked > limit:
+        raise FileLoadError(str(path), Code.FILE_TOO_LARGE, f"unpacks to {unpacked} bytes, more than {limit}")
+    return int(unpacked)
 
 
 def _read_dataset(pd: Any, root: Path, limit: int) -> pd.DataFrame:

@@ -41,6 +41,7 @@ from .read import (
     csv_options,
     decode_header,
     empty_rows_arrow,
+    parquet_unpacked,
     read_table,
     source_format,
     table_format,
@@ -529,11 +530,7 @@ def _parquet_frames(
             text = [f.name for f in stored if f.name in dictionary and is_text(pa, f.type)]
             handle = pq.ParquetFile(part.path, read_dictionary=text)
             meta = handle.metadata
-            budget -= sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
-            if budget < 0:
-                raise FileLoadError(
-                    str(part.path), Code.FILE_TOO_LARGE, f"unpacks to more than {2 * MAX_TABLE_BYTES} bytes"
-                )
+            budget -= parquet_unpacked(part.path, meta, budget)
             per_row = part.size / max(1, meta.num_rows)  # progress counts the files' bytes
 
             def table(batches: list[Any], part: DatasetPart = part, schema: Any = handle.schema_arrow) -> Any:
