@@ -130,6 +130,7 @@ API_TOPICS: dict[str, list[str]] = {
         "YzMaturityError",
         "ErrorDetail",
         "RowProblems",
+        "RepeatedProblem",
         "AnswerValidationError",
         "TableError",
         "QuestionnaireError",

@@ -498,17 +498,14 @@ class Encoder:
         """
         col = self.cq.index.get(qid)
         if col is None:
-            for i in range(len(matrix)):
-                matrix.errors.add(
-                    i,
-                    ErrorDetail(
-                        Code.UNKNOWN_QUESTION,
-                        ("row", i, qid),
-                        f"the questionnaire has no question {qid!r}",
-                        expected="a question id of the questionnaire",
-                        got=qid,
-                    ),
-                )
+            problem = ErrorDetail(
+                Code.UNKNOWN_QUESTION,
+                ("row", -1, qid),
+                f"the questionnaire has no question {qid!r}",
+                expected="a question id of the questionnaire",
+                got=qid,
+            )
+            matrix.errors.add_repeated(range(len(matrix)), problem)
             return
         self._column(col, column, matrix.codes, matrix.na, matrix.errors)
 
@@ -637,11 +634,10 @@ class Encoder:
             fact[clash] = np.nan
             if warn and clash.any():
                 qid = cq.qids[col]
-                said = {flag: self._contradiction(qid, name, flag) for flag in (False, True)}
-                rows = np.flatnonzero(clash)
-                for i, yes in zip(rows.tolist(), (answer[rows] != 0).tolist(), strict=True):
-                    loc = (*loc_prefix, qid) if loc_prefix is not None else ("row", i, qid)
-                    matrix.warnings.add(i, said[yes].at(loc))
+                said_yes = answer != 0
+                for flag in (False, True):
+                    rows = np.flatnonzero(clash & (said_yes == flag))
+                    self._place(matrix.warnings, rows, self._contradiction(qid, name, flag), loc_prefix)
             matrix.profile.override(name, fact)
 
     @staticmethod
@@ -677,15 +673,12 @@ class Encoder:
                 missing = ~answered & ~na[:, col]
                 if asked is not None:
                     missing &= asked
-                rows = np.flatnonzero(missing).tolist()
+                rows = [i for i in np.flatnonzero(missing).tolist() if (i, qid) not in failed]
                 if rows:  # one problem per question, placed at each row it concerns
                     problem = self.detail(
                         col, Code.MISSING_REQUIRED, ("row", -1, qid), f"{qid!r} is required", None
                     )
-                    for i in rows:
-                        if (i, qid) not in failed:
-                            loc = (*loc_prefix, qid) if loc_prefix is not None else ("row", i, qid)
-                            matrix.errors.add(i, problem.at(loc))
+                    self._place(matrix.errors, rows, problem, loc_prefix)
             if asked is None:
                 continue
             rows = np.flatnonzero(answered & ~asked).tolist()
@@ -697,6 +690,16 @@ class Encoder:
                     severity="warning",
                     params={"subject": self.params[col]["subject"]},
                 )
-                for i in rows:
-                    loc = (*loc_prefix, qid) if loc_prefix is not None else ("row", i, qid)
-                    matrix.warnings.add(i, problem.at(loc))
+                self._place(matrix.warnings, rows, problem, loc_prefix)
+
+    @staticmethod
+    def _place(
+        problems: RowProblems, rows: Sequence[int] | np.ndarray, problem: ErrorDetail, loc_prefix: Loc | None
+    ) -> None:
+        """``problem`` (its loc ``("row", -1, qid)``) at each of ``rows``: at ``(*loc_prefix, qid)`` when
+        given (one sheet), else at ``("row", row, qid)``, kept as one problem and its rows."""
+        if loc_prefix is None:
+            problems.add_repeated(rows, problem)
+            return
+        for i in np.asarray(rows).tolist():
+            problems.add(i, problem.at((*loc_prefix, *problem.loc[2:])))

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 
 from ._codes import Code
@@ -40,6 +41,7 @@ __all__ = [
     "MissingDependencyError",
     "NotFoundError",
     "QuestionnaireError",
+    "RepeatedProblem",
     "ReportError",
     "RowProblems",
     "TableError",
@@ -149,11 +151,32 @@ class ErrorDetail:
         }
 
 
+@dataclass(frozen=True)
+class RepeatedProblem:
+    """One problem at each of many rows: at row ``r`` it is ``problem.at(("row", r, *problem.loc[2:]))``.
+
+    ``rows`` are distinct and ascending.  See :meth:`RowProblems.add_repeated`.
+    """
+
+    rows: np.ndarray
+    problem: ErrorDetail
+
+    def at(self, row: int) -> ErrorDetail:
+        """The problem placed at ``row``."""
+        return self.problem.at(("row", row, *self.problem.loc[2:]))
+
+
 class RowProblems(dict[int, list[ErrorDetail]]):
     """Problems by row number; clean rows are absent, so a million clean rows cost nothing.
 
     Reading a clean row gives an empty list; add problems with :meth:`add`.
+    A problem repeated over many rows (:meth:`add_repeated`) is kept as one
+    problem and its rows until a row is read as a dict: the error table and
+    the counts read it as kept (:meth:`parts`, :meth:`counts`), so a million
+    rows with the same warning do not make a million objects.
     """
+
+    _repeated: tuple[RepeatedProblem, ...] = ()  # not yet placed in the dict, in the order added
 
     def __missing__(self, row: int) -> list[ErrorDetail]:
         return []
@@ -162,9 +185,105 @@ class RowProblems(dict[int, list[ErrorDetail]]):
         if details:
             self.setdefault(row, []).extend(details)
 
+    def add_repeated(self, rows: Iterable[int] | np.ndarray, problem: ErrorDetail) -> None:
+        """``problem`` at each of ``rows``: what ``add(r, problem.at(("row", r, *problem.loc[2:])))``
+        for each row gives, in one step.  ``problem.loc`` is ``("row", <any>, ...)``."""
+        loc = problem.loc
+        if len(loc) < 2 or loc[0] != "row":
+            raise ValueError(f"a repeated problem's loc starts with ('row', <row>), got {loc!r}")
+        found = np.unique(np.asarray(rows if isinstance(rows, np.ndarray) else list(rows), dtype=np.int64))
+        if len(found):
+            self._repeated = (*self._repeated, RepeatedProblem(found, problem))
+
+    def parts(self) -> tuple[dict[int, list[ErrorDetail]], tuple[RepeatedProblem, ...]]:
+        """The problems as kept: rows with their own lists, then repeated problems.
+
+        Within a row, its own problems come first, then the repeated ones in the
+        order they were added: the order reading the row gives.
+        """
+        return dict(dict.items(self)), self._repeated  # a copy of the rows' lists: reading it places nothing
+
+    def counts(self, n: int) -> np.ndarray:
+        """How many problems each of rows ``0 .. n-1`` has."""
+        out = np.zeros(n, dtype=np.int64)
+        if dict.__len__(self):
+            rows = np.fromiter(dict.keys(self), dtype=np.int64, count=dict.__len__(self))
+            out[rows] = np.fromiter(map(len, dict.values(self)), dtype=np.int64, count=len(rows))
+        for repeated in self._repeated:
+            out[repeated.rows] += 1  # distinct rows: no two in one step
+        return out
+
     def rows(self) -> list[int]:
         """Rows with at least one problem, in order."""
-        return sorted(k for k, v in self.items() if v)
+        found = {k for k, v in dict.items(self) if v}
+        for repeated in self._repeated:
+            found.update(repeated.rows.tolist())
+        return sorted(found)
+
+    def discard_rows(self, rows: Iterable[int]) -> None:
+        """Forget every problem of ``rows``."""
+        gone = list(rows)
+        for row in gone:
+            dict.pop(self, row, None)
+        if gone and self._repeated:
+            drop = np.asarray(gone, dtype=np.int64)
+            kept = (RepeatedProblem(r.rows[~np.isin(r.rows, drop)], r.problem) for r in self._repeated)
+            self._repeated = tuple(r for r in kept if len(r.rows))
+
+    def clear(self) -> None:
+        self._repeated = ()
+        dict.clear(self)
+
+    def _place_repeated(self) -> None:
+        """Put the repeated problems in the dict: before any read or change of it as a dict."""
+        repeated, self._repeated = self._repeated, ()
+        for group in repeated:
+            problem, tail = group.problem, group.problem.loc[2:]
+            for row in group.rows.tolist():
+                dict.setdefault(self, row, []).append(problem.at(("row", row, *tail)))
+
+
+def _placing(name: str) -> Any:
+    """``dict``'s method ``name``, after the repeated problems are placed."""
+    method = getattr(dict, name)
+
+    def placed(self: RowProblems, *args: Any, **kwargs: Any) -> Any:
+        for problems in (self, *args):  # the other of ==, | and update too
+            if isinstance(problems, RowProblems) and problems._repeated:
+                problems._place_repeated()
+        return method(self, *args, **kwargs)
+
+    placed.__name__ = placed.__qualname__ = name
+    placed.__doc__ = method.__doc__
+    return placed
+
+
+# Every way to read or change the dict sees the repeated problems placed.
+for _name in (
+    "__contains__",
+    "__delitem__",
+    "__eq__",
+    "__getitem__",
+    "__ior__",
+    "__iter__",
+    "__len__",
+    "__ne__",
+    "__or__",
+    "__repr__",
+    "__reversed__",
+    "__ror__",
+    "__setitem__",
+    "copy",
+    "get",
+    "items",
+    "keys",
+    "pop",
+    "popitem",
+    "setdefault",
+    "update",
+    "values",
+):
+    setattr(RowProblems, _name, _placing(_name))
 
 
 class YzMaturityError(Exception):

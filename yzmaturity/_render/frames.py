@@ -112,9 +112,7 @@ def _batch_columns(s: BatchScores) -> dict[str, tuple[Any, np.ndarray | None]]:
     """The columns of a batch's table: (values, mask of missing values, for the nullable level)."""
     n = len(s)
     valid = np.asarray(s.valid, dtype=bool)
-    errors = np.zeros(n, dtype=np.int64)
-    rows = [row for row, found in s.errors.items() if found]
-    errors[rows] = [len(s.errors[row]) for row in rows]
+    errors = s.errors.counts(n)
     cols: dict[str, tuple[Any, np.ndarray | None]] = {}
     if s.row_ids is not None:
         cols["row_id"] = (list(s.row_ids), None)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._exceptions import ErrorDetail
+from .._exceptions import ErrorDetail, RepeatedProblem
 from .._messages import item_text, item_words
 from .._text import terminal_safe
 from . import deps
@@ -50,6 +50,7 @@ class _Kinds:
     index: dict[tuple[Any, ...], int] = field(default_factory=dict)
     cells: list[tuple[str | None, ...]] = field(default_factory=list)
     slotted: list[bool] = field(default_factory=list)
+    shared: list[bool] = field(default_factory=list)  # a kind other problems reuse (worded without their row)
     shown_rows: list[int] = field(default_factory=list)
 
     def __call__(self, e: ErrorDetail) -> int:
@@ -82,6 +83,16 @@ class _Kinds:
             return self._add(key, e, sentence, slotted=True)
         return self._add(None, e, own, slotted=False)
 
+    def repeated(self, group: RepeatedProblem) -> np.ndarray:
+        """The kind of each of a repeated problem's rows: one kind for all, unless its sentence must be
+        worded for each row alone."""
+        rows = group.rows.tolist()
+        first = self(group.at(rows[0]))
+        if not self.shared[first]:
+            return np.array([first, *(self(group.at(row)) for row in rows[1:])], dtype=np.intp)
+        self.shown_rows.extend((group.rows[1:] + (self.row_offset + 1)).tolist())
+        return np.full(len(rows), first, dtype=np.intp)
+
     def _add(self, key: tuple[Any, ...] | None, e: ErrorDetail, sentence: str, slotted: bool) -> int:
         before, _, after = sentence.partition(_ROW_SLOT) if slotted else (sentence, "", "")
         column = str(e.loc[-1]) if len(e.loc) > 2 else ""
@@ -89,6 +100,7 @@ class _Kinds:
             (column, e.code, e.message, e.expected, _safe(got_text(e.got)), e.severity, before, after)
         )
         self.slotted.append(slotted)
+        self.shared.append(key is not None)
         k = len(self.cells) - 1
         if key is not None:
             self.index[key] = k
@@ -103,21 +115,26 @@ def error_frame(
     ``row`` is the 1-based data row (plus ``row_offset``, the rows before this
     batch); ``text`` the problem as a sentence in ``lang``.
     """
-    keys: list[int] = []
-    sizes: list[int] = []
-    details: list[ErrorDetail] = []
+    kinds = _Kinds(lang, row_offset)
+    row_parts: list[np.ndarray] = []
+    kind_parts: list[np.ndarray] = []
     for problems in (scores.errors, scores.warnings):
-        keys += problems.keys()
-        sizes += map(len, problems.values())
-        details += chain.from_iterable(problems.values())
-    if not details:
+        # A row's own problems first, then the repeated ones: the order reading the row gives.
+        own, repeated = problems.parts()
+        sizes = np.fromiter(map(len, own.values()), dtype=np.int64, count=len(own))
+        row_parts.append(np.repeat(np.fromiter(own.keys(), dtype=np.int64, count=len(own)), sizes))
+        details = chain.from_iterable(own.values())
+        kind_parts.append(np.fromiter(map(kinds, details), dtype=np.intp, count=int(sizes.sum())))
+        for group in repeated:
+            row_parts.append(group.rows)
+            kind_parts.append(kinds.repeated(group))
+    rows = np.concatenate(row_parts)
+    if not len(rows):
         return pd.DataFrame(
             {"row": np.array([], dtype=np.int64)}
             | {k: pd.array([], dtype="string") for k in ERROR_COLUMNS[1:]}
         )
-    rows = np.repeat(np.array(keys, dtype=np.int64), sizes)
-    kinds = _Kinds(lang, row_offset)
-    which = np.fromiter(map(kinds, details), dtype=np.intp, count=len(details))
+    which = np.concatenate(kind_parts)
     # By row, errors first, in the table's column order; a stable sort keeps each row's own order.
     # A kind has one column and one severity: both are looked up per kind, not per problem.
     position = {str(c): i for i, c in enumerate(header)}

@@ -315,13 +315,14 @@ def score_frame(
             for errs in matrix.errors.values():
                 if len(errs) > 1:  # in the table's column order, as the error frame
                     errs.sort(key=lambda e: position.get(str(e.loc[-1]), -1))
-            for row in np.flatnonzero(blank).tolist():
+            blank_rows = np.flatnonzero(blank).tolist()
+            matrix.warnings.discard_rows(blank_rows)
+            for row in blank_rows:
                 matrix.errors[row] = [
                     ErrorDetail(
                         Code.EMPTY_ROW, ("row", row), "the row has no profile value and no answer", got=None
                     )
                 ]
-                matrix.warnings.pop(row, None)
             if not lazy and matrix.errors:
                 details = [e for i in matrix.errors.rows() for e in matrix.errors[i]]
                 raise TableError(
@@ -378,13 +379,9 @@ def _result_frame(
         if errs:
             n_errors[row] = len(errs)
             summary[row] = _short_summary(errs)
-    n_warnings = np.zeros(n, dtype=np.int64)
-    warned = scores.warnings
-    rows = np.fromiter(warned.keys(), dtype=np.intp, count=len(warned))
-    n_warnings[rows] = np.fromiter(map(len, warned.values()), dtype=np.int64, count=len(warned))
     cols["valid"] = valid
     cols["errors"] = n_errors
-    cols["warnings"] = n_warnings
+    cols["warnings"] = scores.warnings.counts(n)
     cols["error_summary"] = pd.array(summary, dtype="string")
     for d, did in enumerate(cq.dim_ids):
         cols[f"score:{did}"] = np.ascontiguousarray(scores.dimensions[:, d], dtype=np.float64)

@@ -1,0 +1,170 @@
+"""A problem repeated over many rows is kept as one problem and its rows (``RowProblems.add_repeated``).
+
+Reading the problems must give what adding the problem at each row gives: the
+same problems, in the same order, by every way of reading (a row, the rows,
+counts, the error table).  Each test runs the same steps twice, once with
+``add_repeated`` as documented (a loop of ``add``), once as kept, and compares.
+"""
+
+from __future__ import annotations
+
+import copy
+import pickle
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import yzmaturity as yz
+from yzmaturity._exceptions import ErrorDetail, RowProblems
+from yzmaturity._tables.problems import error_frame
+
+QID = "yangzhou-2022"
+N_ROWS = 12
+
+PROBLEMS = [
+    ErrorDetail("contradiction", ("row", -1, "strat_diagnosed"), "clash", "no", "yes", severity="warning"),
+    ErrorDetail("missing_required", ("row", -1, "strat_plan"), "'strat_plan' is required"),
+    ErrorDetail("not_relevant", ("row", -1, "ii_5g_apps"), "skipped", severity="warning"),
+    # A value holding the character the error table puts a row's number in: worded for each row alone.
+    ErrorDetail("unknown_option", ("row", -1, "eq_cnc"), "no such option", "an option", "x\ue000y"),
+]
+
+
+def _eager_add_repeated(self: RowProblems, rows: Any, problem: ErrorDetail) -> None:
+    """What ``add_repeated`` documents: the problem added at each row."""
+    for row in sorted({int(r) for r in np.asarray(list(rows) if not isinstance(rows, np.ndarray) else rows)}):
+        self.add(row, problem.at(("row", row, *problem.loc[2:])))
+
+
+class EagerRowProblems(RowProblems):
+    add_repeated = _eager_add_repeated  # type: ignore[assignment]
+
+
+rows_st = st.lists(st.integers(0, N_ROWS - 1), max_size=N_ROWS)
+steps_st = st.lists(
+    st.one_of(
+        st.tuples(st.just("add"), st.integers(0, N_ROWS - 1), st.integers(0, len(PROBLEMS) - 1)),
+        st.tuples(st.just("repeat"), rows_st, st.integers(0, len(PROBLEMS) - 1)),
+        st.tuples(st.just("discard"), rows_st, st.just(0)),
+        st.tuples(st.just("set"), st.integers(0, N_ROWS - 1), st.integers(0, len(PROBLEMS) - 1)),
+        st.tuples(st.just("pop"), st.integers(0, N_ROWS - 1), st.just(0)),
+        st.tuples(st.just("read"), st.integers(0, N_ROWS - 1), st.just(0)),
+    ),
+    max_size=12,
+)
+
+
+def _run(problems: RowProblems, steps: list[tuple[str, Any, int]]) -> list[Any]:
+    """Apply ``steps``; what each read saw."""
+    seen: list[Any] = []
+    for op, rows, k in steps:
+        problem = PROBLEMS[k]
+        if op == "add":
+            problems.add(rows, problem.at(("row", rows, *problem.loc[2:])))
+        elif op == "repeat":
+            problems.add_repeated(rows, problem)
+        elif op == "discard":
+            problems.discard_rows(rows)
+        elif op == "set":
+            problems[rows] = [problem.at(("row", rows, *problem.loc[2:]))]
+        elif op == "pop":
+            seen.append(problems.pop(rows, None))
+        else:
+            seen.append(list(problems[rows]))
+    return seen
+
+
+def _as_lists(problems: RowProblems) -> list[tuple[int, list[ErrorDetail]]]:
+    return [(row, list(found)) for row, found in problems.items()]
+
+
+@settings(max_examples=300, deadline=None)
+@given(steps_st)
+def test_kept_repeated_problems_read_as_added_one_by_one(steps):
+    kept, eager = RowProblems(), EagerRowProblems()
+    assert _run(kept, steps) == _run(eager, steps)
+    # Counts and rows without placing the repeated problems; the error table from them as kept.
+    np.testing.assert_array_equal(kept.counts(N_ROWS), eager.counts(N_ROWS))
+    assert kept.rows() == eager.rows()
+    table = error_frame(_pd(), SimpleNamespace(errors=kept, warnings=RowProblems()), [], "en", 0)
+    expected = error_frame(_pd(), SimpleNamespace(errors=eager, warnings=RowProblems()), [], "en", 0)
+    _pd().testing.assert_frame_equal(table, expected)
+    # Every way of reading it as a dict sees them placed, in the order added.
+    assert _as_lists(kept) == _as_lists(eager)
+    assert kept == eager and len(kept) == len(eager) and list(kept) == list(eager)
+
+
+def _pd() -> Any:
+    return pytest.importorskip("pandas")
+
+
+def test_a_copy_a_pickle_and_a_dict_hold_the_repeated_problems():
+    for read in (copy.copy, copy.deepcopy, lambda p: pickle.loads(pickle.dumps(p)), dict):
+        kept = RowProblems()
+        kept.add(3, PROBLEMS[1].at(("row", 3, "strat_plan")))
+        kept.add_repeated([5, 3, 1], PROBLEMS[0])
+        twin = read(kept)
+        assert dict(twin) == {
+            3: [PROBLEMS[1].at(("row", 3, "strat_plan")), PROBLEMS[0].at(("row", 3, "strat_diagnosed"))],
+            5: [PROBLEMS[0].at(("row", 5, "strat_diagnosed"))],
+            1: [PROBLEMS[0].at(("row", 1, "strat_diagnosed"))],
+        }
+
+
+def test_a_repeated_problem_is_placed_at_rows():
+    with pytest.raises(ValueError, match="starts with"):
+        RowProblems().add_repeated([1], ErrorDetail("x", ("answers", "q"), "m"))
+    cleared = RowProblems()
+    cleared.add_repeated([1, 2], PROBLEMS[0])
+    cleared.clear()
+    assert not cleared and cleared.counts(3).tolist() == [0, 0, 0]
+
+
+def _messy_table(seed: int, n: int = 300) -> Any:
+    """A table with every repeated problem: contradictions, skipped and missing answers, blank rows."""
+    pd = _pd()
+    rng = np.random.default_rng(seed)
+    q = yz.load_questionnaire(QID)
+    cols: dict[str, Any] = {
+        "name": [f"企业{i}" for i in range(n)],
+        "region": rng.choice(["江都区", "高邮市", ""], n),
+        "diagnosed": rng.choice(["true", "false", ""], n),
+        "rnd": rng.choice(["true", "false", ""], n),
+    }
+    for question in q.questions:
+        if question.type in ("single_choice", "multiple_choice"):
+            choices = [o.id for o in question.options]
+        elif question.type == "yes_no":
+            choices = ["true", "false"]
+        elif question.type == "numeric":
+            choices = ["0", "12.5", "80"]
+        else:
+            choices = [str(v) for v in range(int(question.min), int(question.max) + 1)]
+        cells = rng.choice([*choices, "", ""], n).astype(object)
+        cols[question.id] = cells
+    frame = pd.DataFrame(cols)
+    blank = rng.random(n) < 0.05
+    frame.loc[blank, :] = ""
+    return frame
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_table_scores_the_same_with_problems_kept_repeated(seed, monkeypatch):
+    frame = _messy_table(seed)
+    kept = yz.score_table(QID, frame.copy(), catalog="yangzhou-zgsz-2022")
+    with monkeypatch.context() as patch:
+        patch.setattr(RowProblems, "add_repeated", _eager_add_repeated)
+        eager = yz.score_table(QID, frame.copy(), catalog="yangzhou-zgsz-2022")
+    codes = set(kept.errors["code"])
+    assert {"contradiction", "missing_required", "empty_row"} <= codes, codes
+    pd = _pd()
+    pd.testing.assert_frame_equal(kept.frame, eager.frame)
+    pd.testing.assert_frame_equal(kept.errors, eager.errors)
+    assert int(kept.frame["warnings"].sum()) == int((kept.errors["severity"] == "warning").sum()) > 0
+    for row in range(len(frame)):  # each row's problems, read one by one
+        assert list(kept.scores.warnings[row]) == list(eager.scores.warnings[row])
+        assert list(kept.scores.errors[row]) == list(eager.scores.errors[row])
