@@ -73,3 +73,20 @@ def test_threads_share_one_batch_mode():
         assert not gc.isenabled()  # the other thread left; this one is still inside
     assert seen == [False]
     assert gc.isenabled()
+
+
+def test_large_batch_runs_blas_on_one_thread_then_restores_it():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    blas = threadpoolctl.threadpool_info()
+    if not any(lib["user_api"] == "blas" for lib in blas):
+        pytest.skip("no BLAS library found by threadpoolctl")
+
+    def threads() -> list[int]:
+        return [lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"]
+
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):  # a caller's setting, above one
+        before = threads()
+        for _ in range(2):  # the second time with the libraries found the first time
+            with batch_mode(BATCH_ROWS + 1):
+                assert threads() == [1] * len(before)
+            assert threads() == before
