@@ -151,7 +151,7 @@ class ErrorDetail:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # rows are an array: no field-wise ==
 class RepeatedProblem:
     """One problem at each of many rows: at row ``r`` it is ``problem.at(("row", r, *problem.loc[2:]))``.
 
