@@ -1,7 +1,8 @@
 """Splitting a column of cells into its distinct values and each row's index: per distinct value, not per cell.
 
 The encoder validates each distinct value of a column once (:class:`FactorizedColumn`);
-the columnar profile reads each distinct value of a profile column once.  No pandas.
+the columnar profile reads each distinct value of a profile column once.  No pandas is
+needed; where it is installed, a large column of Python strings is hashed by it (faster).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from ._optional import available
 
 __all__ = [
     "FAST_MIN",
@@ -61,7 +64,9 @@ def factorize_cells(cells: Sequence[Any] | np.ndarray, types: set[type] | None =
     """
     seq = cells_of(cells)
     if len(seq) >= FAST_MIN:
-        fast = _factorize_fast(seq, types)
+        fast = _factorize_text_pandas(seq) if len(seq) >= PANDAS_MIN else None
+        if fast is None:
+            fast = _factorize_fast(seq, types)
         if fast is not None:
             return fast
     return _factorize_loop(seq)
@@ -79,6 +84,42 @@ _SIMPLE_TYPES = frozenset({str, int, float, bool, type(None)})
 _NUMBER_TYPES = frozenset({int, float, bool})  # equal across types (True == 1 == 1.0): one at most
 FLOAT_TYPES = frozenset({float, type(None)})
 _TEXT_TYPES = frozenset({str, type(None)})
+_TEXT_OR_NAN = frozenset({str, type(None), float})
+
+
+PANDAS_MIN = 100_000
+"""From this many cells a column of Python strings is hashed by pandas, if installed: its hash
+table is in C (1,000,000 cells of five answers: 41 ms against 71 ms for the dict pass, measured)."""
+
+
+def _factorize_text_pandas(seq: list[Any] | np.ndarray) -> FactorizedColumn | None:
+    """Text cells (str; None, NaN or "" blank) split by ``pandas.factorize``; None for any other column.
+
+    What :func:`_factorize_fast` gives, the same values in the same order: pandas
+    also numbers values in order of first appearance.  pandas takes ``pd.NA`` or
+    ``NaT`` for missing too, which are no blanks here: the cells it left out must
+    all be None or NaN, and its values all text.
+    """
+    if not isinstance(seq, np.ndarray) or not all(type(v) in _TEXT_OR_NAN for v in seq[:FAST_MIN]):
+        return None  # booleans, numbers, lists: not for this path (checked exactly below)
+    if not available("pandas"):
+        return None
+    import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+
+    codes, uniques = pd.factorize(seq, use_na_sentinel=True)
+    codes = np.asarray(codes, dtype=np.intp)
+    values = uniques.tolist()
+    if not all(type(v) is str for v in values):
+        return None
+    missing = codes < 0
+    if missing.any() and not set(map(type, seq[missing])) <= FLOAT_TYPES:
+        return None  # pd.NA, NaT or a numpy float NaN: the plain path decides
+    if "" not in values:
+        return FactorizedColumn(values, codes)
+    empty = values.index("")  # a blank, as None
+    codes[codes == empty] = -1
+    codes[codes > empty] -= 1
+    return FactorizedColumn(values[:empty] + values[empty + 1 :], codes)
 
 
 def _factorize_fast(seq: list[Any] | np.ndarray, types: set[type] | None = None) -> FactorizedColumn | None:
