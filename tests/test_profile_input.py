@@ -7,6 +7,7 @@ import pytest
 from test_tables import CODE, CODE_ELSEWHERE
 
 import yzmaturity as yz
+from yzmaturity._enterprise import TEXT_LIMITS
 from yzmaturity._profile import PROFILE_INPUT_KINDS
 from yzmaturity.datasets import make_cohort
 
@@ -119,6 +120,9 @@ def test_a_data_frame_scores_as_score_table_scores_it(library):
 
     frame = messy_frame()
     frame.loc[36, "rnd"] = "maybe"
+    frame.loc[37, "name"] = "长" * (TEXT_LIMITS["name"] + 1)  # too long
+    frame.loc[38, "credit_code"] = CODE[:-1] + ("0" if CODE[-1] != "0" else "1")  # a wrong check character
+    frame.loc[38, "region"] = None  # so the code alone would place it
     table = yz.score_table(Q, frame, match=False, progress=False).scores
     given = _as_text_frame(frame)
     if library == "pandas-nullable":  # pandas' nullable dtypes: pd.NA for a blank
@@ -139,6 +143,14 @@ def test_a_data_frame_scores_as_score_table_scores_it(library):
         assert {(e.code, e.loc[-1]) for e in scores.errors[row]} == {
             (e.code, e.loc[-1]) for e in table.errors[row]
         }
+    assert any(e.code == "too_long" for e in scores.errors[37])
+    assert scores.matrix is not None and table.matrix is not None
+    for field in ("in_yangzhou", "in_jiangsu", "size_class", "industry_division", "credit_code", "name"):
+        ours, theirs = scores.matrix.profile.get(field), table.matrix.profile.get(field)
+        if ours.dtype == object:
+            assert ours.tolist() == theirs.tolist(), field
+        else:
+            np.testing.assert_array_equal(ours, theirs, err_msg=field)
 
 
 def test_a_frame_with_columns_of_nothing_is_refused():

@@ -20,6 +20,7 @@ __all__ = [
     "FAST_MIN",
     "FLOAT_TYPES",
     "FactorizedColumn",
+    "arrow_text_array",
     "arrow_text_split",
     "cells_of",
     "factorize_cells",
@@ -172,13 +173,8 @@ def _factorize_loop(cells: Sequence[Any] | np.ndarray) -> FactorizedColumn:
 _ARROW_TEXT = ("string", "large_string")
 
 
-def arrow_text_split(column: Any) -> FactorizedColumn | None:
-    """A polars text series or a pyarrow text array split by Arrow's dictionary encoding (in C); else None.
-
-    The distinct values are the cells as given (a blank ``""`` among them is
-    a blank to the encoder, as in :func:`factorize_cells`); a null is -1.
-    Nothing is imported: an Arrow array brings its own methods.
-    """
+def _arrow_of(column: Any) -> Any | None:
+    """A polars text series or a pyarrow array as one Arrow array (text views as large strings); else None."""
     module = type(column).__module__.split(".")[0]
     if module == "polars" and str(getattr(column, "dtype", "")) in ("String", "Utf8", "Categorical"):
         array = column.to_arrow()
@@ -190,6 +186,29 @@ def arrow_text_split(column: Any) -> FactorizedColumn | None:
         array = array.cast("large_string")
     if hasattr(array, "combine_chunks"):
         array = array.combine_chunks()
+    return array
+
+
+def arrow_text_array(column: Any) -> Any | None:
+    """A polars text series or a pyarrow text array as one Arrow text array, to check in C; else None."""
+    array = _arrow_of(column)
+    if array is None:
+        return None
+    if str(array.type).startswith("dictionary<") and str(array.type.value_type) in _ARROW_TEXT:
+        return array.dictionary_decode()
+    return array if str(array.type) in _ARROW_TEXT else None
+
+
+def arrow_text_split(column: Any) -> FactorizedColumn | None:
+    """A polars text series or a pyarrow text array split by Arrow's dictionary encoding (in C); else None.
+
+    The distinct values are the cells as given (a blank ``""`` among them is
+    a blank to the encoder, as in :func:`factorize_cells`); a null is -1.
+    Nothing is imported: an Arrow array brings its own methods.
+    """
+    array = _arrow_of(column)
+    if array is None:
+        return None
     kind = str(array.type)
     if kind.startswith("dictionary<"):
         if str(array.type.value_type) not in _ARROW_TEXT:

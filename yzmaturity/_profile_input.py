@@ -22,11 +22,12 @@ from typing import Any, cast
 
 import numpy as np
 
+from ._arrow_checks import arrow_numbers, check_credit_codes, check_text
 from ._codes import Code
 from ._compile import ProfileColumns
 from ._enterprise import TEXT_LIMITS, WHOLE_FIELDS, field_bounds
 from ._exceptions import AnswerValidationError, ErrorDetail, RowProblems
-from ._factorize import FactorizedColumn, arrow_text_split, factorize_cells, series_values
+from ._factorize import FactorizedColumn, arrow_text_array, arrow_text_split, factorize_cells, series_values
 from ._lenient import MULTI_SEPARATOR, number_text, yes_no
 from ._profile import (
     DEFAULT_ROLES,
@@ -50,12 +51,11 @@ from ._profile import (
     unknown_roles,
     valid_credit_codes,
 )
-from ._text import first_control
+from ._text import control_message, first_control
 
 __all__ = [
     "BuiltProfile",
     "choice_value",
-    "control_message",
     "derive_profile",
     "number_problems",
     "per_value",
@@ -96,8 +96,28 @@ def read_profile_columns(n: int, columns: Mapping[str, Any], problems: RowProble
             ],
         )
     arrays: dict[str, np.ndarray] = {}
+    places: list[np.ndarray] | None = None  # each row's credit code in Yangzhou, in Jiangsu
     for name, column in columns.items():
-        arrays[name] = _read(name, PROFILE_KINDS[name], column, problems)
+        # Arrow text (polars, pyarrow) of free text, codes or amounts: checked in C, as the table path does.
+        array = arrow_text_array(column) if name in _ARROW_FIELDS else None
+        if array is None:
+            arrays[name] = _read(name, PROFILE_KINDS[name], column, problems)
+        elif name == "credit_code":
+            checked = check_credit_codes(array)
+            for row in checked.bad.tolist():
+                got = array[row].as_py()
+                message = credit_code_problem(got.strip().upper())
+                problems.add(row, ErrorDetail(Code.BAD_CREDIT_CODE, ("row", row, name), message, got=got))
+            arrays[name] = checked.values()
+            places = [checked.in_yangzhou, checked.in_jiangsu]
+        elif PROFILE_KINDS[name] == "numeric":
+            numbers = arrow_numbers(array)
+            if numbers is None:  # not all plain numbers: each distinct value by the rule
+                arrays[name] = _read(name, "numeric", column, problems)
+            else:
+                arrays[name] = _number_checks(name, numbers, problems)
+        else:
+            arrays[name] = _text_arrow(name, array, problems)
     for name in ("name", "credit_code", "region", "industry"):
         arrays.setdefault(name, np.full(n, None, dtype=object))
     for name in ("employees", "revenue_yuan"):
@@ -105,9 +125,11 @@ def read_profile_columns(n: int, columns: Mapping[str, Any], problems: RowProble
     if "roles" not in arrays:  # as Enterprise and the wide table: a manufacturer unless told otherwise
         arrays["roles"] = np.empty(n, dtype=object)
         arrays["roles"][:] = [DEFAULT_ROLES] * n
-    yangzhou, jiangsu = _per_distinct(
-        arrays["credit_code"], lambda c: float(code_in_yangzhou(c)), lambda c: float(code_in_jiangsu(c))
-    )
+    if places is None:
+        places = _per_distinct(
+            arrays["credit_code"], lambda c: float(code_in_yangzhou(c)), lambda c: float(code_in_jiangsu(c))
+        )
+    yangzhou, jiangsu = places
     derive_profile(arrays, _per_distinct, yangzhou, jiangsu, given=set(columns))
     return BuiltProfile(arrays, n)
 
@@ -146,6 +168,18 @@ def derive_profile(
     derived["in_yangzhou"] = in_yangzhou_array(region_hit, has_region, code_in_yangzhou)
     derived["in_jiangsu"] = in_jiangsu_array(region_js, code_in_jiangsu)
     arrays.update({k: v for k, v in derived.items() if k not in given})
+
+
+def _text_arrow(name: str, array: Any, problems: RowProblems) -> np.ndarray:
+    """A free text field from Arrow text: :func:`text_value`'s rule over the column, in C."""
+    checked = check_text(name, array)
+    for row in checked.too_long.tolist():
+        message = checked.too_long_message(row)
+        problems.add(row, ErrorDetail(Code.TOO_LONG, ("row", row, name), message, got=array[row].as_py()))
+    for row, message in checked.controls:
+        detail = ErrorDetail(Code.CONTROL_CHARACTER, ("row", row, name), message, got=array[row].as_py())
+        problems.add(row, detail)
+    return checked.values()
 
 
 def _per_distinct(values: np.ndarray, *fns: Callable[[Any], float]) -> list[np.ndarray]:
@@ -309,10 +343,6 @@ def choice_value(name: str, raw: Any) -> tuple[Any, str, str]:
     return value, "", ""
 
 
-def control_message(name: str, text: str, at: int) -> str:
-    return f"{name!r} holds the control character U+{ord(text[at]):04X} at position {at}"
-
-
 def _credit_codes(raws: list[Any]) -> list[tuple[Any, str, str]]:
     """The credit code rule over the distinct codes at once (the check characters in numpy)."""
     texts = [text_value("credit_code", raw) for raw in raws]
@@ -376,3 +406,9 @@ _RULES: dict[str, Callable[[str, Any], tuple[Any, str, str]]] = {
 _FIELD_RULES = {"industry": _checked(normalise_industry, Code.BAD_INDUSTRY)} | {
     name: choice_value for name in PROFILE_CHOICES if PROFILE_INPUT_KINDS.get(name) == "text"
 }
+_ARROW_FIELDS = frozenset(
+    name
+    for name, kind in PROFILE_KINDS.items()
+    if name in PROFILE_INPUT_KINDS and (kind == "numeric" or (kind == "text" and name not in _FIELD_RULES))
+) | {"credit_code"}
+"""Fields whose Arrow text is checked whole (free text, credit codes, numbers): many distinct values."""

@@ -18,6 +18,7 @@ __all__ = [
     "Text",
     "check_clean",
     "check_lang",
+    "control_message",
     "first_control",
     "strip_controls",
     "terminal_safe",
@@ -81,6 +82,11 @@ CleanStr = Annotated[str, AfterValidator(_check_text)]
 """A text field without control characters (tab and line breaks allowed)."""
 CleanLine = Annotated[str, AfterValidator(_check_line)]
 """A one-line text field without control characters: names, ids, file names."""
+
+
+def control_message(name: str, text: str, at: int) -> str:
+    """What a field holding a control character (at ``at``, from :func:`first_control`) is told."""
+    return f"{name!r} holds the control character U+{ord(text[at]):04X} at position {at}"
 
 
 def strip_controls(value: str) -> str:

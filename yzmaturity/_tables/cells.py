@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._answers import NA_TOKEN
+from .._arrow_checks import arrow_numbers
 from .._factorize import factorize_cells
 from .._lenient import FALSE_WORDS, MULTI_SEPARATOR, TRUE_WORDS
 from .._model import KIND_NUMERIC
@@ -272,7 +273,7 @@ def _split_text(pd: Any, series: pd.Series, want_numbers: bool) -> SplitColumn:
         if isinstance(array, pa.ChunkedArray):
             array = array.combine_chunks()
         if array is not None:
-            numbers = _all_numbers(pa, array) if want_numbers else None
+            numbers = arrow_numbers(array) if want_numbers else None
             if numbers is not None:  # amounts, head counts: nothing to split by distinct value
                 return SplitColumn(np.full(len(series), -1, dtype=np.intp), numbers)
             return split_dictionary(pd, array.dictionary_encode(), want_numbers)
@@ -280,25 +281,6 @@ def _split_text(pd: Any, series: pd.Series, want_numbers: bool) -> SplitColumn:
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     texts = pd.Index(pd.array(uniques, dtype=_text_dtype(pd, series.dtype)))
     return _split_distinct(pd, np.asarray(codes, dtype=np.intp), texts, want_numbers)
-
-
-def _all_numbers(pa: Any, array: Any) -> np.ndarray | None:
-    """The column's numbers (NaN where blank) if every cell is a plain finite number; else None.
-
-    One cast in pyarrow, the parse a distinct text would get; a cell that is
-    not a number (spaces, ``nan``, ``1,000``) leaves the column to the split.
-    """
-    import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
-
-    try:
-        values = pc.cast(array, pa.float64())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
-    out = np.array(values.to_numpy(zero_copy_only=False), dtype=np.float64)
-    blank = np.asarray(array.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-    if not (np.isfinite(out) | blank).all():
-        return None  # "nan", "inf" or an overflow: text to report, not a number
-    return out
 
 
 FEW_VALUES = 256

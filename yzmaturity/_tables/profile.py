@@ -7,30 +7,26 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._arrow_checks import check_credit_codes, check_text
 from .._codes import Code
 from .._exceptions import ErrorDetail
 from .._profile import (
     DEFAULT_ROLES,
     code_in_jiangsu,
     code_in_yangzhou,
-    codes_in_jiangsu_array,
-    codes_in_yangzhou_array,
-    credit_code_chars_valid,
     credit_code_problem,
     normalise_industry,
     valid_credit_codes,
 )
 from .._profile_input import (
     choice_value,
-    control_message,
     derive_profile,
     number_problems,
     per_value,
     set_field_value,
     text_value,
 )
-from .._text import LINE_CONTROLS_RE2, first_control
-from . import deps
+from .._text import control_message, first_control
 from .cells import (
     SplitColumn,
     arrow_text,
@@ -186,40 +182,16 @@ class ProfileBuilder:
 
     def _text_arrow(self, name: str, array: Any) -> None:
         """A text field of a text column, checked in pyarrow (no Python object per row)."""
-        import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
-
-        stripped = pc.utf8_trim_whitespace(array)
-        length = np.asarray(pc.fill_null(pc.utf8_length(stripped), 0).to_numpy(zero_copy_only=False))
-        blank = length == 0
-        self.blank &= blank
-        rejected = blank.copy()
-        limit = TEXT_LIMITS.get(name)
-        if limit is not None:
-            long = length > limit
-            for row in np.flatnonzero(long).tolist():
-                message = f"{name!r} has {int(length[row])} characters, more than {limit}"
-                self.error([row], name, Code.TOO_LONG, message, cell_value(self.frame, name, row))
-            rejected |= long
-        bad = np.asarray(
-            pc.fill_null(pc.match_substring_regex(stripped, LINE_CONTROLS_RE2), False).to_numpy(
-                zero_copy_only=False
-            ),
-            dtype=bool,
-        )
-        for row in np.flatnonzero(bad & ~rejected).tolist():
-            text = str(stripped[row].as_py())
-            message = control_message(name, text, first_control(text))
+        checked = check_text(name, array)
+        self.blank &= checked.blank
+        for row in checked.too_long.tolist():
+            got = cell_value(self.frame, name, row)
+            self.error([row], name, Code.TOO_LONG, checked.too_long_message(row), got)
+        for row, message in checked.controls:
             self.error([row], name, Code.CONTROL_CHARACTER, message, cell_value(self.frame, name, row))
-        rejected |= bad
         if name == "name":
-            self.error(np.flatnonzero(blank), name, Code.MISSING_REQUIRED, "'name' is required", None)
-
-        def build() -> np.ndarray:
-            out = np.asarray(stripped.to_numpy(zero_copy_only=False), dtype=object)
-            out[rejected] = None
-            return out
-
-        self.arrays[name] = build
+            self.error(np.flatnonzero(checked.blank), name, Code.MISSING_REQUIRED, "'name' is required", None)
+        self.arrays[name] = checked.values
 
     def _credit_code(self) -> None:
         name = "credit_code"
@@ -255,45 +227,16 @@ class ProfileBuilder:
 
     def _credit_code_arrow(self, array: Any) -> None:
         """Credit codes of a text column, checked in pyarrow and numpy (GB 32100-2015)."""
-        pa = deps.require_pyarrow("credit codes")
-        import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
-
         name = "credit_code"
-        upper = pc.utf8_upper(pc.utf8_trim_whitespace(array))
-        chars = np.asarray(pc.fill_null(pc.utf8_length(upper), 0).to_numpy(zero_copy_only=False))
-        blank = chars == 0
-        self.blank &= blank
-        n_bytes = np.asarray(pc.fill_null(pc.binary_length(upper), 0).to_numpy(zero_copy_only=False))
-        candidates = n_bytes == 18
-        ok = np.zeros(self.n, dtype=bool)
-        in_yangzhou = np.full(self.n, np.nan)
-        in_jiangsu = np.full(self.n, np.nan)
-        if candidates.any():
-            fixed = pc.cast(pc.filter(upper, pa.array(candidates)), pa.binary(18))
-            if isinstance(fixed, pa.ChunkedArray):
-                fixed = fixed.combine_chunks()
-            data = np.frombuffer(
-                fixed.buffers()[1], dtype=np.uint8, count=len(fixed) * 18, offset=fixed.offset * 18
-            ).reshape(-1, 18)
-            ok[candidates] = credit_code_chars_valid(data)
-            in_yangzhou[candidates] = codes_in_yangzhou_array(data)
-            in_jiangsu[candidates] = codes_in_jiangsu_array(data)
-        bad = ~blank & ~ok
-        for row in np.flatnonzero(bad).tolist():
+        checked = check_credit_codes(array)
+        self.blank &= checked.blank
+        for row in checked.bad.tolist():
             got = cell_value(self.frame, name, row)
             text = got.strip().upper() if isinstance(got, str) else str(got)
             self.error([row], name, Code.BAD_CREDIT_CODE, credit_code_problem(text), got)
-        in_yangzhou[~ok] = np.nan
-        in_jiangsu[~ok] = np.nan
-        self.code_in_yangzhou = in_yangzhou
-        self.code_in_jiangsu = in_jiangsu
-
-        def build() -> np.ndarray:
-            out = np.asarray(upper.to_numpy(zero_copy_only=False), dtype=object)
-            out[~ok] = None
-            return out
-
-        self.arrays[name] = build
+        self.code_in_yangzhou = checked.in_yangzhou
+        self.code_in_jiangsu = checked.in_jiangsu
+        self.arrays[name] = checked.values
 
     def _industry(self) -> None:
         name = "industry"
