@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+import threading
 from types import SimpleNamespace
 from typing import Any
 
@@ -168,3 +169,23 @@ def test_a_table_scores_the_same_with_problems_kept_repeated(seed, monkeypatch):
     for row in range(len(frame)):  # each row's problems, read one by one
         assert list(kept.scores.warnings[row]) == list(eager.scores.warnings[row])
         assert list(kept.scores.errors[row]) == list(eager.scores.errors[row])
+
+
+def test_threads_reading_at_once_see_every_repeated_problem_placed():
+    kept = RowProblems()
+    n = 200_000  # long enough to place that the other threads run meanwhile
+    kept.add_repeated(range(n), PROBLEMS[0])
+    kept.add_repeated(range(0, n, 2), PROBLEMS[2])
+    start = threading.Barrier(4)
+    seen: list[tuple[int, int]] = []
+
+    def read() -> None:
+        start.wait()
+        seen.append((len(kept), len(kept[n - 1]) + len(kept[n - 2])))
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen == [(n, 3)] * 4

@@ -22,6 +22,7 @@ at the first one, in the manner of pandera's lazy validation.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -235,12 +236,20 @@ class RowProblems(dict[int, list[ErrorDetail]]):
         dict.clear(self)
 
     def _place_repeated(self) -> None:
-        """Put the repeated problems in the dict: before any read or change of it as a dict."""
-        repeated, self._repeated = self._repeated, ()
-        for group in repeated:
-            problem, tail = group.problem, group.problem.loc[2:]
-            for row in group.rows.tolist():
-                dict.setdefault(self, row, []).append(problem.at(("row", row, *tail)))
+        """Put the repeated problems in the dict: before any read or change of it as a dict.
+
+        Under a lock, and marked done only once all are placed: a thread that reads
+        the same problems meanwhile waits, and never sees them half placed.
+        """
+        with _PLACING:
+            for group in self._repeated:
+                problem, tail = group.problem, group.problem.loc[2:]
+                for row in group.rows.tolist():
+                    dict.setdefault(self, row, []).append(problem.at(("row", row, *tail)))
+            self._repeated = ()
+
+
+_PLACING = threading.RLock()
 
 
 def _placing(name: str) -> Any:
@@ -250,7 +259,9 @@ def _placing(name: str) -> Any:
     def placed(self: RowProblems, *args: Any, **kwargs: Any) -> Any:
         for problems in (self, *args):  # the other of ==, | and update too
             if isinstance(problems, RowProblems) and problems._repeated:
-                problems._place_repeated()
+                with _PLACING:
+                    if problems._repeated:  # not placed by another thread meanwhile
+                        problems._place_repeated()
         return method(self, *args, **kwargs)
 
     placed.__name__ = placed.__qualname__ = name
