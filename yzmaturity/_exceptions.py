@@ -202,23 +202,28 @@ class RowProblems(dict[int, list[ErrorDetail]]):
         Within a row, its own problems come first, then the repeated ones in the
         order they were added: the order reading the row gives.
         """
-        return dict(dict.items(self)), self._repeated  # a copy of the rows' lists: reading it places nothing
+        with _PLACING:  # not while another thread places them
+            return dict(
+                dict.items(self)
+            ), self._repeated  # a copy of the rows' lists: reading it places nothing
 
     def counts(self, n: int) -> np.ndarray:
         """How many problems each of rows ``0 .. n-1`` has."""
+        own, repeated = self.parts()
         out = np.zeros(n, dtype=np.int64)
-        if dict.__len__(self):
-            rows = np.fromiter(dict.keys(self), dtype=np.int64, count=dict.__len__(self))
-            out[rows] = np.fromiter(map(len, dict.values(self)), dtype=np.int64, count=len(rows))
-        for repeated in self._repeated:
-            out[repeated.rows] += 1  # distinct rows: no two in one step
+        if own:
+            rows = np.fromiter(own.keys(), dtype=np.int64, count=len(own))
+            out[rows] = np.fromiter(map(len, own.values()), dtype=np.int64, count=len(own))
+        for group in repeated:
+            out[group.rows] += 1  # distinct rows: no two in one step
         return out
 
     def rows(self) -> list[int]:
         """Rows with at least one problem, in order."""
-        found = {k for k, v in dict.items(self) if v}
-        for repeated in self._repeated:
-            found.update(repeated.rows.tolist())
+        own, repeated = self.parts()
+        found = {k for k, v in own.items() if v}
+        for group in repeated:
+            found.update(group.rows.tolist())
         return sorted(found)
 
     def discard_rows(self, rows: Iterable[int]) -> None:
