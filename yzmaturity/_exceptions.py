@@ -203,9 +203,8 @@ class RowProblems(dict[int, list[ErrorDetail]]):
         order they were added: the order reading the row gives.
         """
         with _PLACING:  # not while another thread places them
-            return dict(
-                dict.items(self)
-            ), self._repeated  # a copy of the rows' lists: reading it places nothing
+            own = dict(dict.items(self))  # a copy of the rows' lists: reading it places nothing
+            return own, self._repeated
 
     def counts(self, n: int) -> np.ndarray:
         """How many problems each of rows ``0 .. n-1`` has."""
