@@ -123,6 +123,7 @@ def test_a_data_frame_scores_as_score_table_scores_it(library):
     frame.loc[37, "name"] = "长" * (TEXT_LIMITS["name"] + 1)  # too long
     frame.loc[38, "credit_code"] = CODE[:-1] + ("0" if CODE[-1] != "0" else "1")  # a wrong check character
     frame.loc[38, "region"] = None  # so the code alone would place it
+    frame.loc[39, "name"] = "   "  # blank: the name is required
     table = yz.score_table(Q, frame, match=False, progress=False).scores
     given = _as_text_frame(frame)
     if library == "pandas-nullable":  # pandas' nullable dtypes: pd.NA for a blank
@@ -144,6 +145,7 @@ def test_a_data_frame_scores_as_score_table_scores_it(library):
             (e.code, e.loc[-1]) for e in table.errors[row]
         }
     assert any(e.code == "too_long" for e in scores.errors[37])
+    assert [(e.code, e.loc[-1]) for e in scores.errors[39]] == [("missing_required", "name")]
     assert scores.matrix is not None and table.matrix is not None
     for field in ("in_yangzhou", "in_jiangsu", "size_class", "industry_division", "credit_code", "name"):
         ours, theirs = scores.matrix.profile.get(field), table.matrix.profile.get(field)

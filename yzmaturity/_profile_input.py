@@ -118,6 +118,12 @@ def read_profile_columns(n: int, columns: Mapping[str, Any], problems: RowProble
                 arrays[name] = _number_checks(name, numbers, problems)
         else:
             arrays[name] = _text_arrow(name, array, problems)
+    if "name" in arrays:  # given: required on every row, as Enterprise and the table require it
+        for row in np.flatnonzero(np.equal(arrays["name"], np.array(None, dtype=object))).tolist():
+            if not any(e.loc[-1] == "name" for e in problems.get(row, ())):  # blank, not refused
+                problems.add(
+                    row, ErrorDetail(Code.MISSING_REQUIRED, ("row", row, "name"), "'name' is required")
+                )
     for name in ("name", "credit_code", "region", "industry"):
         arrays.setdefault(name, np.full(n, None, dtype=object))
     for name in ("employees", "revenue_yuan"):
