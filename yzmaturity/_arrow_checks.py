@@ -16,10 +16,22 @@ from typing import Any
 import numpy as np
 
 from ._enterprise import TEXT_LIMITS
-from ._profile import codes_in_jiangsu_array, codes_in_yangzhou_array, credit_code_chars_valid
+from ._profile import (
+    codes_in_jiangsu_array,
+    codes_in_yangzhou_array,
+    credit_code_chars_valid,
+    credit_code_problem,
+)
 from ._text import LINE_CONTROLS_RE2, control_message, first_control
 
-__all__ = ["CheckedCodes", "CheckedText", "arrow_numbers", "check_credit_codes", "check_text"]
+__all__ = [
+    "CheckedCodes",
+    "CheckedText",
+    "arrow_numbers",
+    "bad_code_message",
+    "check_credit_codes",
+    "check_text",
+]
 
 
 def _numpy(array: Any, fill: Any) -> np.ndarray:
@@ -91,6 +103,11 @@ class CheckedCodes:
         out = np.asarray(self.upper.to_numpy(zero_copy_only=False), dtype=object)
         out[~self.ok] = None
         return out
+
+
+def bad_code_message(got: Any) -> str:
+    """What a cell of :attr:`CheckedCodes.bad` is told: the code as checked (stripped, upper case)."""
+    return credit_code_problem(got.strip().upper() if isinstance(got, str) else str(got))
 
 
 def check_credit_codes(array: Any) -> CheckedCodes:

@@ -22,7 +22,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from ._arrow_checks import arrow_numbers, check_credit_codes, check_text
+from ._arrow_checks import arrow_numbers, bad_code_message, check_credit_codes, check_text
 from ._codes import Code
 from ._compile import ProfileColumns
 from ._enterprise import TEXT_LIMITS, WHOLE_FIELDS, field_bounds
@@ -54,17 +54,18 @@ from ._profile import (
 from ._text import control_message, first_control
 
 __all__ = [
+    "NAME_REQUIRED",
     "BuiltProfile",
     "choice_value",
     "derive_profile",
     "number_problems",
-    "per_value",
     "read_profile_columns",
     "set_field_value",
     "text_value",
 ]
 
-PerDistinct = Callable[..., list[np.ndarray]]
+
+NAME_REQUIRED = "'name' is required"  # what a blank name is told: Enterprise and a table require one
 
 
 class BuiltProfile(ProfileColumns):
@@ -106,14 +107,14 @@ def read_profile_columns(n: int, columns: Mapping[str, Any], problems: RowProble
             checked = check_credit_codes(array)
             for row in checked.bad.tolist():
                 got = array[row].as_py()
-                message = credit_code_problem(got.strip().upper())
-                problems.add(row, ErrorDetail(Code.BAD_CREDIT_CODE, ("row", row, name), message, got=got))
+                detail = ErrorDetail(Code.BAD_CREDIT_CODE, ("row", row, name), bad_code_message(got), got=got)
+                problems.add(row, detail)
             arrays[name] = checked.values()
             places = [checked.in_yangzhou, checked.in_jiangsu]
         elif PROFILE_KINDS[name] == "numeric":
             numbers = arrow_numbers(array)
             if numbers is None:  # not all plain numbers: each distinct value by the rule
-                arrays[name] = _read(name, "numeric", column, problems)
+                arrays[name] = _read(name, "numeric", array, problems)  # split where it lies
             else:
                 arrays[name] = _number_checks(name, numbers, problems)
         else:
@@ -121,9 +122,7 @@ def read_profile_columns(n: int, columns: Mapping[str, Any], problems: RowProble
     if "name" in arrays:  # given: required on every row, as Enterprise and the table require it
         for row in np.flatnonzero(np.equal(arrays["name"], np.array(None, dtype=object))).tolist():
             if not any(e.loc[-1] == "name" for e in problems.get(row, ())):  # blank, not refused
-                problems.add(
-                    row, ErrorDetail(Code.MISSING_REQUIRED, ("row", row, "name"), "'name' is required")
-                )
+                problems.add(row, ErrorDetail(Code.MISSING_REQUIRED, ("row", row, "name"), NAME_REQUIRED))
     for name in ("name", "credit_code", "region", "industry"):
         arrays.setdefault(name, np.full(n, None, dtype=object))
     for name in ("employees", "revenue_yuan"):
@@ -136,22 +135,20 @@ def read_profile_columns(n: int, columns: Mapping[str, Any], problems: RowProble
             arrays["credit_code"], lambda c: float(code_in_yangzhou(c)), lambda c: float(code_in_jiangsu(c))
         )
     yangzhou, jiangsu = places
-    derive_profile(arrays, _per_distinct, yangzhou, jiangsu, given=set(columns))
+    derive_profile(arrays, yangzhou, jiangsu, given=set(columns))
     return BuiltProfile(arrays, n)
 
 
 def derive_profile(
     arrays: dict[str, Any],
-    per_distinct: PerDistinct,
     code_in_yangzhou: np.ndarray,
     code_in_jiangsu: np.ndarray,
     given: set[str] | frozenset[str] = frozenset(),
 ) -> None:
     """Add the derived fields (but those in ``given``) to ``arrays``, by the array rules of ``_profile``.
 
-    ``per_distinct(values, *fns)`` applies each ``fn`` to each distinct non-None
-    value of an object array (NaN for None), one array per ``fn``; ``code_in_*`` are 0/1 per row (NaN
-    without a valid credit code).  The table path and the columnar path share it.
+    ``code_in_*`` are 0/1 per row (NaN without a valid credit code).  The table
+    path and the columnar path share it.
     """
 
     def eager(name: str) -> np.ndarray:
@@ -162,13 +159,13 @@ def derive_profile(
     revenue = eager("revenue_yuan")
     derived["size_class"] = size_class_array(eager("employees"), revenue)
     derived["above_designated_size"] = above_designated_size_array(revenue)
-    (division,) = per_distinct(eager("industry"), lambda code: float(cast(int, industry_division(code))))
+    (division,) = _per_distinct(eager("industry"), lambda code: float(cast(int, industry_division(code))))
     derived["industry_division"] = division
     for key, divisions in DIVISION_FLAGS.items():
         derived[key] = division_in_array(division, divisions)
     region = eager("region")
     has_region = np.not_equal(region, np.array(None, dtype=object)).astype(bool)
-    region_hit, region_js = per_distinct(
+    region_hit, region_js = _per_distinct(
         region, lambda text: float(region_in_yangzhou(text)), lambda text: float(region_in_jiangsu(text))
     )
     derived["in_yangzhou"] = in_yangzhou_array(region_hit, has_region, code_in_yangzhou)
@@ -189,14 +186,9 @@ def _text_arrow(name: str, array: Any, problems: RowProblems) -> np.ndarray:
 
 
 def _per_distinct(values: np.ndarray, *fns: Callable[[Any], float]) -> list[np.ndarray]:
+    """Each ``fn`` of each distinct non-blank value of an object array, spread to its rows (NaN where blank)."""
     split = factorize_cells(values)
-    return per_value(np.asarray(split.inverse), list(split.values), fns)
-
-
-def per_value(
-    codes: np.ndarray, distinct: list[Any], fns: Sequence[Callable[[Any], float]]
-) -> list[np.ndarray]:
-    """Each ``fn`` of each distinct value, spread to the rows by their ``codes`` (-1: NaN)."""
+    codes, distinct = np.asarray(split.inverse), list(split.values)
     return [np.array([fn(v) for v in distinct] + [np.nan], dtype=np.float64)[codes] for fn in fns]
 
 

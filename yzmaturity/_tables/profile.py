@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._arrow_checks import check_credit_codes, check_text
+from .._arrow_checks import bad_code_message, check_credit_codes, check_text
 from .._codes import Code
 from .._exceptions import ErrorDetail
 from .._profile import (
@@ -19,10 +19,10 @@ from .._profile import (
     valid_credit_codes,
 )
 from .._profile_input import (
+    NAME_REQUIRED,
     choice_value,
     derive_profile,
     number_problems,
-    per_value,
     set_field_value,
     text_value,
 )
@@ -178,7 +178,7 @@ class ProfileBuilder:
             self.arrays[name] = part.take(self._texts(part, name))
         if name == "name":
             blank = part.blank() if part is not None else np.ones(self.n, dtype=bool)
-            self.error(np.flatnonzero(blank), name, Code.MISSING_REQUIRED, "'name' is required", None)
+            self.error(np.flatnonzero(blank), name, Code.MISSING_REQUIRED, NAME_REQUIRED, None)
 
     def _text_arrow(self, name: str, array: Any) -> None:
         """A text field of a text column, checked in pyarrow (no Python object per row)."""
@@ -190,7 +190,7 @@ class ProfileBuilder:
         for row, message in checked.controls:
             self.error([row], name, Code.CONTROL_CHARACTER, message, cell_value(self.frame, name, row))
         if name == "name":
-            self.error(np.flatnonzero(checked.blank), name, Code.MISSING_REQUIRED, "'name' is required", None)
+            self.error(np.flatnonzero(checked.blank), name, Code.MISSING_REQUIRED, NAME_REQUIRED, None)
         self.arrays[name] = checked.values
 
     def _credit_code(self) -> None:
@@ -232,8 +232,7 @@ class ProfileBuilder:
         self.blank &= checked.blank
         for row in checked.bad.tolist():
             got = cell_value(self.frame, name, row)
-            text = got.strip().upper() if isinstance(got, str) else str(got)
-            self.error([row], name, Code.BAD_CREDIT_CODE, credit_code_problem(text), got)
+            self.error([row], name, Code.BAD_CREDIT_CODE, bad_code_message(got), got)
         self.code_in_yangzhou = checked.in_yangzhou
         self.code_in_jiangsu = checked.in_jiangsu
         self.arrays[name] = checked.values
@@ -336,9 +335,4 @@ class ProfileBuilder:
 
     def _derived(self) -> None:
         """The derived fields, by the array rules of ``yzmaturity._profile`` (as ``Enterprise`` derives them)."""
-        derive_profile(self.arrays, self._per_distinct, self.code_in_yangzhou, self.code_in_jiangsu)
-
-    def _per_distinct(self, values: np.ndarray, *fns: Callable[[Any], float]) -> list[np.ndarray]:
-        """Each ``fn`` of each distinct non-None value of an object array (NaN for None), as floats."""
-        codes, uniques = self.pd.factorize(values, use_na_sentinel=True)
-        return per_value(np.asarray(codes), np.asarray(uniques, dtype=object).tolist(), fns)
+        derive_profile(self.arrays, self.code_in_yangzhou, self.code_in_jiangsu)
