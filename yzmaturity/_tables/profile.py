@@ -329,10 +329,6 @@ class ProfileBuilder:
             out = part.take(self.converted(part, name, convert), fill=default)
         self.arrays[name] = out
 
-    def eager(self, name: str) -> np.ndarray:
-        value = self.arrays[name]
-        return value() if callable(value) else value
-
     def _derived(self) -> None:
         """The derived fields, by the array rules of ``yzmaturity._profile`` (as ``Enterprise`` derives them)."""
         derive_profile(self.arrays, self.code_in_yangzhou, self.code_in_jiangsu)
