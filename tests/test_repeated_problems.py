@@ -99,6 +99,52 @@ def test_kept_repeated_problems_read_as_added_one_by_one(steps):
     assert kept == eager and len(kept) == len(eager) and list(kept) == list(eager)
 
 
+index_st = st.lists(st.integers(0, N_ROWS - 1), max_size=2 * N_ROWS)  # repeats and any order
+
+
+@settings(max_examples=300, deadline=None)
+@given(steps_st, index_st)
+def test_taken_rows_keep_their_problems_and_the_rows_they_name(steps, index):
+    kept, eager = RowProblems(), EagerRowProblems()
+    _run(kept, steps)
+    _run(eager, steps)
+    taken = kept.take(np.asarray(index, dtype=np.int64))
+    # BatchScores.take's documented result: each new row reads its old row's problems, locs unchanged.
+    expected = {new: list(eager[old]) for new, old in enumerate(index) if eager[old]}
+    np.testing.assert_array_equal(
+        taken.counts(len(index)), [len(expected.get(i, [])) for i in range(len(index))]
+    )
+    assert taken.rows() == sorted(expected)
+    own, repeated = taken.parts()
+    assert list(own) == sorted(own)  # in row order, as the loop makes them
+    assert all((np.diff(group.rows) > 0).all() for group in repeated)  # RepeatedProblem: rows ascending
+    # The error table from the kept form: the new rows, each problem still naming its input row.
+    twin = RowProblems()
+    for row, found in expected.items():
+        twin[row] = found
+    table = error_frame(_pd(), SimpleNamespace(errors=taken, warnings=RowProblems()), [], "en", 0)
+    wanted = error_frame(_pd(), SimpleNamespace(errors=twin, warnings=RowProblems()), [], "en", 0)
+    _pd().testing.assert_frame_equal(table, wanted)
+    assert {row: list(found) for row, found in taken.items()} == expected
+    # Taken again (a subset of a subset) and discarded rows: the same as from the placed problems.
+    again = [i for i in range(len(index)) if i % 2 == 0]
+    twice = taken.take(np.asarray(again, dtype=np.int64))
+    twice.discard_rows([0])
+    assert dict(twice) == {new: list(twin[old]) for new, old in enumerate(again) if twin[old] and new != 0}
+
+
+def test_taking_the_valid_rows_places_no_problem_per_row():
+    problems = RowProblems()
+    problems.add(7, PROBLEMS[1].at(("row", 7, "strat_plan")))  # before: an add places repeated ones
+    problems.add_repeated(range(0, 1000, 2), PROBLEMS[0])
+    taken = problems.take(np.arange(999, -1, -1))  # reversed: new row r is old row 999 - r
+    own, repeated = taken.parts()
+    assert list(own) == [992] and len(repeated) == 1 and len(repeated[0].rows) == 500
+    assert taken[992] == [PROBLEMS[1].at(("row", 7, "strat_plan"))]
+    assert taken[999] == [PROBLEMS[0].at(("row", 0, "strat_diagnosed"))]
+    assert 998 not in taken
+
+
 def _pd() -> Any:
     return pytest.importorskip("pandas")
 

@@ -154,17 +154,29 @@ class ErrorDetail:
 
 @dataclass(frozen=True, eq=False)  # rows are an array: no field-wise ==
 class RepeatedProblem:
-    """One problem at each of many rows: at row ``r`` it is ``problem.at(("row", r, *problem.loc[2:]))``.
+    """One problem at each of many rows: at ``rows[i]`` it is ``problem.at(("row", named[i], *problem.loc[2:]))``.
 
-    ``rows`` are distinct and ascending.  See :meth:`RowProblems.add_repeated`.
+    ``rows`` are distinct and ascending.  ``named`` is ``rows``, or ``locs``
+    where given: the input rows the problems name after :meth:`RowProblems.take`
+    renumbered the rows.  See :meth:`RowProblems.add_repeated`.
     """
 
     rows: np.ndarray
     problem: ErrorDetail
+    locs: np.ndarray | None = None
+
+    @property
+    def named(self) -> np.ndarray:
+        """The row each problem's ``loc`` names, one per row of ``rows``."""
+        return self.rows if self.locs is None else self.locs
 
     def at(self, row: int) -> ErrorDetail:
-        """The problem placed at ``row``."""
+        """The problem naming input row ``row``."""
         return self.problem.at(("row", row, *self.problem.loc[2:]))
+
+    def subset(self, keep: np.ndarray) -> RepeatedProblem:
+        """The rows where ``keep`` (a mask over ``rows``) is true."""
+        return RepeatedProblem(self.rows[keep], self.problem, None if self.locs is None else self.locs[keep])
 
 
 class RowProblems(dict[int, list[ErrorDetail]]):
@@ -232,8 +244,47 @@ class RowProblems(dict[int, list[ErrorDetail]]):
             dict.pop(self, row, None)
         if gone and self._repeated:
             drop = np.asarray(gone, dtype=np.int64)
-            kept = (RepeatedProblem(r.rows[~np.isin(r.rows, drop)], r.problem) for r in self._repeated)
+            kept = (r.subset(~np.isin(r.rows, drop)) for r in self._repeated)
             self._repeated = tuple(r for r in kept if len(r.rows))
+
+    def take(self, index: np.ndarray) -> RowProblems:
+        """The problems of rows ``index`` (row numbers; repeats and any order allowed), renumbered
+        ``0 .. len(index) - 1`` in that order: what ``{new: list(self[old]) for new, old in
+        enumerate(index) if self[old]}`` gives, each ``loc`` still naming its input row.
+
+        Repeated problems stay kept (with the rows they name, :attr:`RepeatedProblem.locs`), so
+        taking the valid rows of a million does not place a problem per row.
+        """
+        own, repeated = self.parts()
+        out = RowProblems()
+        if not own and not repeated:
+            return out
+        index = np.asarray(index, dtype=np.int64)
+        order = np.argsort(index, kind="stable")
+        ranked = index[order]
+
+        def positions(old: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            """Where each of ``old`` (ascending, distinct) lands: new rows ascending, and which ``old``."""
+            lo = np.searchsorted(ranked, old, side="left")
+            count = np.searchsorted(ranked, old, side="right") - lo
+            source = np.repeat(np.arange(len(old)), count)
+            runs = np.repeat(lo - (np.cumsum(count) - count), count)  # a taken row's place in ``ranked``
+            new = order[runs + np.arange(len(source))]
+            by_new = np.argsort(new, kind="stable")
+            return new[by_new], source[by_new]
+
+        rows = sorted(k for k, v in own.items() if v)
+        if rows:
+            new, source = positions(np.asarray(rows, dtype=np.int64))
+            for row, s in zip(new.tolist(), source.tolist(), strict=True):
+                dict.__setitem__(out, row, list(own[rows[s]]))
+        kept = []
+        for group in repeated:
+            new, source = positions(group.rows)
+            if len(new):
+                kept.append(RepeatedProblem(new, group.problem, group.named[source]))
+        out._repeated = tuple(kept)
+        return out
 
     def clear(self) -> None:
         self._repeated = ()
@@ -248,8 +299,8 @@ class RowProblems(dict[int, list[ErrorDetail]]):
         with _PLACING:
             for group in self._repeated:
                 problem, tail = group.problem, group.problem.loc[2:]
-                for row in group.rows.tolist():
-                    dict.setdefault(self, row, []).append(problem.at(("row", row, *tail)))
+                for row, named in zip(group.rows.tolist(), group.named.tolist(), strict=True):
+                    dict.setdefault(self, row, []).append(problem.at(("row", named, *tail)))
             self._repeated = ()
 
 

@@ -157,12 +157,12 @@ class BatchScores:
                 [ErrorDetail(Code.WRONG_TYPE, ("rows",), str(exc), expected, type(rows).__name__)],
             ) from None
 
+        taken: dict[int, RowProblems] = {}  # the matrix's problems are often the scores' own
+
         def problems(found: RowProblems) -> RowProblems:
-            out = RowProblems()
-            for new, old in enumerate(index.tolist()):
-                if found.get(old):
-                    out[new] = list(found[old])
-            return out
+            if id(found) not in taken:
+                taken[id(found)] = found.take(index)
+            return taken[id(found)]
 
         matrix = self.matrix
         if matrix is not None:

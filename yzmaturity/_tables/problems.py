@@ -86,12 +86,12 @@ class _Kinds:
     def repeated(self, group: RepeatedProblem) -> np.ndarray:
         """The kind of each of a repeated problem's rows: one kind for all, unless its sentence must be
         worded for each row alone."""
-        rows = group.rows.tolist()
-        first = self(group.at(rows[0]))
+        named = group.named.tolist()
+        first = self(group.at(named[0]))
         if not self.shared[first]:
-            return np.array([first, *(self(group.at(row)) for row in rows[1:])], dtype=np.intp)
-        self.shown_rows.extend((group.rows[1:] + (self.row_offset + 1)).tolist())
-        return np.full(len(rows), first, dtype=np.intp)
+            return np.array([first, *(self(group.at(row)) for row in named[1:])], dtype=np.intp)
+        self.shown_rows.extend((group.named[1:] + (self.row_offset + 1)).tolist())
+        return np.full(len(named), first, dtype=np.intp)
 
     def _add(self, key: tuple[Any, ...] | None, e: ErrorDetail, sentence: str, slotted: bool) -> int:
         before, _, after = sentence.partition(_ROW_SLOT) if slotted else (sentence, "", "")
