@@ -273,6 +273,31 @@ def test_chunking_does_not_change_results(mini, mini_sheet):
         np.testing.assert_array_equal(a.question_scores, other.question_scores)
 
 
+@pytest.mark.parametrize("qid", ["yangzhou-2022", "yangzhou-2024", "miit-sme-2024"])
+def test_a_row_scores_the_same_to_the_last_bit_in_any_batch(qid):
+    """Alone, in chunks of 3 or in one chunk: the sums run in one order per row (not BLAS's, which
+    depends on how many rows it is given), so the scores and the fit to each category are equal."""
+    from yzmaturity.datasets import make_cohort
+
+    q = yz.load_questionnaire(qid)
+    cohort = make_cohort(64, seed=5, questionnaire=q)
+    catalog = yz.load_catalog("yangzhou-zgsz-2022") if qid == "yangzhou-2022" else None  # its questionnaire
+    whole = yz.score_batch(q, cohort.answers, profile=cohort.profile)
+    assert whole.valid.all()
+    fit = yz.match_batch(catalog, whole).arrays.fit if catalog else None
+    for chunk in (1, 3):
+        part = yz.score_batch(q, cohort.answers, profile=cohort.profile, chunk_size=chunk)
+        for name in ("overall", "dimensions", "question_scores", "level"):
+            np.testing.assert_array_equal(getattr(part, name), getattr(whole, name), err_msg=name)
+        if catalog:
+            np.testing.assert_array_equal(yz.match_batch(catalog, part, chunk_size=chunk).arrays.fit, fit)
+    for row in (0, 1, 63):
+        alone = whole.take([row])
+        again = yz.score_batch(q, alone.matrix, keep_questions=False)
+        np.testing.assert_array_equal(again.dimensions, whole.dimensions[[row]])
+        assert again.overall[0] == whole.overall[row]
+
+
 def test_large_batches_score_on_two_threads_by_default(monkeypatch):
     from yzmaturity import _batch_mode
     from yzmaturity._batch_mode import AUTO_THREADS_MIN_CHUNKS, chunk_threads

@@ -26,6 +26,7 @@ from ._conditions import All, AnyOf, Compare, Condition, Count, CountSpec, Not
 from ._exceptions import NotFoundError, QuestionnaireError
 from ._model import KIND_MULTIPLE, KIND_NUMERIC, Questionnaire, dimension_weight, question_weight
 from ._profile import PROFILE_KINDS
+from ._row_sums import row_sums, weighted_mean
 from ._structure import raise_for_structure
 
 if TYPE_CHECKING:
@@ -253,6 +254,12 @@ class CompiledQuestionnaire:
         # Leaf membership with weights: (Q, D); dimension tree in post-order.
         self.leaf_weights = np.zeros((n_q, n_d))
         self.leaf_weights[np.arange(n_q), self.question_dim] = self.weights
+        # The questions grouped by dimension, for dimension_sums: (dimension, first, past last).
+        self._by_dim = np.argsort(self.question_dim, kind="stable")
+        dims, first, count = np.unique(self.question_dim[self._by_dim], return_index=True, return_counts=True)
+        self._dim_spans = list(zip(dims.tolist(), first.tolist(), (first + count).tolist(), strict=True))
+        self._grouped_weights = self.weights[self._by_dim][:, None]
+        self._grouped_at = np.argsort(self._by_dim)  # where each question is in that order
         self.parent = np.full(n_d, -1, dtype=np.intp)
         # An unscored dimension weighs nothing in its parent (it is still scored itself).
         self.dim_weight = np.array(
@@ -421,6 +428,19 @@ class CompiledQuestionnaire:
             out[:, col] = value
         return out
 
+    def dimension_sums(self, values: np.ndarray) -> np.ndarray:
+        """(n, D): each dimension's sum of ``values`` (n, Q) over its own questions; 0 without any."""
+        return self._grouped_sums(values.T[self._by_dim]).T
+
+    def _grouped_sums(self, grouped: np.ndarray) -> np.ndarray:
+        """(D, n) from (Q, n), questions by dimension, added in order (see ``_row_sums``)."""
+        out = np.zeros((self.n_dimensions, grouped.shape[1]))
+        for d, start, stop in self._dim_spans:
+            total = out[d]
+            for j in range(start, stop):
+                total += grouped[j]
+        return out
+
     def relevance_mask(self, ctx: EvalContext) -> np.ndarray:
         relevant = np.ones((ctx.n, self.n_questions), dtype=bool, order="F")  # filled column by column
         for col, fn in self.relevance:
@@ -448,24 +468,23 @@ class CompiledQuestionnaire:
             excluded |= ~relevant[:, cols]
         if not self.missing_counts:
             excluded |= np.isnan(codes[:, cols])
-        excluded_f = excluded.astype(np.float64)
-        narrow = self.leaf_weights[cols]
-        num = scored @ self.leaf_weights - (excluded_f * scored[:, cols]) @ narrow
-        den = self.leaf_total - excluded_f @ narrow
-        den[den < 1e-9 * self.leaf_total] = 0.0  # all excluded: exactly 0, not rounding residue
+        # Each question's weight where applicable (else 0) and its points, (Q, n) by dimension.
         n = codes.shape[0]
+        weight = np.repeat(self._grouped_weights, n, axis=1)
+        weight[self._grouped_at[cols]] *= ~excluded.T
+        points = scored.T[self._by_dim]
+        points *= weight
+        num, den = self._grouped_sums(points), self._grouped_sums(weight)
         dims = np.full((n, self.n_dimensions), np.nan)
-        leaf = self.leaf_dims
         with np.errstate(invalid="ignore", divide="ignore"):
-            # Clipped: the subtraction of excluded questions leaves rounding residue (1e-14 past 100).
-            dims[:, leaf] = np.clip(100.0 * num[:, leaf] / den[:, leaf], 0.0, 100.0)
+            dims[:, self.leaf_dims] = np.clip((100.0 * num / den)[self.leaf_dims].T, 0.0, 100.0)
         applicable = np.ones((0, 0), dtype=bool)  # built only when asked for
         if keep_questions or self.metric_fns:
             applicable = np.ones((n, self.n_questions), dtype=bool)
             applicable[:, cols] = ~excluded
         for d in self.internal_postorder:
-            dims[:, d] = _weighted_mean(dims[:, self.children[d]], self.dim_weight[self.children[d]])
-        overall = _weighted_mean(dims[:, self.top_dims], self.dim_weight[self.top_dims])
+            dims[:, d] = weighted_mean(dims[:, self.children[d]], self.dim_weight[self.children[d]])
+        overall = weighted_mean(dims[:, self.top_dims], self.dim_weight[self.top_dims])
         ctx.dimensions = dims
         ctx.metrics["overall"] = overall
         if self.metric_fns:
@@ -517,7 +536,7 @@ class CompiledQuestionnaire:
         share = np.zeros((n, self.n_dimensions))
         top = self.top_dims
         w_top = self.dim_weight[top] * defined[:, top]
-        total = w_top.sum(axis=1, keepdims=True)
+        total = row_sums(w_top)[:, None]
         with np.errstate(invalid="ignore", divide="ignore"):
             share[:, top] = np.where(total > 0, w_top / total, 0.0)
             for d in range(self.n_dimensions):  # pre-order: parents before children
@@ -525,10 +544,10 @@ class CompiledQuestionnaire:
                 if len(kids) == 0:
                     continue
                 w = self.dim_weight[kids] * defined[:, kids]
-                tot = w.sum(axis=1, keepdims=True)
+                tot = row_sums(w)[:, None]
                 share[:, kids] = share[:, [d]] * np.where(tot > 0, w / tot, 0.0)
             app_w = applicable * self.weights
-            den = app_w @ self.leaf_weights.astype(bool).astype(np.float64)
+            den = self.dimension_sums(app_w)
             den_q = den[:, self.question_dim]
             eff = np.where(den_q > 0, 100.0 * share[:, self.question_dim] * app_w / den_q, 0.0)
         return eff
@@ -651,7 +670,7 @@ class CompiledQuestionnaire:
             w = self.weights[cols]
 
             def group_mean(ctx: EvalContext, scored: np.ndarray, applicable: np.ndarray) -> np.ndarray:
-                return _weighted_mean(np.where(applicable[:, cols], scored[:, cols], np.nan), w)
+                return weighted_mean(np.where(applicable[:, cols], scored[:, cols], np.nan), w)
 
             return group_mean
         parts = list(metric.cumulative.parts)
@@ -663,7 +682,7 @@ class CompiledQuestionnaire:
             passed = values >= bar - 1e-12
             included = np.ones_like(passed)
             included[:, 1:] = np.cumprod(passed, axis=1)[:, :-1]
-            return np.asarray((values * included).sum(axis=1))
+            return row_sums(values * included)
 
         return cumulative
 
@@ -684,9 +703,10 @@ def _combine(selected: np.ndarray, scores: np.ndarray, combine: str) -> np.ndarr
     """Score of multiple-choice selections (rows of 0/1 over the options)."""
     if combine == "max":
         return np.asarray((selected * scores).max(axis=1))
+    total = row_sums(selected * scores)
     if combine == "mean":
-        return np.asarray(np.minimum(selected @ scores / max(float(scores.sum()), 1e-12), 1.0))
-    return np.asarray(np.minimum(selected @ scores, 1.0))
+        return np.asarray(np.minimum(total / max(float(scores.sum()), 1e-12), 1.0))
+    return np.asarray(np.minimum(total, 1.0))
 
 
 def _dims(ctx: EvalContext) -> np.ndarray:
@@ -700,16 +720,6 @@ def _reduce(fn: Any, arrays: list[np.ndarray]) -> np.ndarray:
     for a in arrays[1:]:
         fn(out, a, out=out)
     return out
-
-
-def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Row-wise weighted mean ignoring NaN; NaN where no value is defined."""
-    defined = ~np.isnan(values)
-    w = defined * weights
-    total = w.sum(axis=1)
-    num = (np.where(defined, values, 0.0) * weights).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, num / np.where(total > 0, total, 1.0), np.nan)
 
 
 def _has_bit(column: np.ndarray, bit: int) -> np.ndarray:

@@ -40,6 +40,7 @@ from ._funding import FundingEstimate, Why, estimate_funding, explained
 from ._lint import catalog_findings
 from ._policy import STATES, Category, Eligibility, PolicyCatalog, Requirement, Tier
 from ._profile import PROFILE_KINDS
+from ._row_sums import row_sums
 from ._text import Text
 
 if TYPE_CHECKING:
@@ -372,7 +373,7 @@ class CompiledCatalog:
             for k, rule in enumerate(c.rules):
                 hits[:, k] = rule(ctx)
             hits_all.append(hits)
-            fit[:, j] = np.clip(hits @ c.weights, 0.0, 1.0)
+            fit[:, j] = np.clip(row_sums(hits * c.weights), 0.0, 1.0)
             status = requirement_status(ctx, c.requirements, known_cache)
             req_status.append(status)
             applies = c.applies(ctx) if c.applies is not None else np.ones(n, dtype=bool)
