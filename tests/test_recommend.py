@@ -343,3 +343,25 @@ def test_recommendation_json_is_plain_data(q):
     data = json.loads(json.dumps(a.to_dict(recommendations=True), ensure_ascii=False))
     assert len(data["recommendations"]) == 7
     assert data["roadmap"]["target_level"] == a.level.number + 1
+
+
+def test_a_fit_is_its_rules_weights_summed_exactly_so_alike_categories_tie():
+    """0.35 + 0.25 + 0.25 is 0.85, not 0.8499999999999999: the fit is the decimal sum of the weights of
+    the rules that hit, so two categories that fit alike tie and ``top_category`` takes the first."""
+    from fractions import Fraction
+
+    from yzmaturity.datasets import make_cohort
+
+    cohort = make_cohort(400, seed=3)
+    scores = yz.score_batch(yz.load_questionnaire(Q), cohort.answers, profile=cohort.profile)
+    catalog = yz.load_catalog("yangzhou-zgsz-2022")
+    match = yz.match_batch(catalog, scores)
+    sums = set()
+    for j, category in enumerate(catalog.categories):
+        weights = [Fraction(str(rule.weight)) for rule in category.fit]
+        for row in np.flatnonzero(scores.valid).tolist():
+            hits = match.arrays.rule_hits[j][row]
+            exact = sum((w for w, hit in zip(weights, hits.tolist(), strict=True) if hit), Fraction(0))
+            assert match.arrays.fit[row, j] == float(min(exact, Fraction(1))), (category.id, row)
+            sums.add(sum(hits.tolist()))
+    assert max(sums) >= 3  # sums of three weights and more were checked

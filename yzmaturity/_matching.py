@@ -16,8 +16,8 @@ best ``needs_checking``.  ``Recommendation.tier`` is the tier to aim at: the
 highest one the known data support (nothing unmet, only checks by hand or
 the selection itself left open), else the first one left to check.
 
-Fit is the sum of the weights of the fit rules that hold, clipped to [0, 1];
-each rule that holds gives a reason citing its inputs and their values.
+Fit is the sum of the weights of the fit rules that hold, clipped to [0, 1], to ``FIT_DECIMALS`` places
+(so alike fits tie); each rule that holds gives a reason citing its inputs and their values.
 Categories are ranked by ``priority = fit × factor(eligibility)`` with the
 factors in ``ELIGIBILITY_FACTOR`` (eligible 1, needs checking 0.8, not
 eligible 0.3, not applicable 0), ties in catalog order.
@@ -68,6 +68,7 @@ __all__ = [
 ELIGIBLE, NEEDS_CHECKING, NOT_ELIGIBLE, NOT_APPLICABLE = range(4)
 ELIGIBILITY_FACTOR = np.array([1.0, 0.8, 0.3, 0.0])
 MET, UNMET, UNKNOWN = 1, 0, -1
+FIT_DECIMALS = 12  # a fit is a sum of decimal weights: kept to 12 places, free of binary residue
 
 
 # --------------------------------------------------------------------------- results
@@ -373,7 +374,7 @@ class CompiledCatalog:
             for k, rule in enumerate(c.rules):
                 hits[:, k] = rule(ctx)
             hits_all.append(hits)
-            fit[:, j] = np.clip(row_sums(hits * c.weights), 0.0, 1.0)
+            fit[:, j] = np.clip(np.round(row_sums(hits * c.weights), FIT_DECIMALS), 0.0, 1.0)
             status = requirement_status(ctx, c.requirements, known_cache)
             req_status.append(status)
             applies = c.applies(ctx) if c.applies is not None else np.ones(n, dtype=bool)
