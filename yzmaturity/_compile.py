@@ -254,12 +254,6 @@ class CompiledQuestionnaire:
         # Leaf membership with weights: (Q, D); dimension tree in post-order.
         self.leaf_weights = np.zeros((n_q, n_d))
         self.leaf_weights[np.arange(n_q), self.question_dim] = self.weights
-        # The questions grouped by dimension, for dimension_sums: (dimension, first, past last).
-        self._by_dim = np.argsort(self.question_dim, kind="stable")
-        dims, first, count = np.unique(self.question_dim[self._by_dim], return_index=True, return_counts=True)
-        self._dim_spans = list(zip(dims.tolist(), first.tolist(), (first + count).tolist(), strict=True))
-        self._grouped_weights = self.weights[self._by_dim][:, None]
-        self._grouped_at = np.argsort(self._by_dim)  # where each question is in that order
         self.parent = np.full(n_d, -1, dtype=np.intp)
         # An unscored dimension weighs nothing in its parent (it is still scored itself).
         self.dim_weight = np.array(
@@ -291,6 +285,13 @@ class CompiledQuestionnaire:
         # or (policy 'exclude') optional.  Validation guarantees the rest applies.
         can_leave = self.allow_na | conditional | (~self.required if not self.missing_counts else False)
         self.excludable = np.flatnonzero(can_leave)
+        # (dimension, question, weight, column among the excludable or -1); always applicable weights.
+        where = {int(q): k for k, q in enumerate(self.excludable)}
+        self._sum_plan = [
+            (int(d), q, float(self.weights[q]), where.get(q, -1)) for q, d in enumerate(self.question_dim)
+        ]
+        fixed = [sum(w for e, _, w, k in self._sum_plan if e == d and k < 0) for d in range(n_d)]
+        self._fixed_weight = np.array(fixed, dtype=np.float64)[:, None]
         self.leaf_total = self.leaf_weights.sum(axis=0)
 
         self.tags: dict[str, list[int]] = {}
@@ -428,18 +429,22 @@ class CompiledQuestionnaire:
             out[:, col] = value
         return out
 
-    def dimension_sums(self, values: np.ndarray) -> np.ndarray:
-        """(n, D): each dimension's sum of ``values`` (n, Q) over its own questions; 0 without any."""
-        return self._grouped_sums(values.T[self._by_dim]).T
-
-    def _grouped_sums(self, grouped: np.ndarray) -> np.ndarray:
-        """(D, n) from (Q, n), questions by dimension, added in order (see ``_row_sums``)."""
-        out = np.zeros((self.n_dimensions, grouped.shape[1]))
-        for d, start, stop in self._dim_spans:
-            total = out[d]
-            for j in range(start, stop):
-                total += grouped[j]
-        return out
+    def _applicable_sums(
+        self, scored: np.ndarray | None, excluded: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(D, n) points (without ``scored``: zeros) and weights of each dimension's applicable
+        questions, added in one order per row (see ``_row_sums``): the always applicable ones first."""
+        num = np.zeros((self.n_dimensions, len(excluded)))
+        den = num + self._fixed_weight  # then the questions that may not apply, in order
+        for d, q, w, k in self._sum_plan:
+            if k >= 0:
+                kept = ~excluded[:, k]
+                den[d] += kept * w
+                if scored is not None:
+                    num[d] += scored[:, q] * w * kept
+            elif scored is not None:
+                num[d] += scored[:, q] * w
+        return num, den
 
     def relevance_mask(self, ctx: EvalContext) -> np.ndarray:
         relevant = np.ones((ctx.n, self.n_questions), dtype=bool, order="F")  # filled column by column
@@ -468,13 +473,8 @@ class CompiledQuestionnaire:
             excluded |= ~relevant[:, cols]
         if not self.missing_counts:
             excluded |= np.isnan(codes[:, cols])
-        # Each question's weight where applicable (else 0) and its points, (Q, n) by dimension.
         n = codes.shape[0]
-        weight = np.repeat(self._grouped_weights, n, axis=1)
-        weight[self._grouped_at[cols]] *= ~excluded.T
-        points = scored.T[self._by_dim]
-        points *= weight
-        num, den = self._grouped_sums(points), self._grouped_sums(weight)
+        num, den = self._applicable_sums(scored, excluded)
         dims = np.full((n, self.n_dimensions), np.nan)
         with np.errstate(invalid="ignore", divide="ignore"):
             dims[:, self.leaf_dims] = np.clip((100.0 * num / den)[self.leaf_dims].T, 0.0, 100.0)
@@ -547,7 +547,7 @@ class CompiledQuestionnaire:
                 tot = row_sums(w)[:, None]
                 share[:, kids] = share[:, [d]] * np.where(tot > 0, w / tot, 0.0)
             app_w = applicable * self.weights
-            den = self.dimension_sums(app_w)
+            den = self._applicable_sums(None, ~applicable[:, self.excludable])[1].T
             den_q = den[:, self.question_dim]
             eff = np.where(den_q > 0, 100.0 * share[:, self.question_dim] * app_w / den_q, 0.0)
         return eff
