@@ -292,7 +292,6 @@ class CompiledQuestionnaire:
         ]
         fixed = [sum(w for e, _, w, k in self._sum_plan if e == d and k < 0) for d in range(n_d)]
         self._fixed_weight = np.array(fixed, dtype=np.float64)[:, None]
-        self.leaf_total = self.leaf_weights.sum(axis=0)
 
         self.tags: dict[str, list[int]] = {}
         for col, qq in enumerate(self.questions):
@@ -465,8 +464,8 @@ class CompiledQuestionnaire:
         ctx.relevant = relevant
         # Applicable: asked (relevant), not marked N/A, and either answered or
         # counted as zero when the questionnaire scores missing answers as 0.
-        # Only the "excludable" columns can ever be inapplicable, so their
-        # weight and points are taken back with narrow products.
+        # Only the "excludable" columns can ever be inapplicable: the others'
+        # weights are summed once (_applicable_sums).
         cols = self.excludable
         excluded = na[:, cols]  # a copy (fancy index)
         if relevant is not None:
@@ -547,7 +546,7 @@ class CompiledQuestionnaire:
                 tot = row_sums(w)[:, None]
                 share[:, kids] = share[:, [d]] * np.where(tot > 0, w / tot, 0.0)
             app_w = applicable * self.weights
-            den = self._applicable_sums(None, ~applicable[:, self.excludable])[1].T
+            den = self._applicable_sums(None, ~applicable[:, self.excludable])[1].T  # others always apply
             den_q = den[:, self.question_dim]
             eff = np.where(den_q > 0, 100.0 * share[:, self.question_dim] * app_w / den_q, 0.0)
         return eff
