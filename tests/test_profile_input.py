@@ -278,3 +278,25 @@ def test_columns_of_pandas_nullable_dtypes_or_pyarrow_read_their_nulls_as_blanks
     arrow = (pa.array(training), {"employees": pa.array(employees), "rnd": pa.chunked_array([rnd])})
     for column, profile in (nullable, arrow):
         _same_scores(yz.score_batch(Q, dict(answers, strat_training=column), profile=profile), expected)
+
+
+def test_a_profile_field_nobody_gave_is_unknown_on_every_row_without_a_loop():
+    """Answers without a profile: each field built at once (NaN, None, an empty set), as the row loop
+    gives them; taking the valid rows of a million no longer loops over each field."""
+    from yzmaturity._compile import ProfileColumns
+    from yzmaturity._profile import PROFILE_KINDS
+
+    n = 5
+    given, looped = ProfileColumns(n), ProfileColumns(n, enterprises=[None] * n)
+    for name in PROFILE_KINDS:
+        fast, slow = given.get(name), looped.get(name)
+        assert fast.dtype == slow.dtype and fast.shape == slow.shape == (n,), name
+        if fast.dtype.kind == "f":
+            assert np.isnan(fast).all() and np.isnan(slow).all(), name
+        else:
+            assert fast.tolist() == slow.tolist(), name
+    cohort = make_cohort(20, seed=3)
+    scores = yz.score_batch(Q, cohort.answers)  # no profile: every field unknown
+    taken = scores.valid_only()
+    assert taken.matrix.profile.get("roles").tolist() == [frozenset()] * len(taken)
+    assert np.isnan(taken.matrix.profile.get("employees")).all()
