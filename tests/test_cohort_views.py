@@ -363,3 +363,34 @@ def test_cohort_report_command(tmp_path, capsys):
     # the input is never the output
     assert main(["cohort-report", str(src), "-o", str(src)]) == 1
     assert "city.csv" in capsys.readouterr().err
+
+
+def test_a_bad_grouping_is_a_clear_error_naming_the_argument(cohort):
+    """``by``, ``profile`` and ``min_group`` that cannot be used: an AnswerValidationError (a ValueError)
+    naming the argument, what was expected and what came; one field may be named alone."""
+    scores = cohort.score()
+    one = yz.peer_percentiles(scores, by="region")
+    np.testing.assert_array_equal(one["overall"], yz.peer_percentiles(scores, by=["region"])["overall"])
+    cases = [
+        (lambda: yz.peer_percentiles(scores, by=["nosuch"]), "by", "unknown_field", "nosuch"),
+        (lambda: yz.levels_by(scores, ["region"]), "by", "wrong_type", ["region"]),
+        (lambda: yz.levels_by(scores, "nosuch"), "by", "unknown_field", "nosuch"),
+        (lambda: yz.peer_percentiles(scores, min_group=0), "min_group", "out_of_range", 0),
+        (
+            lambda: yz.peer_percentiles(scores, by=["zone"], profile={"zone": ["a", "b"]}),
+            "profile",
+            "wrong_type",
+            (2,),
+        ),
+    ]
+    for call, argument, code, got in cases:
+        with pytest.raises(yz.AnswerValidationError) as info:
+            call()
+        detail = info.value.details[0]
+        assert (detail.loc, detail.code, detail.got) == ((argument,), code, got)
+        assert detail.expected
+    q2024 = yz.load_questionnaire("yangzhou-2024")
+    other = yz.assess(yz.example_answers(q2024))
+    with pytest.raises(yz.ComparisonError) as info:
+        yz.position(other, scores)
+    assert info.value.details[0].code == "questionnaire_mismatch"

@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._codes import Code
+from ._exceptions import AnswerValidationError, ComparisonError, ErrorDetail
 from ._optional import require
 from ._profile import PROFILE_KINDS
 from ._reference import SECTION_OF_DIVISION, SIZE_CLASS_NAMES, YANGZHOU_AREAS_EN
@@ -124,13 +126,31 @@ def key_label(field_name: str, value: str, lang: str) -> str:
 
 # --------------------------------------------------------------------------- keys and groups
 def profile_column(scores: BatchScores, name: str, profile: Mapping[str, Any] | None) -> np.ndarray:
+    """(N,) a profile field's values: from ``profile`` where given there, else from the scores' own."""
+    if not isinstance(name, str):
+        raise _bad_argument(
+            "by", Code.WRONG_TYPE, "a group is named by a profile field", "a field name", name
+        )
     if profile is not None and name in profile:
-        return np.asarray(profile[name])
-    if scores.matrix is None:
-        raise ValueError(f"no profile field {name!r}: give it in `profile` (these scores carry no profile)")
-    if name not in PROFILE_KINDS:
-        raise ValueError(f"{name!r} is not a profile field; give it as a column in `profile`")
+        values = np.asarray(profile[name])
+        if values.shape[:1] != (len(scores),):
+            expected = f"{len(scores)} values, one per row"
+            raise _bad_argument(
+                "profile", Code.WRONG_TYPE, f"profile column {name!r}", expected, values.shape
+            )
+        return values
+    if scores.matrix is None or name not in PROFILE_KINDS:
+        why = "these scores carry no profile" if scores.matrix is None else "no such profile field"
+        expected = f"a profile field ({', '.join(sorted(PROFILE_KINDS))}) or a column given in `profile`"
+        raise _bad_argument("by", Code.UNKNOWN_FIELD, f"{name!r}: {why}", expected, name)
     return scores.matrix.profile.get(name)
+
+
+def _bad_argument(argument: str, code: str, message: str, expected: str, got: Any) -> AnswerValidationError:
+    """An argument of a cohort function that cannot be used, as a detailed error naming it."""
+    return AnswerValidationError(
+        f"{argument}: {message}", [ErrorDetail(code, (argument,), message, expected, got)]
+    )
 
 
 def _canonical(name: str, value: Any) -> str | None:
@@ -201,13 +221,11 @@ class _Grouping:
 
     @classmethod
     def build(cls, scores: BatchScores, by: Sequence[str], profile: Mapping[str, Any] | None) -> _Grouping:
-        by = tuple(by)
+        by = (by,) if isinstance(by, str) else tuple(by)  # one field named alone
         n = len(scores)
         codes, labels = [], []
         for name in by:
             c, lab = encode_key(name, profile_column(scores, name, profile))
-            if c.shape[0] != n:
-                raise ValueError(f"profile field {name!r} has {c.shape[0]} values for {n} rows")
             codes.append(c)
             labels.append(lab)
         groups = [np.zeros(n, dtype=np.int64)]
@@ -417,7 +435,9 @@ def peer_percentiles(
     The percentile definition is in the module doc (scipy's ``kind="mean"``).
     """
     if min_group < 1:
-        raise ValueError(f"min_group must be at least 1 (got {min_group})")
+        raise _bad_argument(
+            "min_group", Code.OUT_OF_RANGE, "a peer group's least size", "at least 1", min_group
+        )
     columns, values = _columns(scores, dimensions)
     grouping = _Grouping.build(scores, by, profile)
     n = len(scores)
@@ -656,7 +676,11 @@ def position(
     else:
         a = assessment_or_row
         if a.questionnaire_id != q.id:
-            raise ValueError(f"the assessment is on {a.questionnaire_id!r}, the cohort on {q.id!r}")
+            message = f"the assessment is on {a.questionnaire_id!r}, the cohort on {q.id!r}"
+            detail = ErrorDetail(
+                Code.QUESTIONNAIRE_MISMATCH, ("assessment_or_row",), message, q.id, a.questionnaire_id
+            )
+            raise ComparisonError(message, [detail])
         row = None
         own = np.array(
             [a.overall if c == OVERALL else _nan(a.dimensions[c].score) for c in columns], dtype=np.float64

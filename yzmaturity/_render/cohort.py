@@ -90,8 +90,6 @@ def group_keys(scores: BatchScores, by: str, profile: Mapping[str, Any] | None =
         return keys
     field_name = "industry_division" if by == INDUSTRY else by
     codes_, names = encode_key(field_name, profile_column(scores, field_name, profile))
-    if codes_.shape[0] != n:
-        raise ValueError(f"profile field {field_name!r} has {codes_.shape[0]} values for {n} rows")
     lookup = np.array([*names, None], dtype=object)
     keys[:] = lookup[np.where(codes_ >= 0, codes_, len(names))]
     return keys
