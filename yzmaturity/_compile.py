@@ -92,17 +92,15 @@ class ProfileColumns:
         self._cache[name] = values
         self._factors.pop("__factorized__" + name, None)
 
-    def _raw(self, name: str) -> list[Any]:
-        if name in self._columns or self._enterprises is None:  # no enterprises: _build reads none
-            return list(self._columns[name])
-        return [None if e is None else e.profile_value(name) for e in self._enterprises]
-
     def _build(self, name: str) -> np.ndarray:
         kind = PROFILE_KINDS[name]
-        if name not in self._columns and self._enterprises is None:  # unknown on every row: no loop
+        if name in self._columns:
+            raw = list(self._columns[name])
+        elif self._enterprises is not None:
+            raw = [None if e is None else e.profile_value(name) for e in self._enterprises]
+        else:  # unknown on every row: built at once, no loop
             unknown: Any = np.nan if kind in ("numeric", "bool") else frozenset() if kind == "set" else None
             return np.full(self.n, unknown, dtype=np.float64 if unknown is np.nan else object)
-        raw = self._raw(name)
         if kind in ("numeric", "bool"):
             return np.array([np.nan if v is None else float(v) for v in raw], dtype=np.float64)
         out = np.empty(self.n, dtype=object)
