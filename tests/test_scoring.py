@@ -312,6 +312,40 @@ def test_large_batches_score_on_two_threads_by_default(monkeypatch):
     assert chunk_threads(None, 100) == 1
 
 
+@pytest.mark.parametrize("cores", [1, 2, 4])
+@pytest.mark.parametrize("workers", [None, 1, 3])
+@pytest.mark.parametrize("n", [0, 1, 4095, 8191, 8192, 10_000, 40_000, 16384 * 2 + 1, 1_000_000])
+def test_chunks_are_sized_for_the_threads_that_score_them(monkeypatch, n, workers, cores):
+    from yzmaturity import _batch_mode
+    from yzmaturity._batch_mode import CACHE_CHUNK, THREADED_CHUNK, chunk_plan, chunk_threads
+
+    monkeypatch.setattr(_batch_mode.os, "cpu_count", lambda: cores)
+    chunk, threads = chunk_plan(n, None, workers)
+    n_chunks = -(-n // chunk)
+    assert 1 <= threads <= min(cores, 2 if workers is None else workers)
+    if threads == 1:
+        assert chunk == CACHE_CHUNK  # one thread: chunks that stay in cache
+    else:
+        assert n // threads >= CACHE_CHUNK  # each thread has at least a cache chunk to do
+        assert chunk <= THREADED_CHUNK and n_chunks % threads == 0  # the threads finish together
+        assert chunk * (n_chunks - 1) < n  # no empty chunk
+    assert (threads > 1) == (n >= 2 * CACHE_CHUNK and cores > 1 and workers != 1)
+    assert chunk_plan(n, 7, workers) == (7, chunk_threads(workers, -(-n // 7)))  # as asked
+
+
+def test_a_batch_scored_with_the_default_chunks_equals_one_chunk():
+    """The default plan (two threads, chunks sized for them) gives the one-chunk scores bit for bit."""
+    from yzmaturity.datasets import make_cohort
+
+    q = yz.load_questionnaire("yangzhou-2022")
+    cohort = make_cohort(20_000, seed=3, questionnaire=q)
+    auto = yz.score_batch(q, cohort.answers, profile=cohort.profile, keep_questions=False)
+    whole = yz.score_batch(q, cohort.answers, profile=cohort.profile, keep_questions=False, chunk_size=20_000)
+    np.testing.assert_array_equal(auto.overall, whole.overall)
+    np.testing.assert_array_equal(auto.dimensions, whole.dimensions)
+    np.testing.assert_array_equal(auto.level, whole.level)
+
+
 @pytest.mark.parametrize(
     ("make", "hint"),
     [

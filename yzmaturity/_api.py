@@ -20,7 +20,7 @@ from ._exceptions import AnswerValidationError, ErrorDetail
 from ._files import read_data_file
 from ._loading import PathLike, find_catalog, load_questionnaire, resolve_questionnaire
 from ._model import Questionnaire
-from ._scoring import DEFAULT_CHUNK, BatchScores
+from ._scoring import BatchScores
 from ._scoring import score_batch as _score_batch
 
 __all__ = ["assess", "check_answers", "load_assessment", "score_batch", "validate_answers"]
@@ -150,7 +150,7 @@ def score_batch(
     *,
     profile: Mapping[str, Any] | None = None,
     keep_questions: bool = True,
-    chunk_size: int = DEFAULT_CHUNK,
+    chunk_size: int | None = None,
     workers: int | None = None,
 ) -> BatchScores:
     """Score many enterprises at once.
@@ -184,7 +184,8 @@ def score_batch(
         Keep the (N, Q) per-question arrays (off for the lowest memory).
     chunk_size, workers
         Rows per chunk and threads scoring chunks in parallel (default: two
-        threads from eight chunks on, else one; results do not depend on either).
+        threads from 8,192 rows on, else one, and chunks sized for the threads:
+        4,096 rows on one, up to 16,384 on more; results do not depend on either).
 
     Returns
     -------

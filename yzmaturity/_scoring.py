@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._answers import AnswerSheet
-from ._batch_mode import batch_mode, chunk_threads
+from ._batch_mode import CACHE_CHUNK, batch_mode, chunk_plan
 from ._codes import Code
 from ._compile import CompiledQuestionnaire, EvalContext, ProfileColumns
 from ._encode import AnswerMatrix, Encoder
@@ -35,9 +35,7 @@ if TYPE_CHECKING:
 
     from ._model import Questionnaire
 
-__all__ = ["DEFAULT_CHUNK", "BatchScores", "encode", "encode_sheet", "score_batch", "score_matrix"]
-
-DEFAULT_CHUNK = 4096  # rows per chunk: small enough to stay in cache (measured in bench/)
+__all__ = ["BatchScores", "encode", "encode_sheet", "score_batch", "score_matrix"]
 
 
 @dataclass(repr=False)
@@ -63,7 +61,7 @@ class BatchScores:
     row_ids: list[str] | None = None
     matrix: AnswerMatrix | None = field(default=None)
     keep_questions: bool = False
-    chunk_size: int = DEFAULT_CHUNK
+    chunk_size: int = CACHE_CHUNK
     _questions: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
@@ -289,7 +287,7 @@ def score_matrix(
     matrix: AnswerMatrix,
     *,
     keep_questions: bool = True,
-    chunk_size: int = DEFAULT_CHUNK,
+    chunk_size: int | None = None,
     workers: int | None = None,
 ) -> BatchScores:
     """Score an encoded matrix in chunks of ``chunk_size`` rows (bounded memory).
@@ -297,10 +295,12 @@ def score_matrix(
     With ``keep_questions`` the (N, Q) per-question arrays of the result are
     made when first read (``question_scores``, ``applicable``, ``answered``).
     ``workers`` threads score chunks in parallel (default: two for a large
-    batch, else one; results do not depend on it).
+    batch, else one; results do not depend on it); ``chunk_size`` None picks
+    the rows per chunk for the threads (``chunk_plan``).
     """
     cq: CompiledQuestionnaire = questionnaire.compiled()
     n, n_q, n_d = len(matrix), cq.n_questions, cq.n_dimensions
+    chunk_size, threads = chunk_plan(n, chunk_size, workers)
     overall = np.empty(n)
     level = np.empty(n, dtype=np.int64)
     dims = np.empty((n, n_d))
@@ -327,7 +327,6 @@ def score_matrix(
             rel[rows] = part.relevant
 
     starts = range(0, n, chunk_size)
-    threads = chunk_threads(workers, len(starts))
     with batch_mode(n):
         if threads > 1:
             # numpy releases the GIL in its kernels: chunks on several cores, each writing its own rows.
@@ -361,7 +360,7 @@ def score_matrix(
         row_ids=matrix.row_ids,
         matrix=matrix,
         keep_questions=keep_questions,
-        chunk_size=chunk_size,
+        chunk_size=min(chunk_size, CACHE_CHUNK),  # the per-question arrays are made on one thread
         _questions=questions,
     )
 
@@ -394,7 +393,7 @@ def score_batch(
     *,
     profile: Mapping[str, Any] | None = None,
     keep_questions: bool = True,
-    chunk_size: int = DEFAULT_CHUNK,
+    chunk_size: int | None = None,
     workers: int | None = None,
 ) -> BatchScores:
     """Encode and score many enterprises (the engine behind :func:`yzmaturity.score_batch`)."""
