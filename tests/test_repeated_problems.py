@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 import yzmaturity as yz
 from yzmaturity._exceptions import ErrorDetail, RowProblems
 from yzmaturity._tables.problems import error_frame
+from yzmaturity._tables.score import _error_summaries
 
 QID = "yangzhou-2022"
 N_ROWS = 12
@@ -54,6 +55,7 @@ steps_st = st.lists(
         st.tuples(st.just("set"), st.integers(0, N_ROWS - 1), st.integers(0, len(PROBLEMS) - 1)),
         st.tuples(st.just("pop"), st.integers(0, N_ROWS - 1), st.just(0)),
         st.tuples(st.just("read"), st.integers(0, N_ROWS - 1), st.just(0)),
+        st.tuples(st.just("place"), rows_st, st.just(0)),
     ),
     max_size=12,
 )
@@ -72,6 +74,8 @@ def _run(problems: RowProblems, steps: list[tuple[str, Any, int]]) -> list[Any]:
             problems.discard_rows(rows)
         elif op == "set":
             problems[rows] = [problem.at(("row", rows, *problem.loc[2:]))]
+        elif op == "place":  # some rows' repeated problems placed: no row reads otherwise
+            problems.place(rows)
         elif op == "pop":
             seen.append(problems.pop(rows, None))
         else:
@@ -94,9 +98,15 @@ def test_kept_repeated_problems_read_as_added_one_by_one(steps):
     table = error_frame(_pd(), SimpleNamespace(errors=kept, warnings=RowProblems()), [], "en", 0)
     expected = error_frame(_pd(), SimpleNamespace(errors=eager, warnings=RowProblems()), [], "en", 0)
     _pd().testing.assert_frame_equal(table, expected)
-    # Every way of reading it as a dict sees them placed, in the order added.
-    assert _as_lists(kept) == _as_lists(eager)
-    assert kept == eager and len(kept) == len(eager) and list(kept) == list(eager)
+    # The result table's error_summary, from the problems as kept.
+    assert _error_summaries(kept, N_ROWS).tolist() == _error_summaries(eager, N_ROWS).tolist()
+    # Every way of reading it as a dict sees them placed, in the order added (rows placed by
+    # ``place`` come earlier in the dict's order: they are compared by row then).
+    if any(op == "place" for op, _, _ in steps):
+        assert sorted(_as_lists(kept)) == sorted(_as_lists(eager))
+    else:
+        assert _as_lists(kept) == _as_lists(eager)
+    assert kept == eager and len(kept) == len(eager) and sorted(kept) == sorted(eager)
 
 
 index_st = st.lists(st.integers(0, N_ROWS - 1), max_size=2 * N_ROWS)  # repeats and any order
@@ -194,9 +204,12 @@ def _messy_table(seed: int, n: int = 300) -> Any:
         cells = rng.choice([*choices, "", ""], n).astype(object)
         cols[question.id] = cells
     frame = pd.DataFrame(cols)
+    # Errors of a row's own beside the repeated ones: a value no option has, a bad profile value.
+    frame.loc[rng.random(n) < 0.1, q.questions[3].id] = "no-such-option"
+    frame["employees"] = rng.choice(["120", "-5", "many", ""], n)
     blank = rng.random(n) < 0.05
     frame.loc[blank, :] = ""
-    return frame
+    return frame[list(rng.permutation(frame.columns))]  # the header's order is not the questions'
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -207,7 +220,12 @@ def test_a_table_scores_the_same_with_problems_kept_repeated(seed, monkeypatch):
         patch.setattr(RowProblems, "add_repeated", _eager_add_repeated)
         eager = yz.score_table(QID, frame.copy(), catalog="yangzhou-zgsz-2022")
     codes = set(kept.errors["code"])
-    assert {"contradiction", "missing_required", "empty_row"} <= codes, codes
+    assert {"contradiction", "missing_required", "empty_row", "unknown_option", "out_of_range"} <= codes, (
+        codes
+    )
+    own, repeated = kept.scores.errors.parts()  # kept: placed only at the rows with errors of their own
+    assert sum(len(group.rows) for group in repeated) > len(frame), "missing answers were placed per row"
+    assert all(not np.isin(group.rows, list(own)).any() for group in repeated)
     pd = _pd()
     pd.testing.assert_frame_equal(kept.frame, eager.frame)
     pd.testing.assert_frame_equal(kept.errors, eager.errors)
@@ -235,3 +253,23 @@ def test_threads_reading_at_once_see_every_repeated_problem_placed():
     for thread in threads:
         thread.join()
     assert seen == [(n, 3)] * 4
+
+
+@settings(max_examples=200, deadline=None)
+@given(steps_st, steps_st)
+def test_extending_keeps_every_problem_of_both_and_places_none(first, second):
+    kept, other = RowProblems(), RowProblems()
+    eager, eager_other = EagerRowProblems(), EagerRowProblems()
+    for problems, steps in ((kept, first), (other, second), (eager, first), (eager_other, second)):
+        _run(problems, steps)
+    repeated_before = len(kept.parts()[1]) + len(other.parts()[1])
+    kept.extend(other)
+    assert len(kept.parts()[1]) == repeated_before  # kept as they were, none placed
+    mine, theirs = eager.counts(N_ROWS), eager_other.counts(N_ROWS)
+    np.testing.assert_array_equal(kept.counts(N_ROWS), mine + theirs)
+    for row in range(N_ROWS):
+        both = [*eager[row], *eager_other[row]]
+        if not (mine[row] and theirs[row]):  # one side only: exactly that side's problems
+            assert list(kept[row]) == both
+        else:  # both: the same problems (own ones first, then the repeated ones)
+            assert sorted(map(repr, kept[row])) == sorted(map(repr, both))

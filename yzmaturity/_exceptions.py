@@ -23,7 +23,7 @@ at the first one, in the manner of pandera's lazy validation.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -246,6 +246,45 @@ class RowProblems(dict[int, list[ErrorDetail]]):
             drop = np.asarray(gone, dtype=np.int64)
             kept = (r.subset(~np.isin(r.rows, drop)) for r in self._repeated)
             self._repeated = tuple(r for r in kept if len(r.rows))
+
+    def extend(self, other: RowProblems) -> None:
+        """Add every problem of ``other`` to the same rows, repeated ones kept as they are.
+
+        A row then reads its own problems and ``other``'s, then the repeated ones of
+        both; for rows with problems only on one side, what ``add`` of each gives.
+        """
+        own, repeated = other.parts()
+        with _PLACING:
+            for row, errs in own.items():
+                if errs:
+                    dict.setdefault(self, row, []).extend(errs)
+            self._repeated = (*self._repeated, *repeated)
+
+    def place(self, rows: Iterable[int]) -> None:
+        """Put the repeated problems of ``rows`` in those rows' own lists; the others stay kept.
+
+        Reading any row gives what it gave before: its own problems, then the
+        repeated ones in the order added (only the rows' order as a dict may
+        differ).  For a caller that reorders a few rows' lists without placing
+        a problem per row of a large batch.
+        """
+        wanted = np.unique(np.fromiter(rows, dtype=np.int64))
+        with _PLACING:
+            kept = []
+            for group in self._repeated:
+                hit = np.isin(group.rows, wanted, assume_unique=True)
+                problem, tail = group.problem, group.problem.loc[2:]
+                for row, named in zip(group.rows[hit].tolist(), group.named[hit].tolist(), strict=True):
+                    dict.setdefault(self, row, []).append(problem.at(("row", named, *tail)))
+                rest = group.subset(~hit) if hit.any() else group
+                if len(rest.rows):
+                    kept.append(rest)
+            self._repeated = tuple(kept)
+
+    def sort_repeated(self, key: Callable[[ErrorDetail], Any]) -> None:
+        """Order the repeated problems by ``key`` of each (stable): the order a row reads them in."""
+        with _PLACING:
+            self._repeated = tuple(sorted(self._repeated, key=lambda group: key(group.problem)))
 
     def take(self, index: np.ndarray) -> RowProblems:
         """The problems of rows ``index`` (row numbers; repeats and any order allowed), renumbered

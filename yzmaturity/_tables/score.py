@@ -309,20 +309,20 @@ def score_frame(
                     ErrorDetail(cell.code, ("row", cell.row, cell.column), cell.message, got=cell.got),
                 )
             encoder.finish(matrix, loc_prefix=None)
-            for row, errs in profile_problems.items():
-                matrix.errors.add(row, *errs)
-            position = {str(c): i for i, c in enumerate(header)}
-            for errs in matrix.errors.values():
-                if len(errs) > 1:  # in the table's column order, as the error frame
-                    errs.sort(key=lambda e: position.get(str(e.loc[-1]), -1))
+            matrix.errors.extend(profile_problems)  # repeated problems stay kept (sorted below)
             blank_rows = np.flatnonzero(blank).tolist()
             matrix.warnings.discard_rows(blank_rows)
+            matrix.errors.discard_rows(blank_rows)
+            empty = RowProblems()
             for row in blank_rows:
-                matrix.errors[row] = [
+                empty.add(
+                    row,
                     ErrorDetail(
                         Code.EMPTY_ROW, ("row", row), "the row has no profile value and no answer", got=None
-                    )
-                ]
+                    ),
+                )
+            matrix.errors.extend(empty)
+            _sort_by_column(matrix.errors, header)
             if not lazy and matrix.errors:
                 details = [e for i in matrix.errors.rows() for e in matrix.errors[i]]
                 raise TableError(
@@ -373,14 +373,9 @@ def _result_frame(
     n = len(scores)
     valid = np.asarray(scores.valid, dtype=bool)
     cols: dict[str, Any] = {c: frame[c] for c in kept}
-    n_errors = np.zeros(n, dtype=np.int64)
-    summary = np.full(n, None, dtype=object)
-    for row, errs in scores.errors.items():
-        if errs:
-            n_errors[row] = len(errs)
-            summary[row] = _short_summary(errs)
+    summary = _error_summaries(scores.errors, n)
     cols["valid"] = valid
-    cols["errors"] = n_errors
+    cols["errors"] = scores.errors.counts(n)
     cols["warnings"] = scores.warnings.counts(n)
     cols["error_summary"] = pd.array(summary, dtype="string")
     for d, did in enumerate(cq.dim_ids):
@@ -435,8 +430,7 @@ def official_scores(
             values = [cq.value_of(ours, c) for c in matrix.codes[:, ours]]
             encoder.add_column(sub, question.id, values)
     encoder.check_relevance(sub, loc_prefix=None)
-    for row, errs in matrix.errors.items():  # a row invalid for ours is not scored officially either
-        sub.errors.add(row, *errs)
+    sub.errors.extend(matrix.errors)  # a row invalid for ours is not scored officially either
     return oq, score_matrix(oq, sub, keep_questions=False, workers=workers)
 
 
@@ -467,12 +461,70 @@ def _category_type(pd: Any, categories: tuple[str, ...], ordered: bool) -> Any:
     return pd.CategoricalDtype(list(categories), ordered=ordered)
 
 
-def _short_summary(errs: list[ErrorDetail], limit: int = 3) -> str:
+def _sort_by_column(errors: RowProblems, header: Sequence[Any]) -> None:
+    """Each row's errors in the table's column order, as the error frame has them.
+
+    A repeated problem (one question missing on many rows) stays kept except
+    at the rows that have errors of their own, where it is sorted with them.
+    """
+    position = {str(c): i for i, c in enumerate(header)}
+
+    def column(e: ErrorDetail) -> int:
+        return position.get(str(e.loc[-1]), -1)
+
+    own, _ = errors.parts()
+    errors.place(row for row, errs in own.items() if errs)  # their repeated problems, sorted with them
+    for errs in errors.parts()[0].values():
+        if len(errs) > 1:
+            errs.sort(key=column)
+    errors.sort_repeated(column)  # the rows that have only repeated problems read them in this order
+
+
+_SUMMARY_LIMIT = 3  # problems named in a row's error_summary
+
+
+def _error_summaries(errors: RowProblems, n: int) -> np.ndarray:
+    """(n,) each row's ``error_summary``, None where it has no error; the problems read as kept.
+
+    A row reads its own problems, then the repeated ones in the order added: the
+    first few of them are noted per row, and the rows with only repeated
+    problems are summarised once per distinct combination, not once per row.
+    """
+    own, repeated = errors.parts()
+    summary = np.full(n, None, dtype=object)
+    count = np.zeros(n, dtype=np.int64)
+    first = np.full((n, _SUMMARY_LIMIT), -1, dtype=np.int64)  # a row's first repeated problems
+    for g, group in enumerate(repeated):
+        slot = count[group.rows]
+        for k in range(_SUMMARY_LIMIT):
+            first[group.rows[slot == k], k] = g
+        count[group.rows] += 1
+    only_repeated = np.flatnonzero(count)
+    if own:
+        only_repeated = only_repeated[~np.isin(only_repeated, np.fromiter(own, dtype=np.int64))]
+    if len(only_repeated):
+        keys, inverse = np.unique(
+            np.column_stack([first[only_repeated], count[only_repeated]]), axis=0, return_inverse=True
+        )
+        texts = np.array(
+            [_short_summary([repeated[g].problem for g in key[:-1] if g >= 0], int(key[-1])) for key in keys],
+            dtype=object,
+        )
+        summary[only_repeated] = texts[inverse.ravel()]
+    for row, errs in own.items():
+        if errs:
+            extra = [repeated[g].problem for g in first[row] if g >= 0]
+            summary[row] = _short_summary([*errs[:_SUMMARY_LIMIT], *extra], len(errs) + int(count[row]))
+    return summary
+
+
+def _short_summary(errs: list[ErrorDetail], total: int) -> str:
+    """The first problems of ``errs`` as ``column: code``, and how many more of ``total`` there are."""
     parts = []
-    for e in errs[:limit]:
+    for e in errs[:_SUMMARY_LIMIT]:
         where = str(e.loc[-1]) if len(e.loc) > 2 else "row"
         parts.append(f"{where}: {e.code}")
-    more = f" (+{len(errs) - limit} more)" if len(errs) > limit else ""
+    more = f" (+{total - _SUMMARY_LIMIT} more)" if total > _SUMMARY_LIMIT else ""
     return "; ".join(parts) + more
 
 
