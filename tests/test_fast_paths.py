@@ -307,6 +307,48 @@ def test_text_split_per_distinct_value_equals_the_old_split(cells_, want_numbers
 
 
 @settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(TEXT_CELLS),
+            st.none(),
+            st.sampled_from([1, 2.5, True, False, 0, float("nan"), ["a", "b"], ("c",)]),
+        ),
+        max_size=40,
+    ),
+    st.booleans(),
+)
+def test_an_object_column_hashed_first_splits_as_the_cell_by_cell_split(cells_, want_numbers):
+    """Text found per distinct value after one hash pass, not by a scan of every cell's type first: a text
+    column splits as text, any other as the cell-by-cell split reads it."""
+    pd = pytest.importorskip("pandas")
+    from yzmaturity._tables import cells as cells_module
+
+    series = pd.Series(cells_, dtype=object)
+    new = cells_module.split_column(pd, series, want_numbers)
+    kind = pd.api.types.infer_dtype(series, skipna=True)
+    if kind == "string":
+        old = cells_module._split_text(pd, series, want_numbers)
+    elif kind == "empty":
+        old = cells_module.SplitColumn(np.full(len(series), -1, dtype=np.intp))
+    else:
+        with pytest.MonkeyPatch.context() as patch:  # every object column read cell by cell
+            patch.setattr(cells_module, "_split_object_text", lambda *args: None)
+            old = cells_module.split_column(pd, series, want_numbers)
+
+    def rows(part):
+        values = part.values
+        return [None if i < 0 else values[i] for i in part.inverse.tolist()]
+
+    assert rows(new) == rows(old)
+    if want_numbers:
+        np.testing.assert_array_equal(
+            np.nan if new.numbers is None else new.numbers, np.nan if old.numbers is None else old.numbers
+        )
+    np.testing.assert_array_equal(new.blank(), old.blank())
+
+
+@settings(max_examples=150, deadline=None)
 @given(st.lists(st.one_of(st.sampled_from(TEXT_CELLS), st.none()), min_size=0, max_size=60), st.booleans())
 def test_a_dictionary_column_splits_as_its_text_column(cells_, want_numbers):
     """A column read dictionary-encoded (by the CSV reader, as a categorical or an Arrow dictionary of few or
