@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import threading
 
 import pytest
@@ -90,3 +91,92 @@ def test_large_batch_runs_blas_on_one_thread_then_restores_it():
             with batch_mode(BATCH_ROWS + 1):
                 assert threads() == [1] * len(before)
             assert threads() == before
+
+
+def test_chunks_run_once_each_on_the_caller_and_the_helpers():
+    from yzmaturity._batch_mode import run_chunks
+
+    seen: list[tuple[int, str]] = []
+    lock = threading.Lock()
+
+    def work(start: int) -> None:
+        with lock:
+            seen.append((start, threading.current_thread().name))
+
+    run_chunks(work, range(0, 1000, 10), threads=2)
+    assert sorted(start for start, _ in seen) == list(range(0, 1000, 10))
+    run_chunks(work, [], threads=2)  # nothing to do: returns
+
+
+@pytest.mark.parametrize("failing", [0, 3, 7])
+def test_a_failed_chunk_is_raised_and_no_chunk_runs_after(failing):
+    import time
+
+    from yzmaturity._batch_mode import run_chunks
+
+    done: list[int] = []
+
+    def work(start: int) -> None:
+        time.sleep(0.001)
+        if start == failing:
+            raise ValueError(f"chunk {start}")
+        done.append(start)
+
+    with pytest.raises(ValueError, match=f"chunk {failing}"):
+        run_chunks(work, range(8), threads=2)
+    after = list(done)
+    time.sleep(0.05)
+    assert done == after  # nothing writes once the call is over
+    assert len(set(done)) == len(done) and failing not in done
+
+
+def test_a_busy_helper_pool_does_not_hold_a_call_up():
+    """The caller scores every chunk itself when the helpers are busy with another call's work."""
+    from yzmaturity._batch_mode import _helper_pool, run_chunks
+
+    release = threading.Event()
+    blockers = [_helper_pool().submit(release.wait) for _ in range(_helper_pool()._max_workers)]
+    try:
+        seen: list[int] = []
+        finished = threading.Event()
+        caller = threading.Thread(
+            target=lambda: (run_chunks(seen.append, range(5), threads=2), finished.set())
+        )
+        caller.start()
+        assert finished.wait(timeout=10), "run_chunks waited for a busy helper"
+        assert sorted(seen) == list(range(5))
+    finally:
+        release.set()
+        for blocker in blockers:
+            blocker.result()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_a_forked_child_scores_on_threads_of_its_own():
+    """A child forked after the parent scored on helper threads has none of them: it makes its own."""
+    import multiprocessing
+
+    import yzmaturity as yz
+
+    q = yz.load_questionnaire("yangzhou-2022")
+    best = yz.example_answers(q, "best")
+    yz.score_batch(q, [best] * 20, chunk_size=5, workers=2)  # the parent's helpers exist now
+    context = multiprocessing.get_context("fork")
+    with context.Pool(1) as pool:
+        overall, threads = pool.apply_async(_score_on_two_threads).get(timeout=60)
+    assert overall == [100.0] * 20
+    assert threads > 1  # a helper of the child's own took chunks, not the caller alone
+
+
+def _score_on_two_threads() -> tuple[list[float], int]:
+    import time
+
+    import yzmaturity as yz
+    from yzmaturity._batch_mode import run_chunks
+
+    q = yz.load_questionnaire("yangzhou-2022")
+    best = yz.example_answers(q, "best")
+    overall = yz.score_batch(q, [best] * 20, chunk_size=5, workers=2).overall.tolist()
+    names: set[str] = set()
+    run_chunks(lambda _: (names.add(threading.current_thread().name), time.sleep(0.002)), range(100), 2)
+    return overall, len(names)

@@ -6,6 +6,8 @@ import functools
 import gc
 import os
 import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
@@ -17,6 +19,7 @@ __all__ = [
     "batch_mode",
     "chunk_plan",
     "chunk_threads",
+    "run_chunks",
 ]
 
 BATCH_ROWS = 8192  # batches larger than this run in batch mode
@@ -66,6 +69,55 @@ def chunk_threads(workers: int | None, n_chunks: int, auto_from: int = AUTO_THRE
     if n_chunks < 2:
         return 1
     return max(1, min(workers, os.cpu_count() or 1, n_chunks))
+
+
+def run_chunks(work: Callable[[int], None], starts: Iterable[int], threads: int) -> None:
+    """``work(start)`` for every chunk start, on the calling thread and ``threads - 1`` helpers.
+
+    The helpers are the threads of one pool kept for the process: starting a
+    thread took about 3 ms on the bench VM, a third of the time to score
+    10,000 rows on two fresh threads.  The calling thread takes chunks too,
+    so a call never waits for a helper busy with another call's chunks.
+    Returns once every chunk is done.  If a chunk raises, the chunks not yet
+    taken are dropped and, once those running have ended (nothing writes
+    after the call), the error is raised.
+    """
+    if threads <= 1:
+        for start in starts:
+            work(start)
+        return
+    pending = iter(starts)
+    lock = threading.Lock()
+    done = object()
+
+    def take_chunks() -> None:
+        while True:
+            with lock:
+                start = next(pending, done)
+            if start is done:
+                return
+            work(start)  # type: ignore[arg-type]
+
+    helpers = [_helper_pool().submit(take_chunks) for _ in range(threads - 1)]
+    try:
+        take_chunks()
+    finally:
+        # A helper not started yet (the pool busy elsewhere) is not waited for; a started one is,
+        # so that no helper writes after we return.
+        errors = [None if f.cancel() else f.exception() for f in helpers]
+    for error in errors:
+        if error is not None:
+            raise error
+
+
+@functools.cache
+def _helper_pool() -> ThreadPoolExecutor:
+    """The helper threads of :func:`run_chunks`, made when first needed (one fewer than the cores)."""
+    return ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 1) - 1), thread_name_prefix="yz-chunks")
+
+
+if hasattr(os, "register_at_fork"):  # a forked child has none of the parent's threads: a new pool there
+    os.register_at_fork(after_in_child=_helper_pool.cache_clear)
 
 
 def batch_mode(n_rows: int) -> AbstractContextManager[Any]:

@@ -26,13 +26,12 @@ eligible 0.3, not applicable 0), ties in catalog order.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ._batch_mode import batch_mode, chunk_threads
+from ._batch_mode import batch_mode, chunk_threads, run_chunks
 from ._compile import CompiledQuestionnaire, EvalContext, profile_known
 from ._conditions import All, Compare, Condition, CountSpec, walk
 from ._exceptions import NotFoundError, QuestionnaireError
@@ -782,13 +781,8 @@ def _evaluate_chunks(
     put(0, first)
     rest = range(chunk_size, n, chunk_size)
     threads = chunk_threads(workers, len(rest) + 1, auto_from=MATCH_THREADS_FROM)
-    if threads > 1:
-        # numpy releases the GIL in its kernels: chunks on several cores, each writing its own rows.
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            list(pool.map(lambda start: put(start, part(start)), rest))
-    else:
-        for start in rest:
-            put(start, part(start))
+    # numpy releases the GIL in its kernels: chunks on several cores, each writing its own rows.
+    run_chunks(lambda start: put(start, part(start)), rest, threads)
     return out
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -20,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._answers import AnswerSheet
-from ._batch_mode import CACHE_CHUNK, batch_mode, chunk_plan
+from ._batch_mode import CACHE_CHUNK, batch_mode, chunk_plan, run_chunks
 from ._codes import Code
 from ._compile import CompiledQuestionnaire, EvalContext, ProfileColumns
 from ._encode import AnswerMatrix, Encoder
@@ -328,13 +327,8 @@ def score_matrix(
 
     starts = range(0, n, chunk_size)
     with batch_mode(n):
-        if threads > 1:
-            # numpy releases the GIL in its kernels: chunks on several cores, each writing its own rows.
-            with ThreadPoolExecutor(max_workers=threads) as pool:
-                list(pool.map(run, starts))
-        else:
-            for start in starts:
-                run(start)
+        # numpy releases the GIL in its kernels: chunks on several cores, each writing its own rows.
+        run_chunks(run, starts, threads)
     valid = matrix.valid
     if not valid.all():
         bad = ~valid
