@@ -88,15 +88,14 @@ def run_chunks(work: Callable[[int], None], starts: Iterable[int], threads: int)
         return
     pending = iter(starts)
     lock = threading.Lock()
-    done = object()
 
     def take_chunks() -> None:
         while True:
             with lock:
-                start = next(pending, done)
-            if start is done:
+                start = next(pending, None)
+            if start is None:
                 return
-            work(start)  # type: ignore[arg-type]
+            work(start)
 
     helpers = [_helper_pool().submit(take_chunks) for _ in range(threads - 1)]
     try:
