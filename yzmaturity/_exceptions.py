@@ -273,9 +273,7 @@ class RowProblems(dict[int, list[ErrorDetail]]):
             kept = []
             for group in self._repeated:
                 hit = np.isin(group.rows, wanted, assume_unique=True)
-                problem, tail = group.problem, group.problem.loc[2:]
-                for row, named in zip(group.rows[hit].tolist(), group.named[hit].tolist(), strict=True):
-                    dict.setdefault(self, row, []).append(problem.at(("row", named, *tail)))
+                self._put(group.subset(hit))
                 rest = group.subset(~hit) if hit.any() else group
                 if len(rest.rows):
                     kept.append(rest)
@@ -337,10 +335,14 @@ class RowProblems(dict[int, list[ErrorDetail]]):
         """
         with _PLACING:
             for group in self._repeated:
-                problem, tail = group.problem, group.problem.loc[2:]
-                for row, named in zip(group.rows.tolist(), group.named.tolist(), strict=True):
-                    dict.setdefault(self, row, []).append(problem.at(("row", named, *tail)))
+                self._put(group)
             self._repeated = ()
+
+    def _put(self, group: RepeatedProblem) -> None:
+        """Append ``group``'s problem to the list of each of its rows (the caller holds ``_PLACING``)."""
+        problem, tail = group.problem, group.problem.loc[2:]
+        for row, named in zip(group.rows.tolist(), group.named.tolist(), strict=True):
+            dict.setdefault(self, row, []).append(problem.at(("row", named, *tail)))
 
 
 _PLACING = threading.RLock()
