@@ -313,15 +313,12 @@ def score_frame(
             blank_rows = np.flatnonzero(blank).tolist()
             matrix.warnings.discard_rows(blank_rows)
             matrix.errors.discard_rows(blank_rows)
-            empty = RowProblems()
-            for row in blank_rows:
-                empty.add(
-                    row,
-                    ErrorDetail(
-                        Code.EMPTY_ROW, ("row", row), "the row has no profile value and no answer", got=None
-                    ),
-                )
-            matrix.errors.extend(empty)
+            matrix.errors.add_repeated(
+                blank_rows,
+                ErrorDetail(
+                    Code.EMPTY_ROW, ("row", -1), "the row has no profile value and no answer", got=None
+                ),
+            )
             _sort_by_column(matrix.errors, header)
             if not lazy and matrix.errors:
                 details = [e for i in matrix.errors.rows() for e in matrix.errors[i]]
