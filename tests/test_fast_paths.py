@@ -10,11 +10,12 @@ errors included, and every row accounted for.
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import yzmaturity as yz
@@ -99,6 +100,66 @@ def test_text_hashed_by_pandas_equals_the_cell_loop(data, text_only, na_at):
         entry = factorize_cells(cells)
     assert _same_cells(list(entry.values), list(plain.values))
     np.testing.assert_array_equal(entry.inverse, plain.inverse)
+
+
+object_cells = st.one_of(
+    st.sampled_from(["a", "b", "", " a", "erp;mes", "\ue000"]),
+    st.none(),
+    st.just(math.nan),
+    st.integers(-2, 2),
+    st.booleans(),
+    st.just(1.0),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(object_cells, st.booleans()), min_size=1, max_size=80),
+    st.integers(1, 6),
+    st.booleans(),
+    st.booleans(),
+)
+def test_objects_told_apart_by_address_first_factorize_as_pandas(pool, repeat, na_object, unhashable):
+    """``factorize_objects`` gives pandas' codes and uniques: cells that are one object (repeated) and
+    equal cells that are objects of their own (fresh copies), blanks, numbers of several types, pd.NA;
+    an unhashable cell raises pandas' TypeError.  Few distinct objects take the address pass, many the
+    value pass: both run here."""
+    pd = pytest.importorskip("pandas")
+    values: list[Any] = []
+    for cell, fresh in pool * repeat:
+        values.append("".join(list(cell)) if fresh and isinstance(cell, str) else cell)  # an equal new object
+    if na_object:
+        values[len(values) // 2] = pd.NA
+    cells = np.empty(len(values), dtype=object)
+    cells[:] = values
+    if unhashable:
+        cells[-1] = ["a", "b"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_factorize, "IDENTITY_MIN", 0)
+        try:
+            expected = pd.factorize(cells, use_na_sentinel=True)
+        except TypeError:
+            with pytest.raises(TypeError):
+                _factorize.factorize_objects(pd, cells)
+            return
+        hashed: list[int] = []  # lengths of the object arrays hashed by value
+
+        def factorize(values: np.ndarray, **kwargs: Any) -> Any:
+            if values.dtype == object:
+                hashed.append(len(values))
+            return pd.factorize(values, **kwargs)
+
+        codes, uniques = _factorize.factorize_objects(SimpleNamespace(factorize=factorize), cells)
+    objects = len(set(map(id, values)))
+    # Few distinct objects: only they are hashed by value; many: every cell is.
+    assert hashed == [objects if 2 * objects <= len(values) else len(values)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_factorize, "IDENTITY_MIN", 0)
+        assert _factorize.shared_objects(pd, cells) == (2 * objects <= len(values))
+    assert not _factorize.shared_objects(pd, cells)  # too few cells to look
+    np.testing.assert_array_equal(codes, expected[0])
+    assert codes.dtype == np.intp
+    assert _same_cells(list(uniques), list(expected[1]))
 
 
 def _random_columns(q: yz.Questionnaire, n: int, seed: int) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -317,15 +378,21 @@ def test_text_split_per_distinct_value_equals_the_old_split(cells_, want_numbers
         max_size=40,
     ),
     st.booleans(),
+    st.booleans(),
 )
-def test_an_object_column_hashed_first_splits_as_the_cell_by_cell_split(cells_, want_numbers):
+@example(["3", "4", None], True, True)  # mostly distinct numbers: the one cast
+def test_an_object_column_hashed_first_splits_as_the_cell_by_cell_split(cells_, want_numbers, by_address):
     """Text found per distinct value after one hash pass, not by a scan of every cell's type first: a text
-    column splits as text, any other as the cell-by-cell split reads it."""
+    column splits as text, any other as the cell-by-cell split reads it.  ``by_address``: cells told apart
+    by object first, and a column of mostly distinct numbers read in one Arrow cast, as in a large table."""
     pd = pytest.importorskip("pandas")
     from yzmaturity._tables import cells as cells_module
 
     series = pd.Series(cells_, dtype=object)
-    new = cells_module.split_column(pd, series, want_numbers)
+    with pytest.MonkeyPatch.context() as patch:
+        if by_address:
+            patch.setattr(_factorize, "IDENTITY_MIN", 0)
+        new = cells_module.split_column(pd, series, want_numbers)
     kind = pd.api.types.infer_dtype(series, skipna=True)
     if kind == "string":
         old = cells_module._split_text(pd, series, want_numbers)

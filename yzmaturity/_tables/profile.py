@@ -10,6 +10,7 @@ import numpy as np
 from .._arrow_checks import bad_code_message, check_credit_codes, check_text
 from .._codes import Code
 from .._exceptions import ErrorDetail
+from .._factorize import shared_objects
 from .._profile import (
     DEFAULT_ROLES,
     code_in_jiangsu,
@@ -167,7 +168,9 @@ class ProfileBuilder:
 
     def _text(self, name: str) -> None:
         series = self.frame[name] if name in self.frame.columns else None
-        array = None if series is None else arrow_text(series)
+        # Names are checked in Arrow; a few distinct objects (regions), each once.
+        few = series is not None and series.dtype == object and shared_objects(self.pd, series.to_numpy())
+        array = None if series is None or few else arrow_text(series)
         if array is not None:
             self._text_arrow(name, array)
             return
