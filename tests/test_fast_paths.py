@@ -112,6 +112,18 @@ object_cells = st.one_of(
 )
 
 
+def _hashing_spy(pd: Any) -> tuple[Any, list[int]]:
+    """A stand-in for the pandas module whose ``factorize`` records the length of each object array hashed."""
+    hashed: list[int] = []
+
+    def factorize(values: np.ndarray, **kwargs: Any) -> Any:
+        if values.dtype == object:
+            hashed.append(len(values))
+        return pd.factorize(values, **kwargs)
+
+    return SimpleNamespace(factorize=factorize), hashed
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(st.tuples(object_cells, st.booleans()), min_size=1, max_size=80),
@@ -142,14 +154,8 @@ def test_objects_told_apart_by_address_first_factorize_as_pandas(pool, repeat, n
             with pytest.raises(TypeError):
                 _factorize.factorize_objects(pd, cells)
             return
-        hashed: list[int] = []  # lengths of the object arrays hashed by value
-
-        def factorize(values: np.ndarray, **kwargs: Any) -> Any:
-            if values.dtype == object:
-                hashed.append(len(values))
-            return pd.factorize(values, **kwargs)
-
-        codes, uniques = _factorize.factorize_objects(SimpleNamespace(factorize=factorize), cells)
+        spy, hashed = _hashing_spy(pd)
+        codes, uniques = _factorize.factorize_objects(spy, cells)
     objects = len(set(map(id, values)))
     # Few distinct objects: only they are hashed by value; many: every cell is.
     assert hashed == [objects if 2 * objects <= len(values) else len(values)]
@@ -160,6 +166,25 @@ def test_objects_told_apart_by_address_first_factorize_as_pandas(pool, repeat, n
     np.testing.assert_array_equal(codes, expected[0])
     assert codes.dtype == np.intp
     assert _same_cells(list(uniques), list(expected[1]))
+
+
+def test_a_look_at_the_first_cells_decides_how_objects_are_hashed(monkeypatch):
+    """The first ``IDENTITY_MIN`` cells decide: objects of their own there, every cell is hashed by value
+    (names); shared there, by address first.  Either way the codes are pandas'."""
+    pd = pytest.importorskip("pandas")
+    monkeypatch.setattr(_factorize, "IDENTITY_MIN", 8)
+    shared = ["a", "b", None]
+    fresh_first = np.array([f"n{i}" for i in range(8)] + shared * 10, dtype=object)
+    shared_first = np.array(shared * 10 + [f"n{i}" for i in range(8)], dtype=object)
+    for cells, by_address in ((fresh_first, False), (shared_first, True)):
+        spy, hashed = _hashing_spy(pd)
+        codes, uniques = _factorize.factorize_objects(spy, cells)
+        expected = pd.factorize(cells, use_na_sentinel=True)
+        np.testing.assert_array_equal(codes, expected[0])
+        assert list(uniques) == list(expected[1])
+        assert hashed == ([len(set(map(id, cells)))] if by_address else [len(cells)])
+        assert _factorize.shared_objects(pd, cells) is by_address
+        assert (_factorize.factorize_objects(pd, cells, distinct=False) is None) is not by_address
 
 
 def _random_columns(q: yz.Questionnaire, n: int, seed: int) -> tuple[dict[str, Any], dict[str, Any]]:
