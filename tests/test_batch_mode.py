@@ -180,3 +180,63 @@ def _score_on_two_threads() -> tuple[list[float], int]:
     names: set[str] = set()
     run_chunks(lambda _: (names.add(threading.current_thread().name), time.sleep(0.002)), range(100), 2)
     return overall, len(names)
+
+
+def test_two_stages_run_alongside_and_the_background_result_is_returned():
+    from yzmaturity._batch_mode import run_alongside
+
+    both = threading.Barrier(2, timeout=10)  # each stage waits for the other: they run at once
+    ran: list[str] = []
+
+    def background() -> str:
+        both.wait()
+        ran.append(threading.current_thread().name)
+        return "profile"
+
+    assert run_alongside(background, both.wait) == "profile"
+    assert ran and ran[0] != threading.current_thread().name
+
+
+def test_a_busy_pool_runs_the_background_stage_on_the_caller():
+    from yzmaturity._batch_mode import _helper_pool, run_alongside
+
+    release = threading.Event()
+    blockers = [_helper_pool().submit(release.wait) for _ in range(_helper_pool()._max_workers)]
+    try:
+        order: list[str] = []
+        result = run_alongside(lambda: order.append("background") or 7, lambda: order.append("foreground"))
+        assert result == 7
+        assert order == ["foreground", "background"]  # not waited for a helper: run here, after
+    finally:
+        release.set()
+        for blocker in blockers:
+            blocker.result()
+
+
+@pytest.mark.parametrize("failing", ["background", "foreground", "both"])
+def test_a_failed_stage_is_raised_once_both_have_ended(failing):
+    import time
+
+    from yzmaturity._batch_mode import run_alongside
+
+    ended: list[str] = []
+
+    def background() -> None:
+        time.sleep(0.05)  # still running when the foreground fails
+        ended.append("background")
+        if failing in ("background", "both"):
+            raise ValueError("background")
+
+    def foreground() -> None:
+        ended.append("foreground")
+        if failing in ("foreground", "both"):
+            raise ValueError("foreground")
+
+    with pytest.raises(ValueError, match="foreground" if failing != "background" else "background"):
+        run_alongside(background, foreground)
+    after = list(ended)
+    time.sleep(0.1)
+    assert ended == after  # a started helper ended before the call returned; one not started never runs
+    assert "foreground" in ended
+    if failing == "background":
+        assert "background" in ended

@@ -9,6 +9,7 @@ import pickle
 import re
 import subprocess
 import sys
+from typing import Any
 
 import numpy as np
 import pytest
@@ -366,6 +367,36 @@ def test_duplicate_header_in_a_csv(tmp_path, table):
 
 
 # --------------------------------------------------------------------------- validation
+def test_a_large_frame_checks_its_profile_alongside_its_answers(table, monkeypatch):
+    """Above ``BATCH_ROWS`` rows the profile columns are checked on a helper thread while the answers are
+    encoded: the same scores, rows and problems as one stage after the other."""
+    import threading
+
+    from yzmaturity._batch_mode import BATCH_ROWS
+    from yzmaturity._tables import score as score_module
+
+    big = pd.concat([table] * (BATCH_ROWS // len(table) + 1), ignore_index=True)
+    big.loc[::7, "credit_code"] = "91321000MA1XXXX01X"  # a bad check character
+    big.loc[::11, "employees"] = "many"
+    question = next(q.id for q in yz.load_questionnaire(Q).questions if q.options and q.id in big.columns)
+    big.loc[::13, question] = "no such option"
+    builders: list[str] = []
+    build = ProfileBuilder.build
+
+    def recorded(self: ProfileBuilder) -> Any:
+        builders.append(threading.current_thread().name)
+        return build(self)
+
+    monkeypatch.setattr(ProfileBuilder, "build", recorded)
+    alongside = score_table(Q, big)
+    monkeypatch.setattr(score_module, "BATCH_ROWS", len(big))  # one stage after the other
+    alone = score_table(Q, big)
+    assert builders[1] == threading.current_thread().name != builders[0]
+    pd.testing.assert_frame_equal(alongside.frame, alone.frame)
+    pd.testing.assert_frame_equal(alongside.errors, alone.errors)
+    assert {"bad_credit_code", "wrong_type", "unknown_option"} <= set(alongside.errors["code"])
+
+
 def test_lazy_validation_reports_every_problem_and_keeps_every_row(table):
     bad = table.head(9).copy()
     bad.loc[1, "credit_code"] = CODE[:-1] + ("0" if CODE[-1] != "0" else "1")  # row 2: check character

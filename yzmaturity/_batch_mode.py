@@ -7,9 +7,9 @@ import gc
 import os
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager, nullcontext
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = [
     "AUTO_THREADS_MIN_CHUNKS",
@@ -19,8 +19,11 @@ __all__ = [
     "batch_mode",
     "chunk_plan",
     "chunk_threads",
+    "run_alongside",
     "run_chunks",
 ]
+
+T = TypeVar("T")
 
 BATCH_ROWS = 8192  # batches larger than this run in batch mode
 
@@ -109,9 +112,29 @@ def run_chunks(work: Callable[[int], None], starts: Iterable[int], threads: int)
             raise error
 
 
+def run_alongside(background: Callable[[], T], foreground: Callable[[], None]) -> T:
+    """``foreground()`` on the calling thread while a helper runs ``background()``; its result.
+
+    Two independent stages of one call (the profile columns and the answers
+    of a table) overlap where their work releases the GIL (pyarrow, numpy,
+    page faults).  A helper busy elsewhere is not waited for: ``background``
+    then runs here after ``foreground``.  Either stage's error is raised once
+    both have ended (nothing runs after the call returns), ``foreground``'s first.
+    """
+    future = _helper_pool().submit(background)
+    try:
+        foreground()
+    finally:
+        started = not future.cancel()
+        if started:
+            wait([future])
+    return future.result() if started else background()
+
+
 @functools.cache
 def _helper_pool() -> ThreadPoolExecutor:
-    """The helper threads of :func:`run_chunks`, made when first needed (one fewer than the cores)."""
+    """The helper threads of :func:`run_chunks` and :func:`run_alongside`, made when first needed (one fewer
+    than the cores)."""
     return ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 1) - 1), thread_name_prefix="yz-chunks")
 
 

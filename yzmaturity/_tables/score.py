@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._batch_mode import batch_mode
+from .._batch_mode import BATCH_ROWS, batch_mode, run_alongside
 from .._codes import Code
+from .._compile import ProfileColumns
 from .._encode import Encoder
 from .._enterprise import PROFILE_INPUT_FIELDS
 from .._exceptions import ErrorDetail, RowProblems, TableError
@@ -286,23 +287,32 @@ def score_frame(
         with batch_mode(n):
             profile_problems = RowProblems()
             builder = ProfileBuilder(pd, frame, n, profile_problems.add)
-            arrays = builder.build()
-            bar.step("profile")
-            blank = builder.blank
             encoder = Encoder(cq)
-            matrix = encoder.empty(n, BuiltProfile(arrays, n))
-            for col, qid in enumerate(cq.qids):
-                part = answers.get(qid)
-                if part is None and qid in frame.columns:
-                    part = split_column(pd, frame[qid], want_numbers=wants_numbers(cq, col))
-                if part is not None:
-                    blank &= part.blank()
-                    qtype = cq.questions[col].type
-                    values = [answer_value(qtype, v) for v in part.values]
-                    encoder.add_column(matrix, qid, FactorizedColumn(values, part.inverse, part.numbers))
-                    if owned and qid in frame.columns:
-                        del frame[qid]  # a table read here: free each column once encoded
-                bar.step(f"encode {qid}")
+            matrix = encoder.empty(n, ProfileColumns(n))  # the table's profile once built
+            blank = np.ones(n, dtype=bool)
+
+            def encode_answers() -> None:
+                for col, qid in enumerate(cq.qids):
+                    part = answers.get(qid)
+                    if part is None and qid in frame.columns:
+                        part = split_column(pd, frame[qid], want_numbers=wants_numbers(cq, col))
+                    if part is not None:
+                        np.logical_and(blank, part.blank(), out=blank)
+                        qtype = cq.questions[col].type
+                        values = [answer_value(qtype, v) for v in part.values]
+                        encoder.add_column(matrix, qid, FactorizedColumn(values, part.inverse, part.numbers))
+                        if owned and qid in frame.columns:
+                            del frame[qid]  # a table read here: free each column once encoded
+                    bar.step(f"encode {qid}")
+
+            if owned or n <= BATCH_ROWS or workers == 1:
+                arrays = builder.build()
+                encode_answers()
+            else:  # the frame is only read: its profile columns are checked on a helper meanwhile
+                arrays = run_alongside(builder.build, encode_answers)
+            bar.step("profile")
+            blank &= builder.blank
+            matrix.profile = BuiltProfile(arrays, n)
             for cell in cell_problems(frame):  # too long to keep: the row is invalid, the table is not
                 matrix.errors.add(
                     cell.row,
