@@ -367,9 +367,10 @@ def test_duplicate_header_in_a_csv(tmp_path, table):
 
 
 # --------------------------------------------------------------------------- validation
-def test_a_large_frame_checks_its_profile_alongside_its_answers(table, monkeypatch):
+def test_a_large_frame_runs_two_stages_at_once_with_the_same_results(table, monkeypatch):
     """Above ``BATCH_ROWS`` rows the profile columns are checked on a helper thread while the answers are
-    encoded: the same scores, rows and problems as one stage after the other."""
+    encoded, and the error table is built on one while the rows are matched: the same scores, rows and
+    problems as one stage after the other."""
     import threading
 
     from yzmaturity._batch_mode import BATCH_ROWS
@@ -380,18 +381,25 @@ def test_a_large_frame_checks_its_profile_alongside_its_answers(table, monkeypat
     big.loc[::11, "employees"] = "many"
     question = next(q.id for q in yz.load_questionnaire(Q).questions if q.options and q.id in big.columns)
     big.loc[::13, question] = "no such option"
-    builders: list[str] = []
-    build = ProfileBuilder.build
+    threads: dict[str, list[str]] = {"profile": [], "errors": []}
+    build, error_frame = ProfileBuilder.build, score_module.error_frame
 
-    def recorded(self: ProfileBuilder) -> Any:
-        builders.append(threading.current_thread().name)
+    def built(self: ProfileBuilder) -> Any:
+        threads["profile"].append(threading.current_thread().name)
         return build(self)
 
-    monkeypatch.setattr(ProfileBuilder, "build", recorded)
+    def errors(*args: Any) -> Any:
+        threads["errors"].append(threading.current_thread().name)
+        return error_frame(*args)
+
+    monkeypatch.setattr(ProfileBuilder, "build", built)
+    monkeypatch.setattr(score_module, "error_frame", errors)
     alongside = score_table(Q, big)
     monkeypatch.setattr(score_module, "BATCH_ROWS", len(big))  # one stage after the other
     alone = score_table(Q, big)
-    assert builders[1] == threading.current_thread().name != builders[0]
+    here = threading.current_thread().name
+    assert threads == {"profile": [threads["profile"][0], here], "errors": [threads["errors"][0], here]}
+    assert here not in (threads["profile"][0], threads["errors"][0])
     pd.testing.assert_frame_equal(alongside.frame, alone.frame)
     pd.testing.assert_frame_equal(alongside.errors, alone.errors)
     assert {"bad_credit_code", "wrong_type", "unknown_option"} <= set(alongside.errors["code"])

@@ -24,6 +24,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 BATCH_ROWS = 8192  # batches larger than this run in batch mode
 
@@ -112,23 +113,24 @@ def run_chunks(work: Callable[[int], None], starts: Iterable[int], threads: int)
             raise error
 
 
-def run_alongside(background: Callable[[], T], foreground: Callable[[], None]) -> T:
-    """``foreground()`` on the calling thread while a helper runs ``background()``; its result.
+def run_alongside(background: Callable[[], T], foreground: Callable[[], U]) -> tuple[T, U]:
+    """``foreground()`` on the calling thread while a helper runs ``background()``; both results.
 
     Two independent stages of one call (the profile columns and the answers
-    of a table) overlap where their work releases the GIL (pyarrow, numpy,
-    page faults).  A helper busy elsewhere is not waited for: ``background``
-    then runs here after ``foreground``.  Either stage's error is raised once
-    both have ended (nothing runs after the call returns), ``foreground``'s first.
+    of a table; its error table and its matching) overlap where their work
+    releases the GIL (pyarrow, numpy, page faults).  A helper busy elsewhere
+    is not waited for: ``background`` then runs here after ``foreground``.
+    Either stage's error is raised once both have ended (nothing runs after
+    the call returns), ``foreground``'s first.
     """
     future = _helper_pool().submit(background)
     try:
-        foreground()
+        done = foreground()
     finally:
         started = not future.cancel()
         if started:
             wait([future])
-    return future.result() if started else background()
+    return (future.result() if started else background()), done
 
 
 @functools.cache

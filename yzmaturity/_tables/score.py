@@ -305,11 +305,13 @@ def score_frame(
                             del frame[qid]  # a table read here: free each column once encoded
                     bar.step(f"encode {qid}")
 
-            if owned or n <= BATCH_ROWS or workers == 1:
+            # A frame only read (not the CLI's batches, which free its columns): two stages at once, twice.
+            alongside = not owned and n > BATCH_ROWS and workers != 1
+            if alongside:  # the profile columns checked on a helper meanwhile
+                arrays, _ = run_alongside(builder.build, encode_answers)
+            else:
                 arrays = builder.build()
                 encode_answers()
-            else:  # the frame is only read: its profile columns are checked on a helper meanwhile
-                arrays = run_alongside(builder.build, encode_answers)
             bar.step("profile")
             blank &= builder.blank
             matrix.profile = BuiltProfile(arrays, n)
@@ -338,17 +340,28 @@ def score_frame(
             scores = score_matrix(q, matrix, keep_questions=False, workers=workers)
             official = official_scores(q, matrix, workers)
             bar.step("score")
-            cohort = match_batch(cat, scores, workers=workers) if cat is not None else None
-            bar.step("match")
             kept = [
                 c
                 for c in frame.columns
                 if c in id_columns or str(c).startswith("_") or c in PROFILE_INPUT_FIELDS
             ]
-            out = _result_frame(pd, frame, kept, q, scores, cohort, cat, lang)
-            if official is not None:
-                _official_columns(pd, out, official, scores.valid, lang)
-            errors = error_frame(pd, scores, header, lang, row_offset)
+
+            def matched() -> tuple[Any, CohortMatch | None]:  # the result frame, the matches
+                cohort = match_batch(cat, scores, workers=workers) if cat is not None else None
+                bar.step("match")
+                out = _result_frame(pd, frame, kept, q, scores, cohort, cat, lang)
+                if official is not None:
+                    _official_columns(pd, out, official, scores.valid, lang)
+                return out, cohort
+
+            def problems() -> Any:  # the error frame
+                return error_frame(pd, scores, header, lang, row_offset)
+
+            if alongside:  # the error table built on a helper while the rows are matched
+                errors, (out, cohort) = run_alongside(problems, matched)
+            else:
+                out, cohort = matched()
+                errors = problems()
             bar.step("assemble")
     finally:
         bar.close()
