@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import threading
+from typing import Any
 
 import pytest
 
@@ -243,3 +244,16 @@ def test_a_failed_stage_is_raised_once_both_have_ended(failing):
     assert "foreground" in ended
     if failing == "background":
         assert "background" in ended
+
+
+def test_stages_not_together_run_on_the_caller_one_after_the_other():
+    from yzmaturity._batch_mode import run_alongside
+
+    order: list[tuple[str, str]] = []
+    here = threading.current_thread().name
+
+    def stage(name: str, result: int) -> Any:
+        return lambda: order.append((name, threading.current_thread().name)) or result
+
+    assert run_alongside(stage("background", 1), stage("foreground", 2), together=False) == (1, 2)
+    assert order == [("foreground", here), ("background", here)]

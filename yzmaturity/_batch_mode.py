@@ -113,16 +113,22 @@ def run_chunks(work: Callable[[int], None], starts: Iterable[int], threads: int)
             raise error
 
 
-def run_alongside(background: Callable[[], T], foreground: Callable[[], U]) -> tuple[T, U]:
+def run_alongside(
+    background: Callable[[], T], foreground: Callable[[], U], *, together: bool = True
+) -> tuple[T, U]:
     """``foreground()`` on the calling thread while a helper runs ``background()``; both results.
 
     Two independent stages of one call (the profile columns and the answers
     of a table; its error table and its matching) overlap where their work
     releases the GIL (pyarrow, numpy, page faults).  A helper busy elsewhere
-    is not waited for: ``background`` then runs here after ``foreground``.
-    Either stage's error is raised once both have ended (nothing runs after
-    the call returns), ``foreground``'s first.
+    is not waited for: ``background`` then runs here after ``foreground``,
+    as it always does with ``together`` False.  Either stage's error is
+    raised once both have ended (nothing runs after the call returns),
+    ``foreground``'s first.
     """
+    if not together:
+        done = foreground()
+        return background(), done
     future = _helper_pool().submit(background)
     try:
         done = foreground()

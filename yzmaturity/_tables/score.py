@@ -307,11 +307,8 @@ def score_frame(
 
             # A frame only read (not the CLI's batches, which free its columns): two stages at once, twice.
             alongside = not owned and n > BATCH_ROWS and workers != 1
-            if alongside:  # the profile columns checked on a helper meanwhile
-                arrays, _ = run_alongside(builder.build, encode_answers)
-            else:
-                arrays = builder.build()
-                encode_answers()
+            # The profile columns checked on a helper while the answers are encoded.
+            arrays, _ = run_alongside(builder.build, encode_answers, together=alongside)
             bar.step("profile")
             blank &= builder.blank
             matrix.profile = BuiltProfile(arrays, n)
@@ -357,11 +354,8 @@ def score_frame(
             def problems() -> Any:  # the error frame
                 return error_frame(pd, scores, header, lang, row_offset)
 
-            if alongside:  # the error table built on a helper while the rows are matched
-                errors, (out, cohort) = run_alongside(problems, matched)
-            else:
-                out, cohort = matched()
-                errors = problems()
+            # The error table built on a helper while the rows are matched.
+            errors, (out, cohort) = run_alongside(problems, matched, together=alongside)
             bar.step("assemble")
     finally:
         bar.close()
